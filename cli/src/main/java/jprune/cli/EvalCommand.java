@@ -1,0 +1,58 @@
+package jprune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import jprune.nn.io.ModelCheckpoint;
+import jprune.nn.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code jprune eval}: test accuracy of a saved model. */
+@Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Evaluate a saved model on the Fashion-MNIST test set.",
+                "Prints the accuracy and writes it to DIR/eval.json (or OUT/metrics.json with --out)."})
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding model.safetensors (or the file itself).")
+    Path from;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Evaluation batch size. Default: ${DEFAULT-VALUE}.")
+    int batch;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write OUT/metrics.json instead of FROM/eval.json.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        if (batch < 1) throw new UsageException("--batch must be >= 1, got " + batch);
+        Path file = Files.isDirectory(from) ? from.resolve("model.safetensors") : from;
+        if (!Files.exists(file)) throw new UsageException("no model at " + file + " (expected a directory written by 'jprune train' or a .safetensors file)");
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
+        Data.Splits data = Data.load(common.data, 0);
+        long start = System.nanoTime();
+        double acc = Trainer.accuracy(loaded.model(), data.test(), batch);
+        double secs = (System.nanoTime() - start) / 1e9;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", loaded.config().name());
+        m.put("dataset", Data.FASHION_MNIST);
+        m.put("checkpoint", file.toString());
+        m.put("test_accuracy", acc);
+        m.put("test_samples", data.test().count());
+        m.put("eval_seconds", secs);
+        m.put("params_total", loaded.model().parameterCount());
+        Path target = out != null ? out.resolve("metrics.json") : (Files.isDirectory(from) ? from : file.getParent()).resolve("eval.json");
+        AtomicFiles.writeString(target, Json.write(m, true));
+        System.out.printf(java.util.Locale.ROOT, "%s: test accuracy %.2f%% (%d images, %.2f s); wrote %s%n",
+                loaded.config().name(), 100 * acc, data.test().count(), secs, target);
+        return 0;
+    }
+}

@@ -1,0 +1,127 @@
+package jprune.cli;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import jprune.nn.io.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user meets it: exit codes, messages, files written. */
+class CliTest {
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        PrintStream oldOut = System.out, oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.run(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    static boolean fashionMnistInstalled() {
+        return Files.exists(Path.of("/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz")) || System.getenv("JPRUNE_DATA") != null;
+    }
+
+    @Test
+    void helpOnEveryCommand() {
+        for (String cmd : List.of("", "train ", "eval ", "bench ", "bench gemm ", "demo ")) {
+            String[] args = (cmd + "--help").split(" ");
+            Run r = run(args);
+            assertEquals(0, r.code(), String.join(" ", args));
+            assertTrue(r.out().contains("Usage:"), r.out());
+        }
+    }
+
+    @Test
+    void unknownFlagIsAUsageErrorNamingTheFlag() {
+        Run r = run("train", "--model", "lenet-5", "--out", "x", "--epoch", "3");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--epoch"), r.err());
+    }
+
+    @Test
+    void badValuesAreUsageErrors() {
+        Run r = run("train", "--model", "resnet", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--model") && r.err().contains("lenet-5"), r.err());
+        r = run("train", "--model", "lenet-5", "--out", "x", "--epochs", "abc");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--epochs"), r.err());
+        r = run("train", "--model", "lenet-5", "--out", "x", "--optimizer", "rmsprop");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("sgd"), r.err());
+        r = run("train", "--model", "lenet-5", "--out", "x", "--dataset", "cifar10");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("fashion-mnist"), r.err());
+        r = run("bench", "gemm", "--size", "0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--size"), r.err());
+        r = run("frobnicate");
+        assertEquals(2, r.code());
+    }
+
+    @Test
+    void missingDataSaysHowToGetIt(@TempDir Path tmp) {
+        Run r = run("train", "--model", "lenet-300-100", "--out", tmp.resolve("o").toString(), "--data", tmp.resolve("nothing").toString(), "--epochs", "1");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("dataset-fashion-mnist"), r.err());
+        assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+    }
+
+    @Test
+    void evalOfMissingOrCorruptCheckpointFailsClearly(@TempDir Path tmp) throws Exception {
+        Run r = run("eval", "--from", tmp.toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("model.safetensors"), r.err());
+        Files.write(tmp.resolve("model.safetensors"), new byte[] {1, 2, 3});
+        r = run("eval", "--from", tmp.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("model.safetensors"), r.err());
+    }
+
+    @Test
+    void benchGemmWritesMetrics(@TempDir Path tmp) throws Exception {
+        Run r = run("bench", "gemm", "--size", "64", "--threads", "1", "--repeats", "2", "--out", tmp.toString());
+        assertEquals(0, r.code(), r.err());
+        @SuppressWarnings("unchecked")
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(tmp.resolve("metrics.json")));
+        assertEquals(64L, m.get("size"));
+        assertEquals(1L, m.get("threads"));
+        assertTrue(((Number) m.get("gflops")).doubleValue() > 0);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void trainThenEvalOnASubset(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path out = tmp.resolve("run");
+        Run r = run("train", "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "3000", "--seed", "3", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(out.resolve("metrics.json")));
+        for (String key : List.of("model", "dataset", "epochs", "test_accuracy", "train_seconds", "seconds_per_epoch", "params_total", "history"))
+            assertTrue(m.containsKey(key), "metrics.json lacks " + key);
+        double acc = ((Number) m.get("test_accuracy")).doubleValue();
+        assertTrue(acc > 0.6, "one epoch on 3000 images should pass 60%, got " + acc);
+        List<Object> history = (List<Object>) m.get("history");
+        assertEquals(1, history.size());
+        assertTrue(((Map<String, Object>) history.get(0)).keySet().containsAll(List.of("epoch", "loss", "test_accuracy", "seconds")));
+
+        Run e = run("eval", "--from", out.toString());
+        assertEquals(0, e.code(), e.err());
+        Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(out.resolve("eval.json")));
+        assertEquals(acc, ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, "eval reproduces the training run's accuracy");
+    }
+}

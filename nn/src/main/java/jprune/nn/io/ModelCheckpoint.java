@@ -1,0 +1,60 @@
+package jprune.nn.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import jprune.nn.Module;
+import jprune.nn.models.ModelConfig;
+import jprune.nn.models.Models;
+import jprune.tensor.Tensor;
+
+/**
+ * A model saved as safetensors: parameters and buffers under their dotted names, and in
+ * {@code __metadata__} the format version, the model config (JSON) and any caller metadata
+ * (training figures). Loading rebuilds the model from its config and checks every tensor.
+ */
+public final class ModelCheckpoint {
+    public static final String FORMAT_KEY = "jprune_format";
+    public static final String FORMAT_VERSION = "1";
+    public static final String CONFIG_KEY = "model_config";
+
+    private ModelCheckpoint() {}
+
+    /** A loaded model with its config and the checkpoint's metadata. */
+    public record Loaded(ModelConfig config, Module model, Map<String, String> metadata) {}
+
+    public static void save(Path file, ModelConfig config, Module model, Map<String, String> extraMetadata) throws IOException {
+        LinkedHashMap<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT_KEY, FORMAT_VERSION);
+        meta.put(CONFIG_KEY, Json.write(config.toMap(), false));
+        if (extraMetadata != null) meta.putAll(extraMetadata);
+        Safetensors.write(file, model.stateDict(), meta);
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Loaded load(Path file) throws IOException {
+        Checkpoint ckpt = Safetensors.read(file);
+        Map<String, String> meta = ckpt.metadata();
+        String version = meta.get(FORMAT_KEY);
+        if (version == null) throw new CheckpointFormatException(file + ": not a jprune model checkpoint (no '" + FORMAT_KEY + "' in its metadata)");
+        if (!FORMAT_VERSION.equals(version))
+            throw new CheckpointFormatException(file + ": checkpoint format version " + version + " is not supported (this jprune reads version " + FORMAT_VERSION + ")");
+        String cfgJson = meta.get(CONFIG_KEY);
+        if (cfgJson == null) throw new CheckpointFormatException(file + ": metadata lacks '" + CONFIG_KEY + "'");
+        ModelConfig config;
+        Module model;
+        try {
+            Object parsed = Json.parse(cfgJson);
+            if (!(parsed instanceof Map)) throw new IllegalArgumentException("model config is not a JSON object");
+            config = ModelConfig.fromMap((Map<String, Object>) parsed);
+            model = Models.build(config, 0);
+            Map<String, Tensor> tensors = ckpt.tensors();
+            model.loadStateDict(tensors, name -> false);
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(file + ": " + e.getMessage());
+        }
+        model.train(false);
+        return new Loaded(config, model, meta);
+    }
+}

@@ -1,0 +1,23 @@
+package jprune.nn.layers;
+
+import jprune.tensor.Rng;
+import jprune.tensor.Tensor;
+
+/** Weight initialisers, matching PyTorch's defaults so results are comparable with the peer. */
+public final class Init {
+    private Init() {}
+
+    /**
+     * PyTorch's default for Linear and Conv2d weights and biases: U(−1/√fan_in, 1/√fan_in)
+     * (kaiming_uniform with a = √5 reduces to this bound).
+     */
+    public static Tensor uniformFanIn(Rng rng, int fanIn, int... shape) {
+        float bound = (float) (1 / Math.sqrt(fanIn));
+        return Tensor.uniform(rng, -bound, bound, shape);
+    }
+
+    /** Truncated-free normal with the given std (ViT tokens and embeddings). */
+    public static Tensor normal(Rng rng, float std, int... shape) {
+        return Tensor.randn(rng, std, shape);
+    }
+}

@@ -1,0 +1,34 @@
+package jprune.nn.models;
+
+import jprune.nn.Module;
+import jprune.nn.autograd.Arithmetic;
+import jprune.nn.autograd.Variable;
+import jprune.nn.layers.GELU;
+import jprune.nn.layers.LayerNorm;
+import jprune.nn.layers.Linear;
+import jprune.nn.layers.MultiHeadSelfAttention;
+import jprune.nn.layers.Sequential;
+import jprune.tensor.Rng;
+
+/** Pre-norm transformer encoder block: x + attn(norm1(x)), then x + mlp(norm2(x)). */
+public final class TransformerBlock extends Module {
+    private final LayerNorm norm1, norm2;
+    private final MultiHeadSelfAttention attn;
+    private final Sequential mlp;
+
+    public TransformerBlock(int dim, int heads, int headDim, int mlpDim, Rng rng) {
+        this.norm1 = registerModule("norm1", new LayerNorm(dim));
+        this.attn = registerModule("attn", new MultiHeadSelfAttention(dim, heads, headDim, rng));
+        this.norm2 = registerModule("norm2", new LayerNorm(dim));
+        this.mlp = registerModule("mlp", new Sequential()
+                .add("fc1", new Linear(dim, mlpDim, true, rng))
+                .add("act", new GELU())
+                .add("fc2", new Linear(mlpDim, dim, true, rng)));
+    }
+
+    @Override
+    protected Variable compute(Variable x) {
+        Variable h = Arithmetic.add(x, attn.forward(norm1.forward(x)));
+        return Arithmetic.add(h, mlp.forward(norm2.forward(h)));
+    }
+}

@@ -1,0 +1,52 @@
+package jprune.nn.models;
+
+import jprune.nn.Module;
+import jprune.nn.Parameter;
+import jprune.nn.autograd.Arithmetic;
+import jprune.nn.autograd.Reshaping;
+import jprune.nn.autograd.Variable;
+import jprune.nn.layers.Conv2d;
+import jprune.nn.layers.Init;
+import jprune.nn.layers.LayerNorm;
+import jprune.nn.layers.Linear;
+import jprune.nn.layers.Sequential;
+import jprune.tensor.Rng;
+
+/**
+ * A small ViT: non-overlapping patches embedded by a strided convolution, a class token and learned
+ * position embeddings, pre-norm transformer blocks, and a linear head on the class token.
+ */
+public final class VisionTransformer extends Module {
+    private final Conv2d patchEmbed;
+    private final Parameter clsToken, posEmbed;
+    private final Sequential blocks;
+    private final LayerNorm norm;
+    private final Linear head;
+    private final int dim;
+
+    public VisionTransformer(int inChannels, int imageSize, int patch, int dim, int depth, int heads, int headDim,
+                             int mlpDim, int classes, Rng rng) {
+        if (imageSize % patch != 0) throw new IllegalArgumentException("image size " + imageSize + " is not a multiple of patch size " + patch);
+        this.dim = dim;
+        int tokens = (imageSize / patch) * (imageSize / patch) + 1;
+        this.patchEmbed = registerModule("patch_embed", new Conv2d(inChannels, dim, patch, patch, 0, true, rng));
+        this.clsToken = registerParameter("cls_token", new Parameter(Init.normal(rng, 0.02f, 1, 1, dim), Parameter.Kind.TOKEN));
+        this.posEmbed = registerParameter("pos_embed", new Parameter(Init.normal(rng, 0.02f, 1, tokens, dim), Parameter.Kind.TOKEN));
+        this.blocks = registerModule("blocks", new Sequential());
+        for (int i = 0; i < depth; i++) blocks.add(new TransformerBlock(dim, heads, headDim, mlpDim, rng));
+        this.norm = registerModule("norm", new LayerNorm(dim));
+        this.head = registerModule("head", new Linear(dim, classes, true, rng));
+    }
+
+    @Override
+    protected Variable compute(Variable x) {
+        int n = x.size(0);
+        Variable p = patchEmbed.forward(x);                                           // [N, D, h, w]
+        Variable tokens = Reshaping.transpose(Reshaping.flatten(p, 2), 1, 2);         // [N, h·w, D]
+        Variable cls = Reshaping.expandLeading(Reshaping.reshape(clsToken, 1, dim), n); // [N, 1, D]
+        Variable seq = Arithmetic.add(Reshaping.concat(1, cls, tokens), posEmbed);     // [N, T, D]
+        Variable h = norm.forward(blocks.forward(seq));
+        Variable first = Reshaping.reshape(Reshaping.narrow(h, 1, 0, 1), n, dim);
+        return head.forward(first);
+    }
+}

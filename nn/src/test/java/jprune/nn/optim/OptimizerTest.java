@@ -1,0 +1,114 @@
+package jprune.nn.optim;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.util.List;
+import jprune.nn.Parameter;
+import jprune.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Optimizer updates against the formulas of PyTorch's SGD and AdamW, computed here in double. */
+class OptimizerTest {
+    static Parameter param(float... w) {
+        return new Parameter(Tensor.of(w.clone(), w.length), Parameter.Kind.WEIGHT);
+    }
+
+    static void setGrad(Parameter p, float... g) {
+        p.zeroGrad();
+        p.accumulateGrad(Tensor.of(g, g.length));
+    }
+
+    @Test
+    void sgdNesterovWithWeightDecayFollowsPytorch() {
+        Parameter p = param(1f, -2f);
+        Sgd opt = new Sgd(List.of(p), 0.1, 0.9, true, 0.01);
+        double[] w = {1, -2}, v = new double[2];
+        float[][] grads = {{0.5f, -0.25f}, {0.1f, 0.3f}, {-0.2f, 0.05f}};
+        for (int step = 0; step < grads.length; step++) {
+            setGrad(p, grads[step]);
+            opt.step();
+            for (int i = 0; i < 2; i++) {
+                double g = grads[step][i] + 0.01 * w[i];
+                v[i] = step == 0 ? g : 0.9 * v[i] + g;
+                w[i] -= 0.1 * (g + 0.9 * v[i]);
+            }
+            assertEquals(w[0], p.value().data()[0], 1e-6);
+            assertEquals(w[1], p.value().data()[1], 1e-6);
+        }
+    }
+
+    @Test
+    void adamWFollowsDecoupledUpdate() {
+        Parameter p = param(0.5f, -1f, 2f);
+        AdamW opt = new AdamW(List.of(p), 0.01, 0.9, 0.999, 1e-8, 0.1);
+        double[] w = {0.5, -1, 2}, m = new double[3], v = new double[3];
+        float[][] grads = {{0.1f, -0.2f, 0.3f}, {0.05f, 0.1f, -0.3f}};
+        for (int t = 1; t <= grads.length; t++) {
+            setGrad(p, grads[t - 1]);
+            opt.step();
+            for (int i = 0; i < 3; i++) {
+                double g = grads[t - 1][i];
+                w[i] *= 1 - 0.01 * 0.1;
+                m[i] = 0.9 * m[i] + 0.1 * g;
+                v[i] = 0.999 * v[i] + 0.001 * g * g;
+                double mh = m[i] / (1 - Math.pow(0.9, t)), vh = v[i] / (1 - Math.pow(0.999, t));
+                w[i] -= 0.01 * mh / (Math.sqrt(vh) + 1e-8);
+                assertEquals(w[i], p.value().data()[i], 1e-5);
+            }
+        }
+    }
+
+    @Test
+    void maskedWeightsStayZeroThroughMomentumAndDecay() {
+        Parameter p = param(1f, 2f, 3f, 4f);
+        p.setMask(Tensor.of(new float[] {1, 0, 1, 0}, 4));
+        assertEquals(0f, p.value().data()[1]);
+        for (Optimizer opt : List.of(new Sgd(List.of(p), 0.1, 0.9, true, 0.1), new AdamW(List.of(p), 0.1, 0.9, 0.999, 1e-8, 0.1))) {
+            for (int s = 0; s < 3; s++) {
+                setGrad(p, 1f, 1f, 1f, 1f);
+                opt.step();
+                assertEquals(0f, p.value().data()[1]);
+                assertEquals(0f, p.value().data()[3]);
+                assertEquals(0f, p.grad().data()[1], "gradient is masked too");
+                assertNotEquals(1f, p.value().data()[0]);
+            }
+        }
+    }
+
+    @Test
+    void invalidHyperparametersAreRejected() {
+        Parameter p = param(1f);
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(p), -0.1, 0.9, false, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(p), 0.1, 1.0, false, 0));
+        assertThrows(IllegalArgumentException.class, () -> new Sgd(List.of(p), 0.1, 0, true, 0));
+        assertThrows(IllegalArgumentException.class, () -> new AdamW(List.of(p), 0.1, 0.9, 1.5, 1e-8, 0));
+    }
+
+    @Test
+    void schedulesHitTheirEndpoints() {
+        LrSchedule cos = LrSchedule.cosine(0.1, 0, 100);
+        assertEquals(0.1, cos.lr(0), 1e-12);
+        assertEquals(0.05, cos.lr(50), 1e-12);
+        assertEquals(0, cos.lr(100), 1e-12);
+        LrSchedule step = LrSchedule.stepDecay(1, 10, 0.1);
+        assertEquals(1, step.lr(9), 1e-12);
+        assertEquals(0.1, step.lr(10), 1e-12);
+        assertEquals(0.5, LrSchedule.exponential(1, 0.25, 2).lr(1), 1e-12);
+        LrSchedule warm = LrSchedule.constant(1).withWarmup(4);
+        assertEquals(0.25, warm.lr(0), 1e-12);
+        assertEquals(1, warm.lr(3), 1e-12);
+        assertEquals(1, warm.lr(10), 1e-12);
+    }
+
+    @Test
+    void penaltyAddsL1AndL2Gradients() {
+        Parameter w = param(2f, -3f);
+        Parameter b = new Parameter(Tensor.of(new float[] {5f}, 1), Parameter.Kind.BIAS);
+        Penalty pen = new Penalty(0.1, 0.01);
+        pen.addGradients(List.of(w, b));
+        assertEquals(0.1 + 0.02, w.grad().data()[0], 1e-6);
+        assertEquals(-0.1 - 0.03, w.grad().data()[1], 1e-6);
+        assertNull(b.grad(), "biases are not penalised");
+        assertEquals(0.1 * 5 + 0.005 * 13, pen.value(List.of(w, b)), 1e-6);
+    }
+}

@@ -1,0 +1,66 @@
+package jprune.tensor;
+
+/**
+ * Row-wise softmax and log-softmax over the last dimension (rows × cols), numerically stable
+ * (the row maximum is subtracted before exponentiating; a row of −∞ yields zeros, not NaN).
+ */
+public final class Softmax {
+    private Softmax() {}
+
+    public static void forward(float[] x, float[] y, int rows, int cols) {
+        Parallel.forRange(rows, Math.max(1, 16384 / Math.max(1, cols)), (c, from, to) -> {
+            for (int r = from; r < to; r++) {
+                int off = r * cols;
+                float max = rowMax(x, off, cols);
+                if (max == Float.NEGATIVE_INFINITY) {
+                    java.util.Arrays.fill(y, off, off + cols, 0f);
+                    continue;
+                }
+                double sum = 0;
+                for (int j = 0; j < cols; j++) {
+                    float e = (float) Math.exp(x[off + j] - max);
+                    y[off + j] = e;
+                    sum += e;
+                }
+                Elementwise.scale(y, off, cols, (float) (1 / sum));
+            }
+        });
+    }
+
+    /** dx = y ⊙ (dy − Σ dy⊙y), row by row. */
+    public static void backward(float[] y, float[] dy, float[] dx, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            float dot = Elementwise.dot(dy, off, y, off, cols);
+            for (int j = 0; j < cols; j++) dx[off + j] = y[off + j] * (dy[off + j] - dot);
+        }
+    }
+
+    /** y = x − max − log Σ exp(x − max). */
+    public static void logForward(float[] x, float[] y, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            float max = rowMax(x, off, cols);
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += Math.exp(x[off + j] - max);
+            // (x − max) first: subtracting max + log Σ in one step loses digits for large logits.
+            float logSum = (float) Math.log(sum);
+            for (int j = 0; j < cols; j++) y[off + j] = (x[off + j] - max) - logSum;
+        }
+    }
+
+    /** With y the log-softmax output: dx = dy − exp(y)·Σ dy. */
+    public static void logBackward(float[] y, float[] dy, float[] dx, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            float sum = Elementwise.sum(dy, off, cols);
+            for (int j = 0; j < cols; j++) dx[off + j] = dy[off + j] - (float) Math.exp(y[off + j]) * sum;
+        }
+    }
+
+    static float rowMax(float[] x, int off, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) m = Math.max(m, x[off + j]);
+        return m;
+    }
+}
