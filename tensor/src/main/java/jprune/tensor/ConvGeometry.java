@@ -52,9 +52,4 @@ public record ConvGeometry(int batch, int inChannels, int inH, int inW, int outC
     public int weightSize() {
         return outChannels * colRows();
     }
-
-    /** True for 1×1, stride 1, no padding: the input image already is the column matrix. */
-    boolean isPointwise() {
-        return kernelH == 1 && kernelW == 1 && strideH == 1 && strideW == 1 && padH == 0 && padW == 0;
-    }
 }

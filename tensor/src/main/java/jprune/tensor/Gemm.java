@@ -14,6 +14,13 @@ package jprune.tensor;
 public final class Gemm {
     static final int MR = GemmMicroKernel.MR, NR = GemmMicroKernel.NR;
     static final int KC = 256, MC = 96, NC = 2048;
+    /**
+     * With at most this many rows, B is read in place instead of packed: each B element then feeds
+     * only m multiply-adds, so copying it would cost about as much as using it.
+     */
+    static final int DIRECT_B_MAX_ROWS = 2 * MR;
+    /** A·Bᵀ with at most this many outputs and depth at least DOT_MIN_DEPTH takes the dot-product kernel. */
+    static final int DOT_MAX_OUTPUTS = 4096, DOT_MIN_DEPTH = 512;
     /** Problems below this many multiply-adds run on the calling thread alone. */
     static final long PARALLEL_MIN_MACS = 1L << 18;
 
@@ -40,6 +47,10 @@ public final class Gemm {
         if (m == 0 || n == 0) return;
         if (k == 0) {
             if (!accumulate) for (int i = 0; i < m; i++) java.util.Arrays.fill(c, cOff + i * ldc, cOff + i * ldc + n, 0f);
+            return;
+        }
+        if (!transA && transB && (long) m * n <= DOT_MAX_OUTPUTS && k >= DOT_MIN_DEPTH) {
+            GemmDotKernel.run(m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
             return;
         }
         long macs = (long) m * n * k;
@@ -70,21 +81,38 @@ public final class Gemm {
                                float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                                boolean accumulate, float[] c, int cOff, int ldc) {
         Buffers buf = BUFFERS.get();
+        boolean directB = !transB && m <= DIRECT_B_MAX_ROWS;
         for (int jc = 0; jc < n; jc += NC) {
             int nc = Math.min(NC, n - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
                 boolean add = accumulate || pc > 0;
-                GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, buf.b, NR);
+                int fullPanels = nc / NR * NR;
+                if (!directB) GemmPacking.packB(transB, b, bOff, ldb, pc, kc, jc, nc, buf.b, NR);
+                else if (fullPanels < nc) GemmPacking.packB(false, b, bOff, ldb, pc, kc, jc + fullPanels, nc - fullPanels, buf.b, NR);
                 for (int ic = 0; ic < m; ic += MC) {
                     int mc = Math.min(MC, m - ic);
                     GemmPacking.packA(transA, a, aOff, lda, ic, mc, pc, kc, buf.a, MR);
                     for (int jr = 0; jr < nc; jr += NR) {
                         int cols = Math.min(NR, nc - jr);
-                        int bIdx = (jr / NR) * kc * NR;
+                        float[] bp;
+                        int bIdx, bStride;
+                        if (!directB) {
+                            bp = buf.b;
+                            bIdx = (jr / NR) * kc * NR;
+                            bStride = NR;
+                        } else if (jr < fullPanels) {
+                            bp = b;
+                            bIdx = bOff + pc * ldb + jc + jr;
+                            bStride = ldb;
+                        } else {
+                            bp = buf.b;
+                            bIdx = 0;
+                            bStride = NR;
+                        }
                         for (int ir = 0; ir < mc; ir += MR) {
                             int rows = Math.min(MR, mc - ir);
-                            GemmMicroKernel.run(kc, buf.a, (ir / MR) * kc * MR, buf.b, bIdx, c,
+                            GemmMicroKernel.run(kc, buf.a, (ir / MR) * kc * MR, bp, bIdx, bStride, c,
                                     cOff + (ic + ir) * ldc + jc + jr, ldc, rows, cols, add, buf.tile);
                         }
                     }

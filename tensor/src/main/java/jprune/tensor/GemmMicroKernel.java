@@ -17,10 +17,11 @@ final class GemmMicroKernel {
     private GemmMicroKernel() {}
 
     /**
-     * C[rows × cols tile at cOff] (+)= Ap(sliver) · Bp(panel) over kc steps. A full tile is written
+     * C[rows × cols tile at cOff] (+)= Ap(sliver) · Bp(panel) over kc steps, B's rows bStride apart
+     * (NR in a packed panel; the matrix's own row length when B is read in place). A full tile is written
      * with vector stores; an edge tile (rows < MR or cols < NR) goes through a scratch tile.
      */
-    static void run(int kc, float[] ap, int aIdx, float[] bp, int bIdx, float[] c, int cOff, int ldc,
+    static void run(int kc, float[] ap, int aIdx, float[] bp, int bIdx, int bStride, float[] c, int cOff, int ldc,
                     int rows, int cols, boolean add, float[] scratch) {
         // A full tile that accumulates starts from C itself; edge tiles start from zero and are
         // added to C through the scratch tile. (Keeping all vector work inside this one method lets
@@ -43,7 +44,7 @@ final class GemmMicroKernel {
         FloatVector c70 = load ? FloatVector.fromArray(S, c, cOff + 7 * ldc) : FloatVector.zero(S);
         FloatVector c71 = load ? FloatVector.fromArray(S, c, cOff + 7 * ldc + L) : FloatVector.zero(S);
         int ai = aIdx, bi = bIdx;
-        for (int p = 0; p < kc; p++, ai += MR, bi += NR) {
+        for (int p = 0; p < kc; p++, ai += MR, bi += bStride) {
             FloatVector b0 = FloatVector.fromArray(S, bp, bi);
             FloatVector b1 = FloatVector.fromArray(S, bp, bi + L);
             FloatVector a;

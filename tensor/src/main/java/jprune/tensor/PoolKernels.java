@@ -16,6 +16,10 @@ public final class PoolKernels {
         check(g, x.length, y.length);
         if (argmax.length != y.length) throw new IllegalArgumentException("pooling: argmax has " + argmax.length + " entries, output has " + y.length);
         int planes = g.batch() * g.channels(), oh = g.outH(), ow = g.outW(), h = g.inH(), w = g.inW();
+        if (g.kernelH() == 2 && g.kernelW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
+            Parallel.forRange(planes, PARALLEL_MIN_PLANES, (c, from, to) -> max2x2(x, y, argmax, from, to, h, w, oh, ow));
+            return;
+        }
         Parallel.forRange(planes, PARALLEL_MIN_PLANES, (c, from, to) -> {
             for (int p = from; p < to; p++) {
                 int in = p * h * w, out = p * oh * ow;
@@ -28,8 +32,10 @@ public final class PoolKernels {
                         for (int iy = y0; iy < y1; iy++) {
                             for (int ix = x0; ix < x1; ix++) {
                                 int idx = in + iy * w + ix;
-                                if (x[idx] > best || Float.isNaN(x[idx])) {
-                                    best = x[idx];
+                                float v = x[idx];
+                                // Greater wins, ties keep the first, and a NaN sticks (as in PyTorch).
+                                if (v > best || v != v) {
+                                    best = v;
                                     bestIdx = idx;
                                 }
                             }
@@ -40,6 +46,26 @@ public final class PoolKernels {
                 }
             }
         });
+    }
+
+    /** The common 2×2, stride-2, unpadded window: no bounds arithmetic, same tie and NaN rules. */
+    private static void max2x2(float[] x, float[] y, int[] argmax, int from, int to, int h, int w, int oh, int ow) {
+        for (int p = from; p < to; p++) {
+            int in = p * h * w, out = p * oh * ow;
+            for (int oy = 0; oy < oh; oy++) {
+                int r0 = in + 2 * oy * w, o = out + oy * ow;
+                for (int ox = 0; ox < ow; ox++) {
+                    int i = r0 + 2 * ox;
+                    float best = x[i];
+                    int bi = i;
+                    if (x[i + 1] > best || x[i + 1] != x[i + 1]) { best = x[i + 1]; bi = i + 1; }
+                    if (x[i + w] > best || x[i + w] != x[i + w]) { best = x[i + w]; bi = i + w; }
+                    if (x[i + w + 1] > best || x[i + w + 1] != x[i + w + 1]) { best = x[i + w + 1]; bi = i + w + 1; }
+                    y[o + ox] = best;
+                    argmax[o + ox] = bi;
+                }
+            }
+        }
     }
 
     /** dx (overwritten) receives each dy at its window's argmax. */

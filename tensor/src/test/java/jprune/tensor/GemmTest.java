@@ -30,6 +30,9 @@ class GemmTest {
             compare(ta, tb, 129, 97, 300, false, rng);   // several KC blocks and MC blocks
             compare(ta, tb, 7, 2100, 33, true, rng);     // more than one NC block
         }
+        // The dot-product path (A·Bᵀ, few outputs, long depth), with odd tails in every dimension.
+        for (int[] s : new int[][] {{6, 25, 4704}, {5, 7, 1000}, {1, 1, 513}, {3, 9, 777}})
+            for (boolean acc : new boolean[] {false, true}) compare(false, true, s[0], s[1], s[2], acc, rng);
     }
 
     @Test
