@@ -18,7 +18,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dataset", paramLabel = "D", defaultValue = "fashion-mnist", description = "Data set (only fashion-mnist). Default: ${DEFAULT-VALUE}.")
     String dataset;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default per model: 10; convnet 12; vit-tiny 15).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Training epochs (default per model: 20; convnet 12; vit-tiny 15).")
     Integer epochs;
 
     @Option(names = "--batch", paramLabel = "B", description = "Batch size (default 128).")

@@ -1,10 +1,16 @@
 package jprune.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * Row-wise softmax and log-softmax over the last dimension (rows × cols), numerically stable
  * (the row maximum is subtracted before exponentiating; a row of −∞ yields zeros, not NaN).
  */
 public final class Softmax {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+
     private Softmax() {}
 
     public static void forward(float[] x, float[] y, int rows, int cols) {
@@ -16,13 +22,8 @@ public final class Softmax {
                     java.util.Arrays.fill(y, off, off + cols, 0f);
                     continue;
                 }
-                double sum = 0;
-                for (int j = 0; j < cols; j++) {
-                    float e = (float) Math.exp(x[off + j] - max);
-                    y[off + j] = e;
-                    sum += e;
-                }
-                Elementwise.scale(y, off, cols, (float) (1 / sum));
+                float sum = expShifted(x, y, off, cols, max);
+                Elementwise.scale(y, off, cols, 1f / sum);
             }
         });
     }
@@ -55,6 +56,39 @@ public final class Softmax {
             int off = r * cols;
             float sum = Elementwise.sum(dy, off, cols);
             for (int j = 0; j < cols; j++) dx[off + j] = dy[off + j] - (float) Math.exp(y[off + j]) * sum;
+        }
+    }
+
+    /** y = exp(x − shift) over a row, vectorised; returns the row's sum. */
+    static float expShifted(float[] x, float[] y, int off, int n, float shift) {
+        FloatVector acc = FloatVector.zero(S);
+        int j = 0;
+        for (int bound = S.loopBound(n); j < bound; j += S.length()) {
+            FloatVector e = FloatVector.fromArray(S, x, off + j).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(y, off + j);
+            acc = acc.add(e);
+        }
+        float sum = acc.reduceLanes(VectorOperators.ADD);
+        for (; j < n; j++) {
+            float e = (float) Math.exp(x[off + j] - shift);
+            y[off + j] = e;
+            sum += e;
+        }
+        return sum;
+    }
+
+    /** Scalar reference of {@link #forward}. */
+    public static void forwardScalar(float[] x, float[] y, int rows, int cols) {
+        for (int r = 0; r < rows; r++) {
+            int off = r * cols;
+            float max = rowMax(x, off, cols);
+            if (max == Float.NEGATIVE_INFINITY) {
+                java.util.Arrays.fill(y, off, off + cols, 0f);
+                continue;
+            }
+            double sum = 0;
+            for (int j = 0; j < cols; j++) sum += Math.exp(x[off + j] - max);
+            for (int j = 0; j < cols; j++) y[off + j] = (float) (Math.exp(x[off + j] - max) / sum);
         }
     }
 

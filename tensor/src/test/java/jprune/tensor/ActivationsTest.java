@@ -38,6 +38,26 @@ class ActivationsTest {
     }
 
     @Test
+    void vectorGeluAndSoftmaxMatchTheirScalarReferences() {
+        Rng rng = new Rng(8);
+        for (int n : new int[] {1, 15, 16, 17, 33, 1000}) {
+            float[] x = new float[n], dy = KernelAssert.random(rng, n);
+            for (int i = 0; i < n; i++) x[i] = (rng.nextFloat() - 0.5f) * 12f;
+            float[] y = new float[n], yr = new float[n], dx = new float[n], dxr = new float[n];
+            Activations.geluForward(x, y, n);
+            Activations.geluForwardScalar(x, yr, n);
+            Activations.geluBackward(x, dy, dx, n);
+            Activations.geluBackwardScalar(x, dy, dxr, n);
+            assertAllClose(y, yr, 1e-6, 1e-6, "gelu n=" + n);
+            assertAllClose(dx, dxr, 1e-6, 1e-6, "gelu' n=" + n);
+            float[] s = new float[n], sr = new float[n];
+            Softmax.forward(x, s, 1, n);
+            Softmax.forwardScalar(x, sr, 1, n);
+            assertAllClose(s, sr, 1e-5, 1e-7, "softmax n=" + n);
+        }
+    }
+
+    @Test
     void softmaxIsStableAndNormalised() {
         float[] x = {1000f, 1000f, -1000f, 1f, 2f, 3f, Float.NEGATIVE_INFINITY, 0f, 0f};
         float[] y = new float[9];

@@ -37,12 +37,12 @@ public final class Models {
                 v.put("fc", List.of(120L, 84L));
             }
             case "convnet" -> {
-                v.put("conv", List.of(32L, 32L, 64L, 64L, 128L));
+                v.put("conv", List.of(32L, 64L, 128L));
                 v.put("fc", List.of(256L));
                 v.put("dropout", 0.3);
             }
             case "vit-tiny" -> {
-                v.put("patch", 4L);
+                v.put("patch", 7L);
                 v.put("dim", 64L);
                 v.put("depth", 4L);
                 v.put("heads", 4L);
@@ -102,8 +102,8 @@ public final class Models {
     }
 
     /**
-     * A small VGG-style network: 3×3 conv → batch norm → ReLU units, max-pooling after every second
-     * unit (and after the last), then a classifier of fully connected layers with dropout.
+     * A small VGG-style network: 3×3 conv → batch norm → ReLU → 2×2 max-pool stages (28 → 14 → 7 → 3
+     * with the default three), then a classifier of fully connected layers with dropout.
      */
     static Module convnet(int in, int size, List<Integer> conv, List<Integer> fc, float dropout, int classes, Rng rng) {
         Sequential features = new Sequential();
@@ -113,10 +113,8 @@ public final class Models {
             features.add(new BatchNorm2d(conv.get(i)));
             features.add(new ReLU());
             prev = conv.get(i);
-            if (i % 2 == 1 || i == conv.size() - 1) {
-                features.add(new MaxPool2d(2));
-                side /= 2;
-            }
+            features.add(new MaxPool2d(2));
+            side /= 2;
         }
         Sequential classifier = new Sequential().add(new Flatten());
         int width = prev * side * side;

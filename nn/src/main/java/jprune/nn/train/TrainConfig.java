@@ -29,7 +29,7 @@ public record TrainConfig(int epochs, int batchSize, double lr, String optimizer
         return switch (model) {
             case "vit-tiny" -> new TrainConfig(15, 128, 2e-3, "adamw", "cosine", 0.9, false, 0.05, 1, 0.1, 0, 0, 0);
             case "convnet" -> new TrainConfig(12, 128, 0.05, "sgd", "cosine", 0.9, true, 5e-4, 0, 0.0, 0, 0, 0);
-            default -> new TrainConfig(10, 128, 0.05, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, 0);
+            default -> new TrainConfig(20, 128, 0.05, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, 0);
         };
     }
 
