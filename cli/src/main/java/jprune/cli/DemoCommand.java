@@ -23,7 +23,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/demo", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
 
-    @Option(names = "--epochs", paramLabel = "N", defaultValue = "10", description = "Training epochs for the dense model. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--epochs", paramLabel = "N", defaultValue = "20", description = "Training epochs for the dense model. Default: ${DEFAULT-VALUE}.")
     int epochs;
 
     @Option(names = "--retrain", description = "Train the dense model again even if OUT/dense holds one.")

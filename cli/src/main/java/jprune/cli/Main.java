@@ -34,24 +34,24 @@ public final class Main implements Runnable {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
-            err.println("jprune " + cmd.getCommandName() + ": " + oneLine(ex));
+            err.println(displayName(cmd) + ": " + oneLine(ex));
             if (System.getenv("JPRUNE_DEBUG") != null) ex.printStackTrace(err);
             err.flush();
             return ex instanceof UsageException ? 2 : 1;
         });
         cli.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println("jprune " + ex.getCommandLine().getCommandName() + ": " + ex.getMessage());
-            err.println("Try 'jprune " + qualifiedName(ex.getCommandLine()) + " --help' for the options.");
+            err.println(displayName(ex.getCommandLine()) + ": " + ex.getMessage());
+            err.println("Try '" + displayName(ex.getCommandLine()) + " --help' for the options.");
             err.flush();
             return 2;
         });
         return cli;
     }
 
-    private static String qualifiedName(CommandLine cmd) {
-        String q = cmd.getCommandSpec().qualifiedName(" ");
-        return q.startsWith("jprune ") ? q.substring(7) : q;
+    /** "jprune", "jprune train", "jprune bench gemm": how the user typed the command. */
+    private static String displayName(CommandLine cmd) {
+        return cmd.getCommandSpec().qualifiedName(" ");
     }
 
     static String oneLine(Throwable ex) {

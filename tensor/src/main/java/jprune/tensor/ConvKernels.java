@@ -1,5 +1,9 @@
 package jprune.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * 2-D convolution by im2col and GEMM, forward and backward. Images are split over threads in
  * coarse chunks; within a chunk, small groups of images are unfolded side by side so one GEMM with
@@ -9,6 +13,7 @@ package jprune.tensor;
  * thread; with a single chunk the GEMMs themselves use all threads.
  */
 public final class ConvKernels {
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private ConvKernels() {}
 
     /** Target size (floats) of a group's column matrix: big enough for efficient GEMMs, small enough for L2. */
@@ -117,7 +122,7 @@ public final class ConvKernels {
                         int srcRow = plane + iy * wd - pw + j;
                         for (int ox = 0; ox < oxFrom; ox++) col[dst + ox] = 0f;
                         if (sw == 1) {
-                            System.arraycopy(x, srcRow + oxFrom, col, dst + oxFrom, oxTo - oxFrom);
+                            copyRow(x, srcRow + oxFrom, col, dst + oxFrom, oxTo - oxFrom);
                         } else {
                             for (int ox = oxFrom; ox < oxTo; ox++) col[dst + ox] = x[srcRow + ox * sw];
                         }
@@ -143,11 +148,35 @@ public final class ConvKernels {
                         int iy = oy * sh - ph + i;
                         if (iy < 0 || iy >= h || oxFrom >= oxTo) continue;
                         int dstRow = plane + iy * wd - pw + j;
-                        // Rows are short (LeNet: 10-28): a plain loop beats a vector call with a long scalar tail.
-                        for (int ox = oxFrom; ox < oxTo; ox++) dx[dstRow + ox * sw] += col[src + ox];
+                        if (sw == 1) addRow(col, src + oxFrom, dx, dstRow + oxFrom, oxTo - oxFrom);
+                        else for (int ox = oxFrom; ox < oxTo; ox++) dx[dstRow + ox * sw] += col[src + ox];
                     }
                 }
             }
+        }
+    }
+
+    /** dst[d..d+n) = src[s..s+n) for short rows: vector moves with a masked tail, cheaper than arraycopy's call. */
+    static void copyRow(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length()) FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, src, s + i, m).intoArray(dst, d + i, m);
+        }
+    }
+
+    /**
+     * dst[d..d+n) += src[s..s+n). Rows here are short (LeNet: 10 to 28), so the tail is one masked
+     * vector operation instead of a scalar loop.
+     */
+    static void addRow(float[] src, int s, float[] dst, int d, int n) {
+        int i = 0;
+        for (int bound = S.loopBound(n); i < bound; i += S.length())
+            FloatVector.fromArray(S, dst, d + i).add(FloatVector.fromArray(S, src, s + i)).intoArray(dst, d + i);
+        if (i < n) {
+            VectorMask<Float> m = S.indexInRange(i, n);
+            FloatVector.fromArray(S, dst, d + i, m).add(FloatVector.fromArray(S, src, s + i, m)).intoArray(dst, d + i, m);
         }
     }
 

@@ -56,11 +56,18 @@ public final class PoolKernels {
                 int r0 = in + 2 * oy * w, o = out + oy * ow;
                 for (int ox = 0; ox < ow; ox++) {
                     int i = r0 + 2 * ox;
+                    // Branch-free selection: window values are random, so branches would mispredict.
                     float best = x[i];
                     int bi = i;
-                    if (x[i + 1] > best || x[i + 1] != x[i + 1]) { best = x[i + 1]; bi = i + 1; }
-                    if (x[i + w] > best || x[i + w] != x[i + w]) { best = x[i + w]; bi = i + w; }
-                    if (x[i + w + 1] > best || x[i + w + 1] != x[i + w + 1]) { best = x[i + w + 1]; bi = i + w + 1; }
+                    float v = x[i + 1];
+                    bi = v > best || v != v ? i + 1 : bi;
+                    best = v > best || v != v ? v : best;
+                    v = x[i + w];
+                    bi = v > best || v != v ? i + w : bi;
+                    best = v > best || v != v ? v : best;
+                    v = x[i + w + 1];
+                    bi = v > best || v != v ? i + w + 1 : bi;
+                    best = v > best || v != v ? v : best;
                     y[o + ox] = best;
                     argmax[o + ox] = bi;
                 }
