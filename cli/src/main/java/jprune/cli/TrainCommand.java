@@ -67,6 +67,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.apply();
         Data.checkName(dataset);
+        if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
         TrainConfig cfg = config();
         TrainRun.Result r = TrainRun.run(model, cfg, Data.load(common.data, trainLimit), out, common.threads(), System.err);
         System.out.printf(java.util.Locale.ROOT, "%s: test accuracy %.2f%% after %d epochs (%.1f s/epoch); wrote %s%n",
