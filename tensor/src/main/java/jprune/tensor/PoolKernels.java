@@ -56,18 +56,14 @@ public final class PoolKernels {
                 int r0 = in + 2 * oy * w, o = out + oy * ow;
                 for (int ox = 0; ox < ow; ox++) {
                     int i = r0 + 2 * ox;
-                    // Branch-free selection: window values are random, so branches would mispredict.
-                    float best = x[i];
-                    int bi = i;
-                    float v = x[i + 1];
-                    bi = v > best || v != v ? i + 1 : bi;
-                    best = v > best || v != v ? v : best;
-                    v = x[i + w];
-                    bi = v > best || v != v ? i + w : bi;
-                    best = v > best || v != v ? v : best;
-                    v = x[i + w + 1];
-                    bi = v > best || v != v ? i + w + 1 : bi;
-                    best = v > best || v != v ? v : best;
+                    // A tournament of single comparisons the JIT turns into conditional moves: window
+                    // values are random, so branches would mispredict. Ties keep the earlier element;
+                    // Math.max propagates NaN.
+                    float a = x[i], b = x[i + 1], c = x[i + w], d = x[i + w + 1];
+                    int top = b > a ? i + 1 : i, bottom = d > c ? i + w + 1 : i + w;
+                    float topMax = Math.max(a, b), bottomMax = Math.max(c, d);
+                    int bi = bottomMax > topMax ? bottom : top;
+                    float best = Math.max(topMax, bottomMax);
                     y[o + ox] = best;
                     argmax[o + ox] = bi;
                 }
