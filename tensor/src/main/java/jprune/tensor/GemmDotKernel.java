@@ -11,7 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
  * loads per 8 FMAs); packing them would cost more than the arithmetic.
  */
 final class GemmDotKernel {
-    private static final VectorSpecies<Float> S = GemmMicroKernel.S;
+    private static final VectorSpecies<Float> S = GemmMicroKernel.SPECIES;
     private static final int L = S.length();
 
     private GemmDotKernel() {}

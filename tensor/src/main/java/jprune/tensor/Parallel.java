@@ -2,10 +2,10 @@ package jprune.tensor;
 
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
-import java.util.concurrent.RecursiveAction;
 
 /**
- * The one thread pool of jprune's kernels. Work is split into at most {@link #threads()} coarse,
+ * The one thread pool of jprune's kernels: threads − 1 workers plus the calling thread, which runs
+ * the first chunk itself. Work is split into at most {@link #threads()} coarse,
  * contiguous chunks whose boundaries depend only on the range and the thread count, so every
  * result is the same run after run for a given thread count. Calls made from inside a chunk run
  * serially on the calling thread (no nested fan-out, no deadlock).
@@ -13,6 +13,8 @@ import java.util.concurrent.RecursiveAction;
 public final class Parallel {
     private static volatile int threads = defaultThreads();
     private static volatile ForkJoinPool pool;
+    /** Set while the calling thread runs its own chunk, so calls nested in it stay serial too. */
+    private static final ThreadLocal<boolean[]> IN_CHUNK = ThreadLocal.withInitial(() -> new boolean[1]);
 
     private Parallel() {}
 
@@ -56,7 +58,7 @@ public final class Parallel {
             synchronized (Parallel.class) {
                 p = pool;
                 if (p == null) {
-                    p = new ForkJoinPool(threads, fjp -> {
+                    p = new ForkJoinPool(Math.max(1, threads - 1), fjp -> {
                         var w = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(fjp);
                         w.setDaemon(true);
                         w.setName("jprune-" + w.getPoolIndex());
@@ -74,9 +76,9 @@ public final class Parallel {
         return Math.max(1, Math.min(threads, n));
     }
 
-    /** True when the calling thread is one of the pool's workers (nested calls run serially). */
+    /** True inside a chunk of a parallel range, on a worker or the caller (nested calls run serially). */
     public static boolean inWorker() {
-        return ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool;
+        return IN_CHUNK.get()[0] || ForkJoinTask.inForkJoinPool() && ForkJoinTask.getPool() == pool;
     }
 
     /**
@@ -94,23 +96,34 @@ public final class Parallel {
             }
             return;
         }
-        final int chunks = c;
-        pool().invoke(new RecursiveAction() {
-            @Override
-            protected void compute() {
-                RecursiveAction[] tasks = new RecursiveAction[chunks];
-                for (int i = 0; i < chunks; i++) {
-                    final int k = i;
-                    tasks[i] = new RecursiveAction() {
-                        @Override
-                        protected void compute() {
-                            body.run(k, bound(n, chunks, k), bound(n, chunks, k + 1));
-                        }
-                    };
-                }
-                invokeAll(tasks);
+        // The caller runs chunk 0 itself while the pool's threads take the rest: one wake-up fewer,
+        // and no thread sits idle waiting for the others.
+        ForkJoinTask<?>[] rest = new ForkJoinTask<?>[c - 1];
+        ForkJoinPool p = pool();
+        for (int i = 1; i < c; i++) {
+            final int k = i, chunks = c;
+            rest[i - 1] = p.submit(() -> body.run(k, bound(n, chunks, k), bound(n, chunks, k + 1)));
+        }
+        Throwable failure = null;
+        boolean[] inChunk = IN_CHUNK.get();
+        inChunk[0] = true;
+        try {
+            body.run(0, 0, bound(n, c, 1));
+        } catch (Throwable t) {
+            failure = t;
+        } finally {
+            inChunk[0] = false;
+        }
+        for (ForkJoinTask<?> t : rest) {
+            try {
+                t.join();
+            } catch (Throwable e) {
+                if (failure == null) failure = e;
             }
-        });
+        }
+        if (failure instanceof RuntimeException re) throw re;
+        if (failure instanceof Error er) throw er;
+        if (failure != null) throw new RuntimeException(failure);
     }
 
     /** Start of chunk i when n items are split into c near-equal chunks. */
