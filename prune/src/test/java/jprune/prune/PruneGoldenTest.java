@@ -1,0 +1,65 @@
+package jprune.prune;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jprune.nn.Parameter;
+import jprune.nn.io.Json;
+import jprune.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+/** Masks from magnitude pruning equal torch.nn.utils.prune's on the same weights (golden file). */
+class PruneGoldenTest {
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> golden() throws IOException {
+        // Written by src/test/resources/golden/make_torch_masks.py with PyTorch.
+        return Json.parseObject(Files.readString(Path.of("src/test/resources/golden/torch_masks.json")));
+    }
+
+    @SuppressWarnings("unchecked")
+    static float[] flat(Object nested) {
+        List<Object> rows = (List<Object>) nested;
+        int cols = ((List<Object>) rows.get(0)).size();
+        float[] out = new float[rows.size() * cols];
+        for (int r = 0; r < rows.size(); r++) {
+            List<Object> row = (List<Object>) rows.get(r);
+            for (int c = 0; c < cols; c++) out[r * cols + c] = ((Number) row.get(c)).floatValue();
+        }
+        return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    static Parameter weight(Object nested) {
+        List<Object> rows = (List<Object>) nested;
+        int cols = ((List<Object>) rows.get(0)).size();
+        return new Parameter(Tensor.of(flat(nested), rows.size(), cols), Parameter.Kind.WEIGHT);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void l1UnstructuredMatchesTorch() throws IOException {
+        Map<String, Object> g = golden();
+        Map<String, Object> t = (Map<String, Object>) g.get("l1_unstructured");
+        List<Object> weights = (List<Object>) g.get("weights");
+        Parameter p = weight(weights.get(((Number) t.get("layer")).intValue()));
+        UnstructuredPruner.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.LAYER));
+        assertArrayEquals(flat(t.get("mask")), p.mask().data());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void globalUnstructuredMatchesTorch() throws IOException {
+        Map<String, Object> g = golden();
+        Map<String, Object> t = (Map<String, Object>) g.get("global_unstructured");
+        List<Object> weights = (List<Object>) g.get("weights"), masks = (List<Object>) t.get("masks");
+        LinkedHashMap<String, Parameter> params = new LinkedHashMap<>();
+        for (int i = 0; i < weights.size(); i++) params.put("l" + i, weight(weights.get(i)));
+        UnstructuredPruner.prune(params, new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.GLOBAL));
+        for (int i = 0; i < weights.size(); i++) assertArrayEquals(flat(masks.get(i)), params.get("l" + i).mask().data(), "layer " + i);
+    }
+}
