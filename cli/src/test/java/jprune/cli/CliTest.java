@@ -37,7 +37,7 @@ class CliTest {
 
     @Test
     void helpOnEveryCommand() {
-        for (String cmd : List.of("", "train ", "eval ", "bench ", "bench gemm ", "demo ")) {
+        for (String cmd : List.of("", "train ", "eval ", "prune ", "inspect ", "bench ", "bench gemm ", "demo ")) {
             String[] args = (cmd + "--help").split(" ");
             Run r = run(args);
             assertEquals(0, r.code(), String.join(" ", args));
@@ -123,5 +123,46 @@ class CliTest {
         assertEquals(0, e.code(), e.err());
         Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(out.resolve("eval.json")));
         assertEquals(acc, ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, "eval reproduces the training run's accuracy");
+    }
+
+    @Test
+    void pruneRejectsBadOptionsNamingThem() {
+        Run r = run("prune", "--model", "lenet-300-100", "--sparsity", "1.2", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("sparsity"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--schedule", "iterative:0", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("iterative:R"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--criterion", "obd", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("magnitude"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--from", "y", "--sparsity", "0.5", "--out", "x");
+        assertEquals(2, r.code(), "--from and --model exclude each other");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--scope", "local", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("global"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--keep", "fc(", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("regular expression"), r.err());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void trainPruneInspectOnASubset(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path dense = tmp.resolve("dense"), pruned = tmp.resolve("pruned");
+        assertEquals(0, run("train", "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "2000", "--out", dense.toString()).code());
+        Run r = run("prune", "--from", dense.toString(), "--sparsity", "0.8", "--schedule", "oneshot", "--finetune-epochs", "1",
+                "--train-limit", "2000", "--out", pruned.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("metrics.json")));
+        for (String key : List.of("sparsity", "dense_test_accuracy", "test_accuracy", "params_nonzero", "layers", "rounds"))
+            assertTrue(m.containsKey(key), "metrics.json lacks " + key);
+        assertEquals(0.8, ((Number) m.get("sparsity")).doubleValue(), 1e-4);
+        assertTrue(Files.size(pruned.resolve("model.safetensors")) <= Files.size(dense.resolve("model.safetensors")));
+        assertTrue(Files.exists(pruned.resolve("recipe.json")));
+        Run i = run("inspect", "--from", pruned.toString());
+        assertEquals(0, i.code(), i.err());
+        assertTrue(i.out().contains("fc1.weight") && i.out().contains("80.00%"), i.out());
     }
 }

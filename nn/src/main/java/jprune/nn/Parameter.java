@@ -62,14 +62,15 @@ public final class Parameter extends Variable {
     public void applyMask() {
         if (mask == null) return;
         float[] w = value().data(), m = mask.data();
-        for (int i = 0; i < w.length; i++) w[i] *= m[i];
+        // Assign rather than multiply: w·0 would leave −0.0 for negative weights.
+        for (int i = 0; i < w.length; i++) if (m[i] == 0f) w[i] = 0f;
     }
 
     /** Zeroes masked entries of an array shaped like this parameter (gradients, optimizer state). */
     public void maskInPlace(float[] a) {
         if (mask == null) return;
         float[] m = mask.data();
-        for (int i = 0; i < a.length; i++) a[i] *= m[i];
+        for (int i = 0; i < a.length; i++) if (m[i] == 0f) a[i] = 0f;
     }
 
     /** Number of entries not removed by the mask. */

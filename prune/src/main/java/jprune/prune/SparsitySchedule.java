@@ -56,9 +56,10 @@ public sealed interface SparsitySchedule permits SparsitySchedule.OneShot, Spars
             return finalSparsity + (initialSparsity - finalSparsity) * Math.pow(1 - progress, 3);
         }
 
-        /** Whether the mask is updated after this step. */
+        /** Whether the mask is updated after this step: every Δt steps, and at the end so s_f is reached exactly. */
         public boolean updatesAt(int step) {
-            return step >= startStep && step <= startStep + pruneSteps && (step - startStep) % frequency == 0;
+            int end = startStep + pruneSteps;
+            return step >= startStep && step <= end && ((step - startStep) % frequency == 0 || step == end);
         }
     }
 

@@ -31,7 +31,14 @@ public final class Batches {
     }
 
     public int batchesPerEpoch() {
-        return (split.count() + batchSize - 1) / batchSize;
+        return new Sizes(split.count(), batchSize).batchesPerEpoch();
+    }
+
+    /** Batch arithmetic without data: how many batches an epoch of count samples has. */
+    public record Sizes(int count, int batchSize) {
+        public int batchesPerEpoch() {
+            return (count + batchSize - 1) / batchSize;
+        }
     }
 
     /** The sample order of an epoch. */

@@ -18,6 +18,13 @@ public final class ModelCheckpoint {
     public static final String FORMAT_KEY = "jprune_format";
     public static final String FORMAT_VERSION = "1";
     public static final String CONFIG_KEY = "model_config";
+    /**
+     * Names of masked parameters (JSON list). Masks are not stored as tensors: a masked weight is
+     * exactly zero, so the mask is rebuilt as (weight != 0) on load, and a pruned checkpoint is never
+     * larger than the dense one. (An unpruned weight that is exactly 0.0 reloads as pruned; training
+     * practically never produces one, and it contributes nothing either way.)
+     */
+    public static final String MASKED_KEY = "masked";
 
     private ModelCheckpoint() {}
 
@@ -28,6 +35,11 @@ public final class ModelCheckpoint {
         LinkedHashMap<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, FORMAT_VERSION);
         meta.put(CONFIG_KEY, Json.write(config.toMap(), false));
+        java.util.List<String> masked = new java.util.ArrayList<>();
+        model.namedParameters().forEach((n, p) -> {
+            if (p.hasMask()) masked.add(n);
+        });
+        if (!masked.isEmpty()) meta.put(MASKED_KEY, Json.write(masked, false));
         if (extraMetadata != null) meta.putAll(extraMetadata);
         Safetensors.write(file, model.stateDict(), meta);
     }
@@ -51,10 +63,25 @@ public final class ModelCheckpoint {
             model = Models.build(config, 0);
             Map<String, Tensor> tensors = ckpt.tensors();
             model.loadStateDict(tensors, name -> false);
+            restoreMasks(model, meta.get(MASKED_KEY));
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(file + ": " + e.getMessage());
         }
         model.train(false);
         return new Loaded(config, model, meta);
+    }
+
+    private static void restoreMasks(Module model, String maskedJson) {
+        if (maskedJson == null) return;
+        if (!(Json.parse(maskedJson) instanceof java.util.List<?> names))
+            throw new IllegalArgumentException("metadata '" + MASKED_KEY + "' must be a JSON list of parameter names");
+        var params = model.namedParameters();
+        for (Object o : names) {
+            var p = params.get(String.valueOf(o));
+            if (p == null) throw new IllegalArgumentException("metadata '" + MASKED_KEY + "' names '" + o + "', which the model does not have");
+            float[] w = p.value().data(), m = new float[w.length];
+            for (int i = 0; i < w.length; i++) m[i] = w[i] != 0f ? 1f : 0f;
+            p.setMask(Tensor.of(m, p.shape()));
+        }
     }
 }

@@ -33,6 +33,10 @@ public record TrainConfig(int epochs, int batchSize, double lr, String optimizer
         };
     }
 
+    public TrainConfig withSeed(long s) {
+        return new TrainConfig(epochs, batchSize, lr, optimizer, schedule, momentum, nesterov, weightDecay, warmupEpochs, labelSmoothing, l1, l2, s);
+    }
+
     public TrainConfig withEpochs(int e) {
         return new TrainConfig(e, batchSize, lr, optimizer, schedule, momentum, nesterov, weightDecay, Math.min(warmupEpochs, e), labelSmoothing, l1, l2, seed);
     }

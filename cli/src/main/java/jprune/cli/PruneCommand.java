@@ -1,0 +1,260 @@
+package jprune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import jprune.nn.Module;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import jprune.nn.io.ModelCheckpoint;
+import jprune.nn.models.ModelConfig;
+import jprune.nn.train.TrainConfig;
+import jprune.nn.train.Trainer;
+import jprune.prune.Criterion;
+import jprune.prune.MagnitudeCriterion;
+import jprune.prune.PruneRun;
+import jprune.prune.PruneSpec;
+import jprune.prune.RandomCriterion;
+import jprune.prune.Scope;
+import jprune.prune.SparsitySchedule;
+import jprune.prune.SparsityStats;
+import jprune.prune.TaylorCriterion;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code jprune prune}: prune a trained model on a schedule, fine-tune it and report. */
+@Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prune a trained model (from a checkpoint, or trained first with --model) and fine-tune it.",
+                "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json and OUT/recipe.json."})
+final class PruneCommand implements Callable<Integer> {
+    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor");
+
+    static final class Source {
+        @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
+        Path from;
+
+        @Option(names = "--model", paramLabel = "M", description = "Train this reference model first (default recipe), into OUT/dense; reused if already there.")
+        String model;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--sparsity", required = true, paramLabel = "S", description = "Target fraction of zero weights in [0, 1).")
+    double sparsity;
+
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random or taylor. Default: ${DEFAULT-VALUE}.")
+    String criterion;
+
+    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured (N:M, blocks and structured are not available yet). Default: ${DEFAULT-VALUE}.")
+    String granularity;
+
+    @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")
+    String scope;
+
+    @Option(names = "--schedule", paramLabel = "S", defaultValue = "agp", description = "oneshot, iterative:R or agp (gradual, cubic). Default: ${DEFAULT-VALUE}.")
+    String schedule;
+
+    @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "12", description = "Fine-tuning epochs (per round for iterative). Default: ${DEFAULT-VALUE}.")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01", description = "Fine-tuning learning rate (SGD, Nesterov, cosine). Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--keep", paramLabel = "REGEX", description = "Leave parameters whose name matches dense (repeatable), e.g. 'fc3\\.weight'.")
+    List<String> keep = new ArrayList<>();
+
+    @Option(names = "--override", paramLabel = "REGEX=S", description = "Per-layer sparsity for matching parameters (repeatable), e.g. 'fc1\\..*=0.95'.")
+    List<String> overrides = new ArrayList<>();
+
+    @Option(names = "--max-layer-sparsity", paramLabel = "S", defaultValue = "1.0", description = "Cap on any layer's sparsity, in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    double maxLayerSparsity;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed for random scores and fine-tuning shuffles. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "Use only the first N training images (0 = all), for quick runs.")
+    int trainLimit;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        if (!granularity.equals("unstructured"))
+            throw new UsageException("--granularity must be 'unstructured' for now (n:m, block and structured pruning are not implemented yet), got '" + granularity + "'");
+        if (!CRITERIA.contains(criterion)) throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + criterion + "'");
+        if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
+        if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
+        PruneSpec spec = spec();
+        SparsitySchedule sched = schedule();
+        TrainConfig finetune;
+        try {
+            finetune = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, seed);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Data.Splits data = Data.load(common.data, trainLimit);
+        Files.createDirectories(out);
+
+        Module model;
+        ModelConfig config;
+        if (source.from != null) {
+            Path file = Files.isDirectory(source.from) ? source.from.resolve("model.safetensors") : source.from;
+            if (!Files.exists(file)) throw new UsageException("--from: no model at " + file);
+            ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
+            model = loaded.model();
+            config = loaded.config();
+        } else {
+            if (!jprune.nn.models.Models.NAMES.contains(source.model))
+                throw new UsageException("--model must be one of " + jprune.nn.models.Models.NAMES + ", got '" + source.model + "'");
+            Path dense = out.resolve("dense").resolve("model.safetensors");
+            if (Files.exists(dense)) {
+                System.err.println("reusing the dense model in " + dense.getParent());
+                ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(dense);
+                model = loaded.model();
+                config = loaded.config();
+            } else {
+                TrainRun.Result r = TrainRun.run(source.model, TrainConfig.defaults(source.model).withSeed(seed), data, dense.getParent(), common.threads(), System.err);
+                model = r.model();
+                config = r.config();
+            }
+        }
+        double denseAcc = Trainer.accuracy(model, data.test(), 256);
+        if (sched instanceof SparsitySchedule.Gradual) sched = PruneRun.defaultGradual(finetune, data.train().count());
+        System.err.printf(Locale.ROOT, "pruning %s to %.1f%% (%s, %s scope, %s), dense test accuracy %.2f%%%n",
+                config.name(), 100 * sparsity, criterion, scope, sched.name(), 100 * denseAcc);
+
+        long start = System.nanoTime();
+        List<PruneRun.Round> rounds = PruneRun.run(model, criterionFor(criterion, seed), spec, sched, finetune, data.train(), data.test(),
+                new ProgressBar(System.err, Math.max(1, finetuneEpochs)));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double acc = Trainer.accuracy(model, data.test(), 256);
+        SparsityStats stats = SparsityStats.of(model);
+
+        Map<String, Object> recipe = recipe(config, sched);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", config.name());
+        m.put("dataset", Data.FASHION_MNIST);
+        m.put("criterion", criterion);
+        m.put("granularity", granularity);
+        m.put("scope", scope);
+        m.put("schedule", sched.name());
+        m.put("target_sparsity", sparsity);
+        m.put("sparsity", stats.sparsity());
+        m.put("dense_test_accuracy", denseAcc);
+        m.put("test_accuracy", acc);
+        m.put("accuracy_drop_points", 100 * (denseAcc - acc));
+        m.put("params_total", model.parameterCount());
+        m.put("params_nonzero", model.parameterCount() - (stats.total() - stats.nonzero()));
+        m.put("prunable_total", stats.total());
+        m.put("prunable_nonzero", stats.nonzero());
+        m.put("prune_seconds", seconds);
+        m.put("layers", stats.layerMaps());
+        List<Object> rs = new ArrayList<>();
+        for (PruneRun.Round r : rounds) {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("round", r.round());
+            e.put("sparsity", r.sparsity());
+            e.put("test_accuracy_before_finetune", r.accuracyBeforeFinetune());
+            e.put("test_accuracy", r.accuracy());
+            e.put("seconds", r.seconds());
+            rs.add(e);
+        }
+        m.put("rounds", rs);
+        m.put("recipe", recipe);
+
+        Map<String, String> meta = new LinkedHashMap<>();
+        // The recipe goes beside the checkpoint (recipe.json), not into it: a pruned checkpoint must
+        // not outgrow the dense one it came from.
+        meta.put("test_accuracy", Double.toString(acc));
+        ModelCheckpoint.save(out.resolve("model.safetensors"), config, model, meta);
+        AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipe, true));
+        AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
+        System.out.printf(Locale.ROOT, "%s: sparsity %.2f%%, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
+                config.name(), 100 * stats.sparsity(), 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
+        return 0;
+    }
+
+    PruneSpec spec() {
+        try {
+            List<PruneSpec.Override> ov = new ArrayList<>();
+            for (String o : overrides) {
+                int eq = o.lastIndexOf('=');
+                if (eq <= 0) throw new UsageException("--override must be REGEX=SPARSITY, got '" + o + "'");
+                ov.add(new PruneSpec.Override(Pattern.compile(o.substring(0, eq)), Double.parseDouble(o.substring(eq + 1))));
+            }
+            List<Pattern> kp = new ArrayList<>();
+            for (String k : keep) kp.add(Pattern.compile(k));
+            return new PruneSpec(sparsity, Scope.parse(scope), ov, kp, maxLayerSparsity);
+        } catch (PatternSyntaxException e) {
+            throw new UsageException("invalid regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
+        } catch (NumberFormatException e) {
+            throw new UsageException("--override sparsity is not a number: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    SparsitySchedule schedule() {
+        if (schedule.equals("oneshot")) return new SparsitySchedule.OneShot();
+        if (schedule.equals("agp")) return new SparsitySchedule.Gradual(0, 0, 1, 1);
+        if (schedule.startsWith("iterative:")) {
+            try {
+                return new SparsitySchedule.Iterative(Integer.parseInt(schedule.substring("iterative:".length())));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--schedule iterative:R needs a round count R >= 1, got '" + schedule + "'");
+            }
+        }
+        throw new UsageException("--schedule must be oneshot, iterative:R or agp, got '" + schedule + "'");
+    }
+
+    static Criterion criterionFor(String name, long seed) {
+        return switch (name) {
+            case "magnitude" -> new MagnitudeCriterion(false);
+            case "magnitude-l2" -> new MagnitudeCriterion(true);
+            case "random" -> new RandomCriterion(seed);
+            case "taylor" -> new TaylorCriterion();
+            default -> throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + name + "'");
+        };
+    }
+
+    Map<String, Object> recipe(ModelConfig config, SparsitySchedule sched) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("model", source.from != null ? source.from.toString() : source.model);
+        r.put("model_config", config.toMap());
+        r.put("sparsity", sparsity);
+        r.put("criterion", criterion);
+        r.put("granularity", granularity);
+        r.put("scope", scope);
+        r.put("schedule", schedule);
+        if (sched instanceof SparsitySchedule.Gradual g) {
+            r.put("agp", Map.of("initial_sparsity", g.initialSparsity(), "start_step", g.startStep(), "prune_steps", g.pruneSteps(), "frequency", g.frequency()));
+        }
+        r.put("keep", keep);
+        r.put("overrides", overrides);
+        r.put("max_layer_sparsity", maxLayerSparsity);
+        Map<String, Object> ft = new LinkedHashMap<>();
+        ft.put("epochs", finetuneEpochs);
+        ft.put("lr", lr);
+        ft.put("optimizer", "sgd");
+        ft.put("schedule", "cosine");
+        ft.put("batch", 128);
+        r.put("finetune", ft);
+        r.put("seed", seed);
+        return r;
+    }
+}

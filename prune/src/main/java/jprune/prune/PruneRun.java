@@ -1,0 +1,93 @@
+package jprune.prune;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import jprune.nn.Module;
+import jprune.nn.Parameter;
+import jprune.nn.data.Batches;
+import jprune.nn.data.DataSplit;
+import jprune.nn.train.TrainConfig;
+import jprune.nn.train.Trainer;
+import jprune.nn.train.TrainingListener;
+
+/**
+ * A whole pruning run on a trained model: prune on the chosen schedule, fine-tune, measure. One-shot
+ * and iterative schedules alternate pruning and fine-tuning in rounds; the gradual (AGP) schedule
+ * raises the sparsity inside fine-tuning, every few steps, along the cubic curve.
+ */
+public final class PruneRun {
+    /** Figures of one round (one-shot and iterative) or one fine-tuning epoch (gradual). */
+    public record Round(int round, double sparsity, double accuracyBeforeFinetune, double accuracy, double seconds) {}
+
+    /** How many calibration batches data-driven criteria (Taylor) look at per pruning step. */
+    public static final int CALIBRATION_BATCHES = 8;
+
+    private PruneRun() {}
+
+    public static List<Round> run(Module model, Criterion criterion, PruneSpec spec, SparsitySchedule schedule,
+                                  TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener progress) {
+        TrainingListener listener = progress == null ? TrainingListener.NONE : progress;
+        Map<String, Parameter> weights = Prunable.weights(model);
+        PruneContext ctx = new PruneContext(model, train, CALIBRATION_BATCHES, finetune.batchSize(), finetune.seed());
+        List<Round> rounds = new ArrayList<>();
+        switch (schedule) {
+            case SparsitySchedule.OneShot o -> rounds.add(round(1, spec, spec.sparsity(), model, weights, criterion, ctx, finetune, train, test, listener));
+            case SparsitySchedule.Iterative it -> {
+                for (int r = 1; r <= it.rounds(); r++)
+                    rounds.add(round(r, spec, it.sparsityAfter(r, spec.sparsity()), model, weights, criterion, ctx, finetune, train, test, listener));
+            }
+            case SparsitySchedule.Gradual g -> rounds.addAll(gradual(g, spec, model, weights, criterion, ctx, finetune, train, test, listener));
+        }
+        return rounds;
+    }
+
+    private static Round round(int r, PruneSpec spec, double target, Module model, Map<String, Parameter> weights, Criterion criterion,
+                               PruneContext ctx, TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener listener) {
+        long start = System.nanoTime();
+        criterion.prepare(ctx);
+        UnstructuredPruner.prune(weights, criterion, spec.withSparsity(target));
+        double before = Trainer.accuracy(model, test, 256);
+        double after = before;
+        if (finetune.epochs() > 0) {
+            var history = new Trainer(model, finetune, train, test, listener).fit();
+            after = history.get(history.size() - 1).testAccuracy();
+        }
+        return new Round(r, SparsityStats.of(model).sparsity(), before, after, (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The default gradual schedule for a fine-tuning run: prune from 0 over the first two thirds of its steps, ten updates an epoch. */
+    public static SparsitySchedule.Gradual defaultGradual(TrainConfig finetune, int trainCount) {
+        int perEpoch = new Batches.Sizes(trainCount, finetune.batchSize()).batchesPerEpoch();
+        int total = Math.max(1, finetune.epochs() * perEpoch);
+        return new SparsitySchedule.Gradual(0, 0, Math.max(1, total * 2 / 3), Math.max(1, perEpoch / 10));
+    }
+
+    private static List<Round> gradual(SparsitySchedule.Gradual g, PruneSpec spec, Module model, Map<String, Parameter> weights,
+                                       Criterion criterion, PruneContext ctx, TrainConfig finetune, DataSplit train, DataSplit test,
+                                       TrainingListener listener) {
+        if (finetune.epochs() < 1) throw new IllegalArgumentException("the gradual (agp) schedule prunes during fine-tuning: it needs >= 1 fine-tuning epoch");
+        List<Round> rounds = new ArrayList<>();
+        long[] epochStart = {System.nanoTime()};
+        TrainingListener perEpoch = new TrainingListener() {
+            @Override
+            public void onBatch(int epoch, int batch, int batches, double loss, double samplesPerSecond) {
+                listener.onBatch(epoch, batch, batches, loss, samplesPerSecond);
+            }
+
+            @Override
+            public void onEpoch(jprune.nn.train.EpochRecord rec) {
+                listener.onEpoch(rec);
+                rounds.add(new Round(rec.epoch(), SparsityStats.of(model).sparsity(), Double.NaN, rec.testAccuracy(),
+                        (System.nanoTime() - epochStart[0]) / 1e9));
+                epochStart[0] = System.nanoTime();
+            }
+        };
+        new Trainer(model, finetune, train, test, perEpoch).addStepHook((step, epoch) -> {
+            if (!g.updatesAt(step)) return;
+            criterion.prepare(ctx);
+            UnstructuredPruner.prune(weights, criterion, spec.withSparsity(g.sparsityAt(step, spec.sparsity())));
+        }).fit();
+        return rounds;
+    }
+}
