@@ -34,8 +34,7 @@ final class EvalCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.apply();
         if (batch < 1) throw new UsageException("--batch must be >= 1, got " + batch);
-        Path file = Files.isDirectory(from) ? from.resolve("model.safetensors") : from;
-        if (!Files.exists(file)) throw new UsageException("no model at " + file + " (expected a directory written by 'jprune train' or a .safetensors file)");
+        Path file = SavedModel.file(from);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
         Data.Splits data = Data.load(common.data, 0);
         long start = System.nanoTime();

@@ -113,9 +113,7 @@ final class PruneCommand implements Callable<Integer> {
         Module model;
         ModelConfig config;
         if (source.from != null) {
-            Path file = Files.isDirectory(source.from) ? source.from.resolve("model.safetensors") : source.from;
-            if (!Files.exists(file)) throw new UsageException("--from: no model at " + file);
-            ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
+            ModelCheckpoint.Loaded loaded = SavedModel.load(source.from);
             model = loaded.model();
             config = loaded.config();
         } else {
