@@ -132,6 +132,7 @@ final class PruneCommand implements Callable<Integer> {
             }
         }
         double denseAcc = Trainer.accuracy(model, data.test(), 256);
+        jprune.prune.InferenceTiming denseSpeed = jprune.prune.InferenceTiming.measure(model, data.test());
         if (sched instanceof SparsitySchedule.Gradual) sched = PruneRun.defaultGradual(finetune, data.train().count());
         System.err.printf(Locale.ROOT, "pruning %s to %.1f%% (%s, %s scope, %s), dense test accuracy %.2f%%%n",
                 config.name(), 100 * sparsity, criterion, scope, sched.name(), 100 * denseAcc);
@@ -142,6 +143,7 @@ final class PruneCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         double acc = Trainer.accuracy(model, data.test(), 256);
         SparsityStats stats = SparsityStats.of(model);
+        jprune.prune.InferenceTiming prunedSpeed = jprune.prune.InferenceTiming.measure(model, data.test());
 
         Map<String, Object> recipe = recipe(config, sched);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -162,6 +164,12 @@ final class PruneCommand implements Callable<Integer> {
         m.put("prunable_nonzero", stats.nonzero());
         m.put("prune_seconds", seconds);
         m.put("layers", stats.layerMaps());
+        // Unstructured masks run through the same dense kernels: expect no speedup until sparse
+        // kernels or structured compaction land.
+        Map<String, Object> inference = new LinkedHashMap<>();
+        inference.put("dense", denseSpeed.toMap());
+        inference.put("pruned", prunedSpeed.toMap());
+        m.put("inference", inference);
         List<Object> rs = new ArrayList<>();
         for (PruneRun.Round r : rounds) {
             Map<String, Object> e = new LinkedHashMap<>();
