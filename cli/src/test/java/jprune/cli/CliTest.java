@@ -165,4 +165,24 @@ class CliTest {
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("fc1.weight") && i.out().contains("80.00%"), i.out());
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void sweepWritesEveryPointAndResumesWithoutRedoingThem(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path dense = tmp.resolve("dense"), sweep = tmp.resolve("sweep");
+        assertEquals(0, run("train", "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "1000", "--out", dense.toString()).code());
+        Run r = run("sweep", "--from", dense.toString(), "--sparsities", "0.5,0.9", "--criteria", "magnitude,random",
+                "--finetune-epochs", "0", "--train-limit", "1000", "--out", sweep.toString());
+        assertEquals(0, r.code(), r.err());
+        List<Object> points = (List<Object>) ((Map<String, Object>) Json.parse(Files.readString(sweep.resolve("metrics.json")))).get("points");
+        assertEquals(4, points.size());
+        r = run("sweep", "--from", dense.toString(), "--sparsities", "0.5,0.9,0.95", "--criteria", "magnitude,random",
+                "--finetune-epochs", "0", "--train-limit", "1000", "--resume", "--out", sweep.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("4 points already done"), r.err());
+        assertEquals(2, r.err().lines().filter(l -> l.contains("without fine-tuning")).count(), "only the two new points ran: " + r.err());
+        points = (List<Object>) ((Map<String, Object>) Json.parse(Files.readString(sweep.resolve("metrics.json")))).get("points");
+        assertEquals(6, points.size());
+    }
 }

@@ -1,0 +1,179 @@
+package jprune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jprune.nn.Module;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import jprune.nn.io.ModelCheckpoint;
+import jprune.nn.train.TrainConfig;
+import jprune.nn.train.Trainer;
+import jprune.prune.PruneRun;
+import jprune.prune.PruneSpec;
+import jprune.prune.Scope;
+import jprune.prune.SparsitySchedule;
+import jprune.prune.SparsityStats;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code jprune sweep}: one-shot pruning of the same dense model at every sparsity × criterion,
+ * each point measured before and after fine-tuning. Points are saved as they finish; --resume skips
+ * the ones a killed run already wrote.
+ */
+@Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prune one dense model at several sparsities with several criteria (one-shot), with and without fine-tuning.",
+                "Writes OUT/metrics.json (points: criterion, sparsity, accuracy before and after fine-tuning) after every point."})
+final class SweepCommand implements Callable<Integer> {
+    static final class Source {
+        @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
+        Path from;
+
+        @Option(names = "--model", paramLabel = "M", description = "Train this reference model first (default recipe), into OUT/dense; reused if already there.")
+        String model;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--sparsities", paramLabel = "S,S,...", split = ",", defaultValue = "0.5,0.8,0.9,0.95,0.98", description = "Sparsities. Default: ${DEFAULT-VALUE}.")
+    List<Double> sparsities;
+
+    @Option(names = "--criteria", paramLabel = "C,C,...", split = ",", defaultValue = "magnitude,random,taylor", description = "Criteria. Default: ${DEFAULT-VALUE}.")
+    List<String> criteria;
+
+    @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")
+    String scope;
+
+    @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "3", description = "Fine-tuning epochs per point. Default: ${DEFAULT-VALUE}.")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01", description = "Fine-tuning learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--resume", description = "Keep the points OUT/metrics.json already holds and run only the missing ones.")
+    boolean resume;
+
+    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "Use only the first N training images (0 = all).")
+    int trainLimit;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Integer call() throws Exception {
+        common.apply();
+        for (String c : criteria) if (!PruneCommand.CRITERIA.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + PruneCommand.CRITERIA);
+        for (double s : sparsities) if (!(s >= 0 && s < 1)) throw new UsageException("--sparsities: " + s + " is outside [0, 1)");
+        if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
+        Scope sc;
+        TrainConfig finetune;
+        try {
+            sc = Scope.parse(scope);
+            finetune = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, seed);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Data.Splits data = Data.load(common.data, trainLimit);
+        Files.createDirectories(out);
+        Path denseFile;
+        if (source.from != null) {
+            denseFile = SavedModel.file(source.from);
+        } else {
+            if (!jprune.nn.models.Models.NAMES.contains(source.model))
+                throw new UsageException("--model must be one of " + jprune.nn.models.Models.NAMES + ", got '" + source.model + "'");
+            denseFile = out.resolve("dense").resolve("model.safetensors");
+            if (!Files.exists(denseFile))
+                TrainRun.run(source.model, TrainConfig.defaults(source.model).withSeed(seed), data, denseFile.getParent(), common.threads(), System.err);
+        }
+        ModelCheckpoint.Loaded dense = ModelCheckpoint.load(denseFile);
+        double denseAcc = Trainer.accuracy(dense.model(), data.test(), 256);
+
+        Path metricsFile = out.resolve("metrics.json");
+        List<Object> points = new ArrayList<>();
+        if (resume && Files.exists(metricsFile)) {
+            Object old = Json.parseObject(Files.readString(metricsFile)).get("points");
+            if (old instanceof List<?> l) points.addAll(l);
+            System.err.println("resuming: " + points.size() + " points already done");
+        }
+        for (String c : criteria) {
+            for (double s : sparsities) {
+                if (done(points, c, s)) continue;
+                Module model = ModelCheckpoint.load(denseFile).model();
+                long start = System.nanoTime();
+                List<PruneRun.Round> r = PruneRun.run(model, PruneCommand.criterionFor(c, seed), PruneSpec.of(s, sc), new SparsitySchedule.OneShot(),
+                        finetune, data.train(), data.test(), null);
+                Map<String, Object> p = new LinkedHashMap<>();
+                p.put("criterion", c);
+                p.put("sparsity", s);
+                p.put("achieved_sparsity", SparsityStats.of(model).sparsity());
+                p.put("test_accuracy_no_finetune", r.get(0).accuracyBeforeFinetune());
+                p.put("test_accuracy", r.get(0).accuracy());
+                p.put("seconds", (System.nanoTime() - start) / 1e9);
+                points.add(p);
+                System.err.printf(Locale.ROOT, "%-12s %5.1f%%: %6.2f%% without fine-tuning, %6.2f%% after %d epochs%n", c, 100 * s,
+                        100 * r.get(0).accuracyBeforeFinetune(), 100 * r.get(0).accuracy(), finetuneEpochs);
+                write(metricsFile, dense.config().name(), denseAcc, points);
+            }
+        }
+        write(metricsFile, dense.config().name(), denseAcc, points);
+        printTable(points, denseAcc);
+        return 0;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static boolean done(List<Object> points, String criterion, double sparsity) {
+        for (Object o : points) {
+            Map<String, Object> p = (Map<String, Object>) o;
+            if (criterion.equals(p.get("criterion")) && ((Number) p.get("sparsity")).doubleValue() == sparsity) return true;
+        }
+        return false;
+    }
+
+    private void write(Path file, String model, double denseAcc, List<Object> points) throws java.io.IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model);
+        m.put("dataset", Data.FASHION_MNIST);
+        m.put("schedule", "oneshot");
+        m.put("scope", scope);
+        m.put("finetune_epochs", finetuneEpochs);
+        m.put("dense_test_accuracy", denseAcc);
+        m.put("points", points);
+        AtomicFiles.writeString(file, Json.write(m, true));
+    }
+
+    @SuppressWarnings("unchecked")
+    private void printTable(List<Object> points, double denseAcc) {
+        System.out.printf(Locale.ROOT, "dense test accuracy %.2f%%; test accuracy (no fine-tuning / after %d epochs):%n", 100 * denseAcc, finetuneEpochs);
+        System.out.printf(Locale.ROOT, "%-14s", "sparsity");
+        for (String c : criteria) System.out.printf(Locale.ROOT, " %22s", c);
+        System.out.println();
+        for (double s : sparsities) {
+            System.out.printf(Locale.ROOT, "%-14s", String.format(Locale.ROOT, "%.1f%%", 100 * s));
+            for (String c : criteria) {
+                for (Object o : points) {
+                    Map<String, Object> p = (Map<String, Object>) o;
+                    if (c.equals(p.get("criterion")) && ((Number) p.get("sparsity")).doubleValue() == s)
+                        System.out.printf(Locale.ROOT, " %10.2f%% / %7.2f%%", 100 * ((Number) p.get("test_accuracy_no_finetune")).doubleValue(),
+                                100 * ((Number) p.get("test_accuracy")).doubleValue());
+                }
+            }
+            System.out.println();
+        }
+    }
+}
