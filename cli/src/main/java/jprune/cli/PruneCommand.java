@@ -19,6 +19,8 @@ import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
 import jprune.prune.Criterion;
 import jprune.prune.MagnitudeCriterion;
+import jprune.prune.NmPruner;
+import jprune.prune.Pruner;
 import jprune.prune.PruneRun;
 import jprune.prune.PruneSpec;
 import jprune.prune.RandomCriterion;
@@ -49,13 +51,15 @@ final class PruneCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(names = "--sparsity", required = true, paramLabel = "S", description = "Target fraction of zero weights in [0, 1).")
+    @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1); required for unstructured pruning, implied by N:M.")
+    Double sparsityOption;
+
     double sparsity;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random or taylor. Default: ${DEFAULT-VALUE}.")
     String criterion;
 
-    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured (N:M, blocks and structured are not available yet). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured, or N:M (e.g. 2:4, 4:8) along the input dimension (one-shot only). Block and structured pruning are not available yet. Default: ${DEFAULT-VALUE}.")
     String granularity;
 
     @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")
@@ -94,13 +98,12 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
-        if (!granularity.equals("unstructured"))
-            throw new UsageException("--granularity must be 'unstructured' for now (n:m, block and structured pruning are not implemented yet), got '" + granularity + "'");
         if (!CRITERIA.contains(criterion)) throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + criterion + "'");
         if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
-        PruneSpec spec = spec();
         SparsitySchedule sched = schedule();
+        Pruner pruner = pruner();
+        PruneSpec spec = spec();
         TrainConfig finetune;
         try {
             finetune = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, seed);
@@ -138,7 +141,7 @@ final class PruneCommand implements Callable<Integer> {
                 config.name(), 100 * sparsity, criterion, scope, sched.name(), 100 * denseAcc);
 
         long start = System.nanoTime();
-        List<PruneRun.Round> rounds = PruneRun.run(model, criterionFor(criterion, seed), spec, sched, finetune, data.train(), data.test(),
+        List<PruneRun.Round> rounds = PruneRun.run(model, pruner, criterionFor(criterion, seed), spec, sched, finetune, data.train(), data.test(),
                 new ProgressBar(System.err, Math.max(1, finetuneEpochs)));
         double seconds = (System.nanoTime() - start) / 1e9;
         double acc = Trainer.accuracy(model, data.test(), 256);
@@ -193,6 +196,28 @@ final class PruneCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: sparsity %.2f%%, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
                 config.name(), 100 * stats.sparsity(), 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
         return 0;
+    }
+
+    /** The granularity, settling --sparsity against it (N:M implies its own). */
+    Pruner pruner() {
+        if (granularity.equals("unstructured")) {
+            if (sparsityOption == null) throw new UsageException("--sparsity is required for unstructured pruning");
+            sparsity = sparsityOption;
+            return Pruner.UNSTRUCTURED;
+        }
+        if (!granularity.matches("\\d+:\\d+"))
+            throw new UsageException("--granularity must be 'unstructured' or N:M such as 2:4 (block and structured pruning are not available yet), got '" + granularity + "'");
+        NmPruner nm;
+        try {
+            nm = NmPruner.parse(granularity);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--granularity: " + e.getMessage());
+        }
+        if (sparsityOption != null && Math.abs(sparsityOption - nm.sparsity()) > 1e-9)
+            throw new UsageException("--sparsity " + sparsityOption + " contradicts --granularity " + granularity + ", which implies " + nm.sparsity() + "; omit --sparsity");
+        if (!schedule.equals("oneshot")) throw new UsageException("--granularity " + granularity + " needs --schedule oneshot (N:M has one sparsity), got '" + schedule + "'");
+        sparsity = nm.sparsity();
+        return nm;
     }
 
     PruneSpec spec() {

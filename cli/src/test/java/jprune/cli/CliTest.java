@@ -141,6 +141,17 @@ class CliTest {
         r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--scope", "local", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("global"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "2:4", "--sparsity", "0.9", "--schedule", "oneshot", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("contradicts"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "4:2", "--schedule", "oneshot", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("N < M"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "channels", "--out", "x");
+        assertEquals(2, r.code());
+        r = run("prune", "--model", "lenet-300-100", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--sparsity"), r.err());
         r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--keep", "fc(", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("regular expression"), r.err());

@@ -27,26 +27,32 @@ public final class PruneRun {
 
     public static List<Round> run(Module model, Criterion criterion, PruneSpec spec, SparsitySchedule schedule,
                                   TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener progress) {
+        return run(model, Pruner.UNSTRUCTURED, criterion, spec, schedule, finetune, train, test, progress);
+    }
+
+    /** As {@link #run(Module, Criterion, PruneSpec, SparsitySchedule, TrainConfig, DataSplit, DataSplit, TrainingListener)} with a chosen granularity. */
+    public static List<Round> run(Module model, Pruner pruner, Criterion criterion, PruneSpec spec, SparsitySchedule schedule,
+                                  TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener progress) {
         TrainingListener listener = progress == null ? TrainingListener.NONE : progress;
         Map<String, Parameter> weights = Prunable.weights(model);
         PruneContext ctx = new PruneContext(model, train, CALIBRATION_BATCHES, finetune.batchSize(), finetune.seed());
         List<Round> rounds = new ArrayList<>();
         switch (schedule) {
-            case SparsitySchedule.OneShot o -> rounds.add(round(1, spec, spec.sparsity(), model, weights, criterion, ctx, finetune, train, test, listener));
+            case SparsitySchedule.OneShot o -> rounds.add(round(1, pruner, spec, spec.sparsity(), model, weights, criterion, ctx, finetune, train, test, listener));
             case SparsitySchedule.Iterative it -> {
                 for (int r = 1; r <= it.rounds(); r++)
-                    rounds.add(round(r, spec, it.sparsityAfter(r, spec.sparsity()), model, weights, criterion, ctx, finetune, train, test, listener));
+                    rounds.add(round(r, pruner, spec, it.sparsityAfter(r, spec.sparsity()), model, weights, criterion, ctx, finetune, train, test, listener));
             }
-            case SparsitySchedule.Gradual g -> rounds.addAll(gradual(g, spec, model, weights, criterion, ctx, finetune, train, test, listener));
+            case SparsitySchedule.Gradual g -> rounds.addAll(gradual(g, pruner, spec, model, weights, criterion, ctx, finetune, train, test, listener));
         }
         return rounds;
     }
 
-    private static Round round(int r, PruneSpec spec, double target, Module model, Map<String, Parameter> weights, Criterion criterion,
+    private static Round round(int r, Pruner pruner, PruneSpec spec, double target, Module model, Map<String, Parameter> weights, Criterion criterion,
                                PruneContext ctx, TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener listener) {
         long start = System.nanoTime();
         criterion.prepare(ctx);
-        UnstructuredPruner.prune(weights, criterion, spec.withSparsity(target));
+        pruner.prune(weights, criterion, spec.withSparsity(target));
         double before = Trainer.accuracy(model, test, 256);
         double after = before;
         if (finetune.epochs() > 0) {
@@ -63,7 +69,7 @@ public final class PruneRun {
         return new SparsitySchedule.Gradual(0, 0, Math.max(1, total * 2 / 3), Math.max(1, perEpoch / 10));
     }
 
-    private static List<Round> gradual(SparsitySchedule.Gradual g, PruneSpec spec, Module model, Map<String, Parameter> weights,
+    private static List<Round> gradual(SparsitySchedule.Gradual g, Pruner pruner, PruneSpec spec, Module model, Map<String, Parameter> weights,
                                        Criterion criterion, PruneContext ctx, TrainConfig finetune, DataSplit train, DataSplit test,
                                        TrainingListener listener) {
         if (finetune.epochs() < 1) throw new IllegalArgumentException("the gradual (agp) schedule prunes during fine-tuning: it needs >= 1 fine-tuning epoch");
@@ -86,7 +92,7 @@ public final class PruneRun {
         new Trainer(model, finetune, train, test, perEpoch).addStepHook((step, epoch) -> {
             if (!g.updatesAt(step)) return;
             criterion.prepare(ctx);
-            UnstructuredPruner.prune(weights, criterion, spec.withSparsity(g.sparsityAt(step, spec.sparsity())));
+            pruner.prune(weights, criterion, spec.withSparsity(g.sparsityAt(step, spec.sparsity())));
         }).fit();
         return rounds;
     }
