@@ -37,7 +37,7 @@ class CliTest {
 
     @Test
     void helpOnEveryCommand() {
-        for (String cmd : List.of("", "train ", "eval ", "prune ", "inspect ", "bench ", "bench gemm ", "demo ")) {
+        for (String cmd : List.of("", "train ", "eval ", "prune ", "sweep ", "lottery ", "inspect ", "bench ", "bench gemm ", "demo ")) {
             String[] args = (cmd + "--help").split(" ");
             Run r = run(args);
             assertEquals(0, r.code(), String.join(" ", args));
@@ -195,5 +195,23 @@ class CliTest {
         assertEquals(2, r.err().lines().filter(l -> l.contains("without fine-tuning")).count(), "only the two new points ran: " + r.err());
         points = (List<Object>) ((Map<String, Object>) Json.parse(Files.readString(sweep.resolve("metrics.json")))).get("points");
         assertEquals(6, points.size());
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void lotteryCheckpointsEveryRoundAndResumes(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path out = tmp.resolve("lt");
+        Run r = run("lottery", "--model", "lenet-300-100", "--rounds", "1", "--epochs", "1", "--train-limit", "600", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        r = run("lottery", "--model", "lenet-300-100", "--rounds", "2", "--epochs", "1", "--train-limit", "600", "--resume", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("resuming after round 1") && !r.err().contains("round 1:"), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(out.resolve("metrics.json")));
+        List<Object> rounds = (List<Object>) m.get("rounds");
+        assertEquals(2, rounds.size());
+        assertTrue(((Map<String, Object>) rounds.get(1)).keySet().containsAll(List.of("density", "test_accuracy", "reinit_test_accuracy", "random_mask_test_accuracy")));
+        assertTrue(Files.exists(out.resolve("round-2").resolve("model.safetensors")));
+        assertEquals(2, run("lottery", "--model", "lenet-300-100", "--rewind", "iter:0", "--out", out.toString()).code());
     }
 }
