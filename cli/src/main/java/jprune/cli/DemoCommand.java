@@ -72,6 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%nsparsity %.1f%%, accuracy drop %.2f points. The pruned model still runs on dense kernels and is stored%n"
                 + "densely (zeros included): compact storage and sparse kernels are the next issues.%n", 100 * num(m, "sparsity"), num(m, "accuracy_drop_points"));
         System.out.println("models and metrics: " + denseDir + ", " + prunedDir);
+        System.out.println("report: " + prunedDir.resolve("report.html"));
         return 0;
     }
 

@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lottery", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Find a lottery ticket: train, prune a fraction of the surviving weights (global magnitude), rewind, retrain; repeat.",
                 "Each round also trains the controls: the ticket's mask with a random re-initialisation, and a random mask at the same density.",
-                "Writes OUT/round-R/model.safetensors and OUT/metrics.json after every round; --resume continues a killed run."})
+                "Writes OUT/round-R/model.safetensors and OUT/metrics.json after every round, OUT/report.html at the end; --resume continues a killed run."})
 final class LotteryCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "lenet-300-100, lenet-5, convnet or vit-tiny.")
     String model;
@@ -106,7 +106,8 @@ final class LotteryCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "round %d: density %.2f%%  ticket %.2f%%  reinit %.2f%%  random mask %.2f%%  (dense %.2f%%, %.0f s)%n", r,
                     100 * rd.density(), 100 * rd.ticketAccuracy(), 100 * rd.reinitAccuracy(), 100 * rd.randomMaskAccuracy(), 100 * denseAcc, rd.seconds());
         }
-        System.out.println("wrote " + metricsFile);
+        Reports.lottery(out.resolve("report.html"), model, denseAcc, done);
+        System.out.println("wrote " + metricsFile + " and " + out.resolve("report.html"));
         return 0;
     }
 

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
 /** {@code jprune prune}: prune a trained model on a schedule, fine-tune it and report. */
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prune a trained model (from a checkpoint, or trained first with --model) and fine-tune it.",
-                "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json and OUT/recipe.json."})
+                "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json, OUT/recipe.json and OUT/report.html."})
 final class PruneCommand implements Callable<Integer> {
     static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor");
 
@@ -135,6 +135,7 @@ final class PruneCommand implements Callable<Integer> {
             }
         }
         double denseAcc = Trainer.accuracy(model, data.test(), 256);
+        float[] denseWeights = Reports.weights(model);
         jprune.prune.InferenceTiming denseSpeed = jprune.prune.InferenceTiming.measure(model, data.test());
         if (sched instanceof SparsitySchedule.Gradual) sched = PruneRun.defaultGradual(finetune, data.train().count());
         System.err.printf(Locale.ROOT, "pruning %s to %.1f%% (%s, %s scope, %s), dense test accuracy %.2f%%%n",
@@ -193,6 +194,7 @@ final class PruneCommand implements Callable<Integer> {
         ModelCheckpoint.save(out.resolve("model.safetensors"), config, model, meta);
         AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipe, true));
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
+        Reports.prune(out.resolve("report.html"), m, stats, denseWeights, Reports.weights(model));
         System.out.printf(Locale.ROOT, "%s: sparsity %.2f%%, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
                 config.name(), 100 * stats.sparsity(), 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
         return 0;

@@ -31,7 +31,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "sweep", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Prune one dense model at several sparsities with several criteria (one-shot), with and without fine-tuning.",
-                "Writes OUT/metrics.json (points: criterion, sparsity, accuracy before and after fine-tuning) after every point."})
+                "Writes OUT/metrics.json (points: criterion, sparsity, accuracy before and after fine-tuning) after every point, and OUT/report.html."})
 final class SweepCommand implements Callable<Integer> {
     static final class Source {
         @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
@@ -132,6 +132,7 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         write(metricsFile, dense.config().name(), denseAcc, points);
+        Reports.sweep(out.resolve("report.html"), dense.config().name(), denseAcc, points, criteria);
         printTable(points, denseAcc);
         return 0;
     }
