@@ -133,7 +133,7 @@ class CliTest {
         r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--schedule", "iterative:0", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("iterative:R"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--criterion", "obd", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--criterion", "hebbian", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("magnitude"), r.err());
         r = run("prune", "--model", "lenet-300-100", "--from", "y", "--sparsity", "0.5", "--out", "x");
