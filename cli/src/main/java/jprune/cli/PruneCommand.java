@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
         description = {"Prune a trained model (from a checkpoint, or trained first with --model) and fine-tune it.",
                 "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json, OUT/recipe.json and OUT/report.html."})
 final class PruneCommand implements Callable<Integer> {
-    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd");
+    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "movement");
 
     static final class Source {
         @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
@@ -56,7 +56,7 @@ final class PruneCommand implements Callable<Integer> {
 
     double sparsity;
 
-    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|) or obd (½·h·w², Hutchinson Hessian diagonal). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|) obd (½·h·w², Hutchinson Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
     String criterion;
 
     @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured, or N:M (e.g. 2:4, 4:8) along the input dimension (one-shot only). Block and structured pruning are not available yet. Default: ${DEFAULT-VALUE}.")
@@ -100,6 +100,8 @@ final class PruneCommand implements Callable<Integer> {
         common.apply();
         if (!CRITERIA.contains(criterion)) throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + criterion + "'");
         if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
+        if (criterion.equals("movement") && !schedule.equals("agp"))
+            throw new UsageException("--criterion movement scores weights during fine-tuning, so it needs --schedule agp, got '" + schedule + "'");
         if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
         SparsitySchedule sched = schedule();
         Pruner pruner = pruner();
@@ -262,6 +264,7 @@ final class PruneCommand implements Callable<Integer> {
             case "random" -> new RandomCriterion(seed);
             case "taylor" -> new TaylorCriterion();
             case "obd" -> new jprune.prune.ObdCriterion();
+            case "movement" -> new jprune.prune.MovementCriterion();
             default -> throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + name + "'");
         };
     }

@@ -78,7 +78,10 @@ final class SweepCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         common.apply();
-        for (String c : criteria) if (!PruneCommand.CRITERIA.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + PruneCommand.CRITERIA);
+        for (String c : criteria) {
+            if (!PruneCommand.CRITERIA.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + PruneCommand.CRITERIA);
+            if (c.equals("movement")) throw new UsageException("--criteria: movement needs gradual pruning during fine-tuning; a one-shot sweep cannot use it");
+        }
         for (double s : sparsities) if (!(s >= 0 && s < 1)) throw new UsageException("--sparsities: " + s + " is outside [0, 1)");
         if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         Scope sc;

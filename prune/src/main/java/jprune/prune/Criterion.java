@@ -15,6 +15,9 @@ public interface Criterion {
     /** Gathers whatever statistics the criterion needs; the default needs none. */
     default void prepare(PruneContext context) {}
 
+    /** Called after every fine-tuning step, gradients still in place; criteria that accumulate during training (movement) use it. */
+    default void afterStep(jprune.nn.Module model) {}
+
     /** Importance scores with the parameter's shape. Already-pruned entries are ignored by the caller. */
     Tensor score(String name, Parameter p);
 }

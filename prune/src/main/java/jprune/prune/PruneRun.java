@@ -56,7 +56,7 @@ public final class PruneRun {
         double before = Trainer.accuracy(model, test, 256);
         double after = before;
         if (finetune.epochs() > 0) {
-            var history = new Trainer(model, finetune, train, test, listener).fit();
+            var history = new Trainer(model, finetune, train, test, listener).addStepHook((step, epoch) -> criterion.afterStep(model)).fit();
             after = history.get(history.size() - 1).testAccuracy();
         }
         return new Round(r, SparsityStats.of(model).sparsity(), before, after, (System.nanoTime() - start) / 1e9);
@@ -90,6 +90,7 @@ public final class PruneRun {
             }
         };
         new Trainer(model, finetune, train, test, perEpoch).addStepHook((step, epoch) -> {
+            criterion.afterStep(model);
             if (!g.updatesAt(step)) return;
             criterion.prepare(ctx);
             pruner.prune(weights, criterion, spec.withSparsity(g.sparsityAt(step, spec.sparsity())));

@@ -75,4 +75,17 @@ class PruneRunTest {
         Prunable.weights(m).forEach((n, p) -> assertArrayEquals(p.mask().data(), Prunable.weights(back).get(n).mask().data(), n));
         assertEquals(0.8, SparsityStats.of(back).sparsity(), 1e-3);
     }
+
+    @Test
+    void movementScoresAccumulateDuringGradualPruning() {
+        DataSplit train = synthetic(128, 1), test = synthetic(64, 2);
+        Module m = Models.build(Models.defaultConfig("lenet-300-100"), 3);
+        MovementCriterion mv = new MovementCriterion();
+        assertEquals(0f, mv.score("fc1.weight", Prunable.weights(m).get("fc1.weight")).data()[0]);
+        PruneRun.run(m, mv, PruneSpec.of(0.7, Scope.GLOBAL), new SparsitySchedule.Gradual(0, 0, 6, 2), cfg(2), train, test, null);
+        assertEquals(8, mv.steps());
+        assertEquals(0.7, SparsityStats.of(m).sparsity(), 1e-4);
+        float[] s = mv.score("fc1.weight", Prunable.weights(m).get("fc1.weight")).data();
+        assertTrue(java.util.stream.IntStream.range(0, s.length).anyMatch(i -> s[i] != 0f));
+    }
 }
