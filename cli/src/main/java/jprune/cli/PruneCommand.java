@@ -48,8 +48,13 @@ final class PruneCommand implements Callable<Integer> {
         String model;
     }
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
+
+    @Option(names = "--recipe", paramLabel = "FILE", description = {"A JSON recipe describing the whole run (as written to recipe.json); its keys: "
+            + "from | model, sparsity, criterion, granularity, scope, schedule, finetune {epochs, lr}, keep [..], overrides [..], max_layer_sparsity, seed.",
+            "Other flags, except --out, --threads, --data and --train-limit, must not be given with it."})
+    Path recipeFile;
 
     @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1); required for unstructured pruning, implied by N:M.")
     Double sparsityOption;
@@ -98,6 +103,8 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
+        if (recipeFile != null) applyRecipe();
+        if (source == null) throw new UsageException("give --from DIR or --model M (or a --recipe naming one)");
         if (!CRITERIA.contains(criterion)) throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + criterion + "'");
         if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (criterion.equals("movement") && !schedule.equals("agp"))
@@ -202,6 +209,73 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    /** Options a recipe may not be combined with (they are the recipe's fields). */
+    static final List<String> RECIPE_FIELDS_AS_FLAGS = List.of("--from", "--model", "--sparsity", "--criterion", "--granularity", "--scope",
+            "--schedule", "--finetune-epochs", "--lr", "--keep", "--override", "--max-layer-sparsity", "--seed");
+
+    /** Fills the options from a recipe file, validating each field by name. */
+    @SuppressWarnings("unchecked")
+    void applyRecipe() throws java.io.IOException {
+        for (String flag : RECIPE_FIELDS_AS_FLAGS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag))
+                throw new UsageException(flag + " cannot be combined with --recipe; put it in the recipe instead");
+        }
+        if (!Files.isRegularFile(recipeFile)) throw new UsageException("--recipe: no such file " + recipeFile);
+        Map<String, Object> r;
+        try {
+            r = Json.parseObject(Files.readString(recipeFile));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--recipe " + recipeFile + ": " + e.getMessage());
+        }
+        List<String> known = List.of("from", "model", "model_config", "sparsity", "criterion", "granularity", "scope", "schedule", "agp", "finetune",
+                "keep", "overrides", "max_layer_sparsity", "seed");
+        for (String k : r.keySet()) if (!known.contains(k)) throw new UsageException("recipe field '" + k + "' is unknown; allowed: " + known);
+        source = new Source();
+        if (r.containsKey("from") == r.containsKey("model")) throw new UsageException("recipe must name exactly one of 'from' (a run directory) and 'model' (a model to train)");
+        if (r.containsKey("from")) source.from = Path.of(recipeString(r, "from"));
+        else source.model = recipeString(r, "model");
+        if (r.containsKey("sparsity")) sparsityOption = recipeNumber(r, "sparsity", "a number in [0, 1)");
+        if (r.containsKey("criterion")) criterion = recipeString(r, "criterion");
+        if (r.containsKey("granularity")) granularity = recipeString(r, "granularity");
+        if (r.containsKey("scope")) scope = recipeString(r, "scope");
+        if (r.containsKey("schedule")) schedule = recipeString(r, "schedule");
+        if (r.containsKey("max_layer_sparsity")) maxLayerSparsity = recipeNumber(r, "max_layer_sparsity", "a number in (0, 1]");
+        if (r.containsKey("seed")) seed = (long) recipeNumber(r, "seed", "an integer");
+        if (r.containsKey("keep")) keep = recipeStrings(r, "keep");
+        if (r.containsKey("overrides")) overrides = recipeStrings(r, "overrides");
+        if (r.get("finetune") instanceof Map<?, ?> ft) {
+            Map<String, Object> f = (Map<String, Object>) ft;
+            for (String k : f.keySet())
+                if (!List.of("epochs", "lr", "optimizer", "schedule", "batch").contains(k)) throw new UsageException("recipe field 'finetune." + k + "' is unknown; allowed: epochs, lr");
+            if (f.containsKey("epochs")) {
+                double e = recipeNumber(f, "epochs", "an integer >= 0");
+                if (e != Math.rint(e) || e < 0) throw new UsageException("recipe field 'finetune.epochs' must be an integer >= 0, got " + e);
+                finetuneEpochs = (int) e;
+            }
+            if (f.containsKey("lr")) lr = recipeNumber(f, "lr", "a number > 0");
+        } else if (r.containsKey("finetune")) {
+            throw new UsageException("recipe field 'finetune' must be an object with 'epochs' and 'lr'");
+        }
+    }
+
+    private static String recipeString(Map<String, Object> r, String key) {
+        if (r.get(key) instanceof String s) return s;
+        throw new UsageException("recipe field '" + key + "' must be a string, got " + r.get(key));
+    }
+
+    private static double recipeNumber(Map<String, Object> r, String key, String allowed) {
+        if (r.get(key) instanceof Number n) return n.doubleValue();
+        throw new UsageException("recipe field '" + key + "' must be " + allowed + ", got " + r.get(key));
+    }
+
+    private static List<String> recipeStrings(Map<String, Object> r, String key) {
+        if (r.get(key) instanceof List<?> l && l.stream().allMatch(o -> o instanceof String)) return new ArrayList<>((List<String>) (List<?>) l);
+        throw new UsageException("recipe field '" + key + "' must be a list of strings, got " + r.get(key));
+    }
+
     /** The granularity, settling --sparsity against it (N:M implies its own). */
     Pruner pruner() {
         if (granularity.equals("unstructured")) {
@@ -271,7 +345,8 @@ final class PruneCommand implements Callable<Integer> {
 
     Map<String, Object> recipe(ModelConfig config, SparsitySchedule sched) {
         Map<String, Object> r = new LinkedHashMap<>();
-        r.put("model", source.from != null ? source.from.toString() : source.model);
+        if (source.from != null) r.put("from", source.from.toString());
+        else r.put("model", source.model);
         r.put("model_config", config.toMap());
         r.put("sparsity", sparsity);
         r.put("criterion", criterion);

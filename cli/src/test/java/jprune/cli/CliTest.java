@@ -214,4 +214,43 @@ class CliTest {
         assertTrue(Files.exists(out.resolve("round-2").resolve("model.safetensors")));
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--rewind", "iter:0", "--out", out.toString()).code());
     }
+
+    @Test
+    void invalidRecipesNameTheFieldAndTheAllowedValues(@TempDir Path tmp) throws Exception {
+        Path recipe = tmp.resolve("r.json");
+        String[][] cases = {
+            {"{\"model\":\"lenet-5\",\"sparsity\":1.5}", "sparsity"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"colour\":1}", "colour"},
+            {"{\"model\":\"lenet-5\",\"granularity\":\"4:4\",\"schedule\":\"oneshot\"}", "N < M"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"finetune\":{\"epochs\":-1}}", "finetune.epochs"},
+            {"{\"model\":\"lenet-5\",\"from\":\"x\",\"sparsity\":0.5}", "exactly one"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"scope\":\"everywhere\"}", "global"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":\"half\"}", "sparsity"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5", "invalid JSON"},
+        };
+        for (String[] c : cases) {
+            Files.writeString(recipe, c[0]);
+            Run r = run("prune", "--recipe", recipe.toString(), "--out", tmp.resolve("o").toString());
+            assertEquals(2, r.code(), c[0] + " -> " + r.err());
+            assertTrue(r.err().contains(c[1]), c[0] + " -> " + r.err());
+        }
+        Files.writeString(recipe, "{\"model\":\"lenet-5\",\"sparsity\":0.5}");
+        Run r = run("prune", "--recipe", recipe.toString(), "--sparsity", "0.7", "--out", tmp.resolve("o").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("cannot be combined"), r.err());
+    }
+
+    @Test
+    void aRunsRecipeReproducesIt(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path dense = tmp.resolve("dense"), first = tmp.resolve("first"), again = tmp.resolve("again");
+        assertEquals(0, run("train", "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "1000", "--out", dense.toString()).code());
+        assertEquals(0, run("prune", "--from", dense.toString(), "--sparsity", "0.7", "--schedule", "oneshot", "--finetune-epochs", "1",
+                "--train-limit", "1000", "--out", first.toString()).code());
+        Run r = run("prune", "--recipe", first.resolve("recipe.json").toString(), "--train-limit", "1000", "--out", again.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(Files.readString(first.resolve("recipe.json")), Files.readString(again.resolve("recipe.json")));
+        assertArrayEquals(Files.readAllBytes(first.resolve("model.safetensors")), Files.readAllBytes(again.resolve("model.safetensors")),
+                "the same recipe and seed give the same model");
+    }
 }
