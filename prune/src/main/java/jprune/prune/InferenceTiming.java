@@ -53,6 +53,11 @@ public record InferenceTiming(double latencyMsBatch1, double throughputBatch64) 
         return Tensor.of(x, to - from, d.channels(), d.height(), d.width());
     }
 
+    /** The better of two measurements of the same model (the first may have run before the JIT finished). */
+    public InferenceTiming best(InferenceTiming other) {
+        return new InferenceTiming(Math.min(latencyMsBatch1, other.latencyMsBatch1), Math.max(throughputBatch64, other.throughputBatch64));
+    }
+
     public java.util.Map<String, Object> toMap() {
         var m = new java.util.LinkedHashMap<String, Object>();
         m.put("latency_ms_batch1", latencyMsBatch1);
