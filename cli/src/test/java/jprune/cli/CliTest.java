@@ -253,4 +253,24 @@ class CliTest {
         assertArrayEquals(Files.readAllBytes(first.resolve("model.safetensors")), Files.readAllBytes(again.resolve("model.safetensors")),
                 "the same recipe and seed give the same model");
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void channelPruningCompactsTheModel(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path dense = tmp.resolve("dense"), pruned = tmp.resolve("pruned");
+        assertEquals(0, run("train", "--model", "lenet-5", "--epochs", "1", "--train-limit", "1000", "--out", dense.toString()).code());
+        assertEquals(2, run("prune", "--from", dense.toString(), "--granularity", "channels", "--sparsity", "0.5", "--scope", "global", "--out", pruned.toString()).code());
+        Run r = run("prune", "--from", dense.toString(), "--granularity", "channels", "--scope", "layer", "--sparsity", "0.5", "--schedule", "oneshot",
+                "--finetune-epochs", "1", "--train-limit", "1000", "--out", pruned.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("metrics.json")));
+        assertEquals(Boolean.TRUE, m.get("compacted"));
+        assertTrue(((Number) m.get("params_total")).longValue() < 0.35 * ((Number) m.get("params_total_dense")).longValue());
+        assertTrue(Files.size(pruned.resolve("model.safetensors")) < 0.35 * Files.size(dense.resolve("model.safetensors")));
+        Run e = run("eval", "--from", pruned.toString());
+        assertEquals(0, e.code(), e.err());
+        Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("eval.json")));
+        assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12);
+    }
 }
