@@ -62,4 +62,19 @@ class PruneGoldenTest {
         UnstructuredPruner.prune(params, new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.GLOBAL));
         for (int i = 0; i < weights.size(); i++) assertArrayEquals(flat(masks.get(i)), params.get("l" + i).mask().data(), "layer " + i);
     }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void lnStructuredRowsMatchTorch() throws IOException {
+        Map<String, Object> g = golden();
+        Map<String, Object> t = (Map<String, Object>) g.get("ln_structured");
+        List<Object> weights = (List<Object>) g.get("weights");
+        // torch's ln_structured(n=2, dim=0) drops the output rows of smallest L2 norm: channel pruning
+        // with the squared-L2 magnitude criterion ranks rows the same way.
+        var first = new jprune.nn.layers.Linear(30, 10, true, new jprune.tensor.Rng(1));
+        var net = new jprune.nn.layers.Sequential(first, new jprune.nn.layers.Linear(10, 5, true, new jprune.tensor.Rng(2)));
+        first.weight().value().copyFromInPlace(weight(weights.get(((Number) t.get("layer")).intValue())).value());
+        new ChannelPruner(net).prune(new MagnitudeCriterion(true), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.LAYER));
+        assertArrayEquals(flat(t.get("mask")), first.weight().mask().data());
+    }
 }
