@@ -40,16 +40,8 @@ import picocli.CommandLine.Option;
 final class PruneCommand implements Callable<Integer> {
     static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "movement");
 
-    static final class Source {
-        @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
-        Path from;
-
-        @Option(names = "--model", paramLabel = "M", description = "Train this reference model first (default recipe), into OUT/dense; reused if already there.")
-        String model;
-    }
-
     @ArgGroup(exclusive = true, multiplicity = "0..1")
-    Source source;
+    DenseSource source;
 
     @Option(names = "--recipe", paramLabel = "FILE", description = {"A JSON recipe describing the whole run (as written to recipe.json); its keys: "
             + "from | model, sparsity, criterion, granularity, scope, schedule, finetune {epochs, lr}, keep [..], overrides [..], max_layer_sparsity, seed.",
@@ -122,27 +114,9 @@ final class PruneCommand implements Callable<Integer> {
         Data.Splits data = Data.load(common.data, trainLimit);
         Files.createDirectories(out);
 
-        Module model;
-        ModelConfig config;
-        if (source.from != null) {
-            ModelCheckpoint.Loaded loaded = SavedModel.load(source.from);
-            model = loaded.model();
-            config = loaded.config();
-        } else {
-            if (!jprune.nn.models.Models.NAMES.contains(source.model))
-                throw new UsageException("--model must be one of " + jprune.nn.models.Models.NAMES + ", got '" + source.model + "'");
-            Path dense = out.resolve("dense").resolve("model.safetensors");
-            if (Files.exists(dense)) {
-                System.err.println("reusing the dense model in " + dense.getParent());
-                ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(dense);
-                model = loaded.model();
-                config = loaded.config();
-            } else {
-                TrainRun.Result r = TrainRun.run(source.model, TrainConfig.defaults(source.model).withSeed(seed), data, dense.getParent(), common.threads(), System.err);
-                model = r.model();
-                config = r.config();
-            }
-        }
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source.checkpoint(out, seed, data, common.threads()));
+        Module model = loaded.model();
+        ModelConfig config = loaded.config();
         double denseAcc = Trainer.accuracy(model, data.test(), 256);
         long denseParams = model.parameterCount();
         Module denseCopy = jprune.nn.models.Models.build(config, 0);
@@ -260,7 +234,7 @@ final class PruneCommand implements Callable<Integer> {
         List<String> known = List.of("from", "model", "model_config", "sparsity", "criterion", "granularity", "scope", "schedule", "agp", "finetune",
                 "keep", "overrides", "max_layer_sparsity", "seed");
         for (String k : r.keySet()) if (!known.contains(k)) throw new UsageException("recipe field '" + k + "' is unknown; allowed: " + known);
-        source = new Source();
+        source = new DenseSource();
         if (r.containsKey("from") == r.containsKey("model")) throw new UsageException("recipe must name exactly one of 'from' (a run directory) and 'model' (a model to train)");
         if (r.containsKey("from")) source.from = Path.of(recipeString(r, "from"));
         else source.model = recipeString(r, "model");

@@ -33,16 +33,8 @@ import picocli.CommandLine.Option;
         description = {"Prune one dense model at several sparsities with several criteria (one-shot), with and without fine-tuning.",
                 "Writes OUT/metrics.json (points: criterion, sparsity, accuracy before and after fine-tuning) after every point, and OUT/report.html."})
 final class SweepCommand implements Callable<Integer> {
-    static final class Source {
-        @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
-        Path from;
-
-        @Option(names = "--model", paramLabel = "M", description = "Train this reference model first (default recipe), into OUT/dense; reused if already there.")
-        String model;
-    }
-
     @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    DenseSource source;
 
     @Option(names = "--sparsities", paramLabel = "S,S,...", split = ",", defaultValue = "0.5,0.8,0.9,0.95,0.98", description = "Sparsities. Default: ${DEFAULT-VALUE}.")
     List<Double> sparsities;
@@ -94,16 +86,7 @@ final class SweepCommand implements Callable<Integer> {
         }
         Data.Splits data = Data.load(common.data, trainLimit);
         Files.createDirectories(out);
-        Path denseFile;
-        if (source.from != null) {
-            denseFile = SavedModel.file(source.from);
-        } else {
-            if (!jprune.nn.models.Models.NAMES.contains(source.model))
-                throw new UsageException("--model must be one of " + jprune.nn.models.Models.NAMES + ", got '" + source.model + "'");
-            denseFile = out.resolve("dense").resolve("model.safetensors");
-            if (!Files.exists(denseFile))
-                TrainRun.run(source.model, TrainConfig.defaults(source.model).withSeed(seed), data, denseFile.getParent(), common.threads(), System.err);
-        }
+        Path denseFile = source.checkpoint(out, seed, data, common.threads());
         ModelCheckpoint.Loaded dense = ModelCheckpoint.load(denseFile);
         double denseAcc = Trainer.accuracy(dense.model(), data.test(), 256);
 

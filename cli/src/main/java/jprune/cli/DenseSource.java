@@ -1,0 +1,30 @@
+package jprune.cli;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import jprune.nn.models.Models;
+import jprune.nn.train.TrainConfig;
+import picocli.CommandLine.Option;
+
+/** Where a pruning command gets its trained dense model: a saved run, or a reference model trained on the spot. */
+final class DenseSource {
+    @Option(names = "--from", paramLabel = "DIR", description = "Run directory holding the trained model.safetensors.")
+    Path from;
+
+    @Option(names = "--model", paramLabel = "M", description = "Train this reference model first (default recipe), into OUT/dense; reused if already there.")
+    String model;
+
+    /** The dense checkpoint, training it into OUT/dense first when a model name was given. */
+    Path checkpoint(Path out, long seed, Data.Splits data, int threads) throws IOException {
+        if (from != null) return SavedModel.file(from);
+        if (!Models.NAMES.contains(model)) throw new UsageException("--model must be one of " + Models.NAMES + ", got '" + model + "'");
+        Path dense = out.resolve("dense").resolve("model.safetensors");
+        if (Files.exists(dense)) {
+            System.err.println("reusing the dense model in " + dense.getParent());
+        } else {
+            TrainRun.run(model, TrainConfig.defaults(model).withSeed(seed), data, dense.getParent(), threads, System.err);
+        }
+        return dense;
+    }
+}
