@@ -62,15 +62,21 @@ public final class Parameter extends Variable {
     public void applyMask() {
         if (mask == null) return;
         float[] w = value().data(), m = mask.data();
-        // Assign rather than multiply: w·0 would leave −0.0 for negative weights.
-        for (int i = 0; i < w.length; i++) if (m[i] == 0f) w[i] = 0f;
+        maskArray(w, m);
     }
 
     /** Zeroes masked entries of an array shaped like this parameter (gradients, optimizer state). */
     public void maskInPlace(float[] a) {
         if (mask == null) return;
-        float[] m = mask.data();
-        for (int i = 0; i < a.length; i++) if (m[i] == 0f) a[i] = 0f;
+        maskArray(a, mask.data());
+    }
+
+    /**
+     * a ⊙ m without branches (a random mask would mispredict them): the + 0 turns the −0.0 that a
+     * negative entry times 0 gives into +0.0, so masked entries are exactly +0.0.
+     */
+    private static void maskArray(float[] a, float[] m) {
+        for (int i = 0; i < a.length; i++) a[i] = a[i] * m[i] + 0f;
     }
 
     /** Number of entries not removed by the mask. */
