@@ -33,7 +33,7 @@ public final class MaskedTrainingOverhead {
         for (int r = 0; r < rounds; r++) {
             for (int masked = 0; masked < 2; masked++) {
                 var model = Models.build(Models.defaultConfig("lenet-300-100"), 1);
-                if (masked == 1) jprune.prune.UnstructuredPruner.prune(Prunable.weights(model), new MagnitudeCriterion(false), PruneSpec.of(0.9, Scope.GLOBAL));
+                if (masked == 1) jprune.prune.Pruner.UNSTRUCTURED.prune(Prunable.weights(model), new MagnitudeCriterion(false), PruneSpec.of(0.9, Scope.GLOBAL));
                 var history = new Trainer(model, cfg, train, test, null).fit();
                 for (EpochRecord e : history.subList(1, history.size())) {
                     sum[masked] += e.seconds();

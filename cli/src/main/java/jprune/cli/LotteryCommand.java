@@ -29,7 +29,7 @@ final class LotteryCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "lenet-300-100, lenet-5, convnet or vit-tiny.")
     String model;
 
-    @Option(names = "--rounds", paramLabel = "R", defaultValue = "12", description = "Pruning rounds. Default: ${DEFAULT-VALUE} (0.8^12 = 6.9% density at rate 0.2).")
+    @Option(names = "--rounds", paramLabel = "R", defaultValue = "12", description = "Pruning rounds. Default: ${DEFAULT-VALUE} (0.8^12 = 6.9%% density at rate 0.2).")
     int rounds;
 
     @Option(names = "--rate", paramLabel = "P", defaultValue = "0.2", description = "Fraction of the surviving weights pruned per round, in (0, 1). Default: ${DEFAULT-VALUE}.")

@@ -17,6 +17,7 @@ import jprune.nn.io.ModelCheckpoint;
 import jprune.nn.models.ModelConfig;
 import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
+import jprune.prune.BlockPruner;
 import jprune.prune.Criterion;
 import jprune.prune.MagnitudeCriterion;
 import jprune.prune.NmPruner;
@@ -44,7 +45,8 @@ final class PruneCommand implements Callable<Integer> {
     DenseSource source;
 
     @Option(names = "--recipe", paramLabel = "FILE", description = {"A JSON recipe describing the whole run (as written to recipe.json); its keys: "
-            + "from | model, sparsity, criterion, granularity, scope, schedule, finetune {epochs, lr}, keep [..], overrides [..], max_layer_sparsity, seed.",
+            + "from | model, sparsity, criterion, granularity, scope, schedule, finetune {epochs, lr, optimizer, schedule, batch, weight_decay}, "
+            + "regularization {l1, l2}, keep [..], overrides [..], max_layer_sparsity, seed.",
             "Other flags, except --out, --threads, --data and --train-limit, must not be given with it."})
     Path recipeFile;
 
@@ -56,7 +58,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|) obd (½·h·w², Hutchinson Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
     String criterion;
 
-    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (one-shot only); or channels (neurons and conv filters, layer scope, then physically removed). Block pruning is not available yet. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (one-shot only); block:RxC (e.g. block:4x4, block:1x8) over the weight's output × input view; "
+            + "or channels (neurons and conv filters with their biases and batch-norm entries, then physically removed). Default: ${DEFAULT-VALUE}.")
     String granularity;
 
     @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")
@@ -70,6 +73,17 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--lr", paramLabel = "X", defaultValue = "0.01", description = "Fine-tuning learning rate (SGD, Nesterov, cosine). Default: ${DEFAULT-VALUE}.")
     double lr;
+
+    @Option(names = "--l1", paramLabel = "L", defaultValue = "0", description = "L1 penalty on weights during fine-tuning (drives more weights toward zero). Default: ${DEFAULT-VALUE}.")
+    double l1;
+
+    @Option(names = "--l2", paramLabel = "L", defaultValue = "0", description = "L2 penalty on weights during fine-tuning (besides weight decay). Default: ${DEFAULT-VALUE}.")
+    double l2;
+
+    /** Fine-tuning settings only a recipe sets (flags keep to the common ones). */
+    String finetuneOptimizer = "sgd", finetuneSchedule = "cosine";
+    int finetuneBatch = 128;
+    double weightDecay = 1e-4;
 
     @Option(names = "--keep", paramLabel = "REGEX", description = "Leave parameters whose name matches dense (repeatable), e.g. 'fc3\\.weight'.")
     List<String> keep = new ArrayList<>();
@@ -107,9 +121,9 @@ final class PruneCommand implements Callable<Integer> {
         PruneSpec spec = spec();
         TrainConfig finetune;
         try {
-            finetune = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, seed);
+            finetune = new TrainConfig(finetuneEpochs, finetuneBatch, lr, finetuneOptimizer, finetuneSchedule, 0.9, true, weightDecay, 0, 0.0, l1, l2, seed);
         } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+            throw new UsageException((recipeFile != null ? "recipe field 'finetune': " : "") + e.getMessage());
         }
         Data.Splits data = Data.load(common.data, trainLimit);
         Files.createDirectories(out);
@@ -215,7 +229,7 @@ final class PruneCommand implements Callable<Integer> {
 
     /** Options a recipe may not be combined with (they are the recipe's fields). */
     static final List<String> RECIPE_FIELDS_AS_FLAGS = List.of("--from", "--model", "--sparsity", "--criterion", "--granularity", "--scope",
-            "--schedule", "--finetune-epochs", "--lr", "--keep", "--override", "--max-layer-sparsity", "--seed");
+            "--schedule", "--finetune-epochs", "--lr", "--l1", "--l2", "--keep", "--override", "--max-layer-sparsity", "--seed");
 
     /** Fills the options from a recipe file, validating each field by name. */
     @SuppressWarnings("unchecked")
@@ -232,49 +246,65 @@ final class PruneCommand implements Callable<Integer> {
             throw new UsageException("--recipe " + recipeFile + ": " + e.getMessage());
         }
         List<String> known = List.of("from", "model", "model_config", "sparsity", "criterion", "granularity", "scope", "schedule", "agp", "finetune",
-                "keep", "overrides", "max_layer_sparsity", "seed");
+                "regularization", "keep", "overrides", "max_layer_sparsity", "seed");
         for (String k : r.keySet()) if (!known.contains(k)) throw new UsageException("recipe field '" + k + "' is unknown; allowed: " + known);
         source = new DenseSource();
         if (r.containsKey("from") == r.containsKey("model")) throw new UsageException("recipe must name exactly one of 'from' (a run directory) and 'model' (a model to train)");
-        if (r.containsKey("from")) source.from = Path.of(recipeString(r, "from"));
-        else source.model = recipeString(r, "model");
-        if (r.containsKey("sparsity")) sparsityOption = recipeNumber(r, "sparsity", "a number in [0, 1)");
-        if (r.containsKey("criterion")) criterion = recipeString(r, "criterion");
-        if (r.containsKey("granularity")) granularity = recipeString(r, "granularity");
-        if (r.containsKey("scope")) scope = recipeString(r, "scope");
-        if (r.containsKey("schedule")) schedule = recipeString(r, "schedule");
-        if (r.containsKey("max_layer_sparsity")) maxLayerSparsity = recipeNumber(r, "max_layer_sparsity", "a number in (0, 1]");
-        if (r.containsKey("seed")) seed = (long) recipeNumber(r, "seed", "an integer");
-        if (r.containsKey("keep")) keep = recipeStrings(r, "keep");
-        if (r.containsKey("overrides")) overrides = recipeStrings(r, "overrides");
+        if (r.containsKey("from")) source.from = Path.of(recipeString(r, "", "from"));
+        else source.model = recipeString(r, "", "model");
+        if (r.containsKey("sparsity")) sparsityOption = recipeNumber(r, "", "sparsity", "a number in [0, 1)");
+        if (r.containsKey("criterion")) criterion = recipeString(r, "", "criterion");
+        if (r.containsKey("granularity")) granularity = recipeString(r, "", "granularity");
+        if (r.containsKey("scope")) scope = recipeString(r, "", "scope");
+        if (r.containsKey("schedule")) schedule = recipeString(r, "", "schedule");
+        if (r.containsKey("max_layer_sparsity")) maxLayerSparsity = recipeNumber(r, "", "max_layer_sparsity", "a number in (0, 1]");
+        if (r.containsKey("seed")) seed = (long) recipeNumber(r, "", "seed", "an integer");
+        if (r.containsKey("keep")) keep = recipeStrings(r, "", "keep");
+        if (r.containsKey("overrides")) overrides = recipeStrings(r, "", "overrides");
         if (r.get("finetune") instanceof Map<?, ?> ft) {
             Map<String, Object> f = (Map<String, Object>) ft;
+            List<String> allowed = List.of("epochs", "lr", "optimizer", "schedule", "batch", "weight_decay");
             for (String k : f.keySet())
-                if (!List.of("epochs", "lr", "optimizer", "schedule", "batch").contains(k)) throw new UsageException("recipe field 'finetune." + k + "' is unknown; allowed: epochs, lr");
-            if (f.containsKey("epochs")) {
-                double e = recipeNumber(f, "epochs", "an integer >= 0");
-                if (e != Math.rint(e) || e < 0) throw new UsageException("recipe field 'finetune.epochs' must be an integer >= 0, got " + e);
-                finetuneEpochs = (int) e;
-            }
-            if (f.containsKey("lr")) lr = recipeNumber(f, "lr", "a number > 0");
+                if (!allowed.contains(k)) throw new UsageException("recipe field 'finetune." + k + "' is unknown; allowed: " + allowed);
+            if (f.containsKey("epochs")) finetuneEpochs = recipeInt(f, "finetune.", "epochs", "an integer >= 0");
+            if (f.containsKey("lr")) lr = recipeNumber(f, "finetune.", "lr", "a number > 0");
+            if (f.containsKey("optimizer")) finetuneOptimizer = recipeString(f, "finetune.", "optimizer");
+            if (f.containsKey("schedule")) finetuneSchedule = recipeString(f, "finetune.", "schedule");
+            if (f.containsKey("batch")) finetuneBatch = recipeInt(f, "finetune.", "batch", "an integer >= 1");
+            if (f.containsKey("weight_decay")) weightDecay = recipeNumber(f, "finetune.", "weight_decay", "a number >= 0");
         } else if (r.containsKey("finetune")) {
-            throw new UsageException("recipe field 'finetune' must be an object with 'epochs' and 'lr'");
+            throw new UsageException("recipe field 'finetune' must be an object with keys among epochs, lr, optimizer, schedule, batch, weight_decay");
+        }
+        if (r.get("regularization") instanceof Map<?, ?> reg) {
+            Map<String, Object> g = (Map<String, Object>) reg;
+            for (String k : g.keySet())
+                if (!List.of("l1", "l2").contains(k)) throw new UsageException("recipe field 'regularization." + k + "' is unknown; allowed: [l1, l2]");
+            if (g.containsKey("l1")) l1 = recipeNumber(g, "regularization.", "l1", "a number >= 0");
+            if (g.containsKey("l2")) l2 = recipeNumber(g, "regularization.", "l2", "a number >= 0");
+        } else if (r.containsKey("regularization")) {
+            throw new UsageException("recipe field 'regularization' must be an object with keys l1 and/or l2");
         }
     }
 
-    private static String recipeString(Map<String, Object> r, String key) {
+    private static int recipeInt(Map<String, Object> r, String prefix, String key, String allowed) {
+        double v = recipeNumber(r, prefix, key, allowed);
+        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) throw new UsageException("recipe field '" + prefix + key + "' must be " + allowed + ", got " + r.get(key));
+        return (int) v;
+    }
+
+    private static String recipeString(Map<String, Object> r, String prefix, String key) {
         if (r.get(key) instanceof String s) return s;
-        throw new UsageException("recipe field '" + key + "' must be a string, got " + r.get(key));
+        throw new UsageException("recipe field '" + prefix + key + "' must be a string, got " + r.get(key));
     }
 
-    private static double recipeNumber(Map<String, Object> r, String key, String allowed) {
+    private static double recipeNumber(Map<String, Object> r, String prefix, String key, String allowed) {
         if (r.get(key) instanceof Number n) return n.doubleValue();
-        throw new UsageException("recipe field '" + key + "' must be " + allowed + ", got " + r.get(key));
+        throw new UsageException("recipe field '" + prefix + key + "' must be " + allowed + ", got " + r.get(key));
     }
 
-    private static List<String> recipeStrings(Map<String, Object> r, String key) {
+    private static List<String> recipeStrings(Map<String, Object> r, String prefix, String key) {
         if (r.get(key) instanceof List<?> l && l.stream().allMatch(o -> o instanceof String)) return new ArrayList<>((List<String>) (List<?>) l);
-        throw new UsageException("recipe field '" + key + "' must be a list of strings, got " + r.get(key));
+        throw new UsageException("recipe field '" + prefix + key + "' must be a list of strings, got " + r.get(key));
     }
 
     private static List<Object> channelCounts(Module model) {
@@ -295,15 +325,25 @@ final class PruneCommand implements Callable<Integer> {
 
     /** The granularity, settling --sparsity against it (N:M implies its own). */
     Pruner pruner() {
+        if (granularity.matches("\\d+:\\d+")) return nmPruner();
+        Pruner pruner;
         if (granularity.equals("unstructured") || isChannels()) {
-            if (sparsityOption == null) throw new UsageException("--sparsity is required for " + granularity + " pruning");
-            if (isChannels() && !scope.equals("layer"))
-                throw new UsageException("--granularity " + granularity + " needs --scope layer (channel counts differ too much between layers for one ranking), got '" + scope + "'");
-            sparsity = sparsityOption;
-            return Pruner.UNSTRUCTURED;
+            pruner = Pruner.UNSTRUCTURED;   // channels swap in their pruner once the model is loaded
+        } else if (granularity.startsWith("block:")) {
+            try {
+                pruner = BlockPruner.parse(granularity.substring("block:".length()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--granularity: " + e.getMessage());
+            }
+        } else {
+            throw new UsageException("--granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4) or channels, got '" + granularity + "'");
         }
-        if (!granularity.matches("\\d+:\\d+"))
-            throw new UsageException("--granularity must be 'unstructured' or N:M such as 2:4 (block and structured pruning are not available yet), got '" + granularity + "'");
+        if (sparsityOption == null) throw new UsageException("--sparsity is required for " + granularity + " pruning");
+        sparsity = sparsityOption;
+        return pruner;
+    }
+
+    private Pruner nmPruner() {
         NmPruner nm;
         try {
             nm = NmPruner.parse(granularity);
@@ -381,10 +421,15 @@ final class PruneCommand implements Callable<Integer> {
         Map<String, Object> ft = new LinkedHashMap<>();
         ft.put("epochs", finetuneEpochs);
         ft.put("lr", lr);
-        ft.put("optimizer", "sgd");
-        ft.put("schedule", "cosine");
-        ft.put("batch", 128);
+        ft.put("optimizer", finetuneOptimizer);
+        ft.put("schedule", finetuneSchedule);
+        ft.put("batch", finetuneBatch);
+        ft.put("weight_decay", weightDecay);
         r.put("finetune", ft);
+        Map<String, Object> reg = new LinkedHashMap<>();
+        reg.put("l1", l1);
+        reg.put("l2", l2);
+        r.put("regularization", reg);
         r.put("seed", seed);
         return r;
     }

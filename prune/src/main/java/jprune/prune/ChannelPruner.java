@@ -1,7 +1,9 @@
 package jprune.prune;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import jprune.nn.Module;
 import jprune.nn.Parameter;
@@ -9,11 +11,13 @@ import jprune.tensor.Tensor;
 
 /**
  * Structured pruning of whole output channels (neurons of linear layers, filters of convolutions).
- * A channel's score is the sum of its weights' criterion scores (with the magnitude criterion: the
- * row's L1 norm; with magnitude-l2: its squared L2 norm). Each layer loses round(s × channels) of its
- * lowest channels, keeping at least one. A removed channel is masked in its weight row, its bias and
- * the scale and shift of the batch norm after it, so it outputs exact zeros and {@link Compactor} can
- * delete it, and the matching inputs of the next layer, without changing the model's outputs.
+ * A channel's score is the mean of its weights' criterion scores (with the magnitude criterion: the
+ * row's L1 norm over its length; with magnitude-l2: its squared L2 norm over its length). In layer
+ * scope each layer loses round(s × channels) of its lowest channels; in global scope all channels
+ * are ranked together; either way a layer keeps at least one ({@link MaskRanking}). A removed
+ * channel is masked in its weight row, its bias and the scale and shift of the batch norm after it,
+ * so it outputs exact zeros and {@link Compactor} can delete it, and the matching inputs of the next
+ * layer, without changing the model's outputs.
  */
 public final class ChannelPruner {
     private final Module model;
@@ -22,34 +26,35 @@ public final class ChannelPruner {
         this.model = model;
     }
 
-    /** Prunes every prunable layer not kept by the spec; returns the channels each has lost in total. */
+    /**
+     * Prunes every prunable layer not kept by the spec, per layer or in one global ranking of all
+     * channels (by the mean score of their weights, so layers of different fan-in compare fairly);
+     * returns the channels each layer has lost in total.
+     */
     public Map<String, Integer> prune(Criterion criterion, PruneSpec spec) {
-        if (spec.scope() != Scope.LAYER) throw new IllegalArgumentException("channel pruning supports the layer scope only, got " + spec.scope());
-        Map<String, Integer> out = new LinkedHashMap<>();
+        List<ChannelGraph.Node> nodes = new ArrayList<>();
+        List<MaskRanking.Layer> layers = new ArrayList<>();
         for (ChannelGraph.Node node : ChannelGraph.of(model).prunable()) {
             String wName = node.name() + ".weight";
             if (spec.kept(wName)) continue;
             Parameter w = node.weight();
             int channels = w.size(0), row = w.numel() / channels;
             float[] score = criterion.score(wName, w).data();
-            float[] rowMask = rowMask(w, channels, row);
-            double[] channelScore = new double[channels];
-            for (int c = 0; c < channels; c++) for (int i = 0; i < row; i++) channelScore[c] += score[c * row + i];
-            int already = 0;
-            for (float m : rowMask) if (m == 0f) already++;
-            int target = Math.min(channels - 1, (int) Math.rint(spec.layerTarget(wName) * channels));
-            Integer[] order = new Integer[channels];
-            for (int c = 0; c < channels; c++) order[c] = c;
-            Arrays.sort(order, (a, b) -> {
-                // Already-removed channels first (they stay removed), then by score, ties by index.
-                int r = Boolean.compare(rowMask[a] != 0f, rowMask[b] != 0f);
-                if (r != 0) return r;
-                int s = Double.compare(channelScore[a], channelScore[b]);
-                return s != 0 ? s : Integer.compare(a, b);
-            });
-            for (int k = already; k < target; k++) rowMask[order[k]] = 0f;
-            apply(node, rowMask, row);
-            out.put(node.name(), Math.max(target, already));
+            float[] channelScore = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                double sum = 0;
+                for (int i = 0; i < row; i++) sum += score[c * row + i];
+                channelScore[c] = (float) (sum / row);
+            }
+            nodes.add(node);
+            layers.add(new MaskRanking.Layer(wName, channelScore, rowMask(w, channels, row)));
+        }
+        int[] removed = MaskRanking.apply(layers, spec);
+        Map<String, Integer> out = new LinkedHashMap<>();
+        for (int l = 0; l < nodes.size(); l++) {
+            ChannelGraph.Node node = nodes.get(l);
+            apply(node, layers.get(l).mask(), node.weight().numel() / node.outChannels());
+            out.put(node.name(), removed[l]);
         }
         return out;
     }

@@ -69,7 +69,7 @@ public final class LotteryTicket {
         long start = System.nanoTime();
         double density = Math.pow(1 - rate, r);
         Module ticket = state.ticket();
-        UnstructuredPruner.prune(Prunable.weights(ticket), new MagnitudeCriterion(false), PruneSpec.of(1 - density, Scope.GLOBAL));
+        Pruner.UNSTRUCTURED.prune(Prunable.weights(ticket), new MagnitudeCriterion(false), PruneSpec.of(1 - density, Scope.GLOBAL));
         restore(ticket, state.rewind());
         new Trainer(ticket, train, trainData, testData, null).fit();
         double ticketAcc = accuracy(ticket);
@@ -83,7 +83,7 @@ public final class LotteryTicket {
         for (var e : Prunable.weights(ticket).entrySet()) {
             Parameter p = Prunable.weights(randomMask).get(e.getKey());
             double layerSparsity = 1.0 - (double) e.getValue().countUnmasked() / p.numel();
-            UnstructuredPruner.prune(Map.of(e.getKey(), p), new RandomCriterion(seed + 104729L * r), PruneSpec.of(layerSparsity, Scope.LAYER));
+            Pruner.UNSTRUCTURED.prune(Map.of(e.getKey(), p), new RandomCriterion(seed + 104729L * r), PruneSpec.of(layerSparsity, Scope.LAYER));
         }
         new Trainer(randomMask, train, trainData, testData, null).fit();
         return new Round(r, SparsityStats.of(ticket).nonzero() / (double) SparsityStats.of(ticket).total(), ticketAcc,

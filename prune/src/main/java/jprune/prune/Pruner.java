@@ -12,6 +12,6 @@ public interface Pruner {
     /** Masks the given parameters toward the spec; returns how many entries each has masked in total. */
     Map<String, Integer> prune(Map<String, Parameter> params, Criterion criterion, PruneSpec spec);
 
-    /** Unstructured: any single weight, per layer or globally ({@link UnstructuredPruner}). */
-    Pruner UNSTRUCTURED = UnstructuredPruner::prune;
+    /** Unstructured: any single weight, per layer or globally (1×1 blocks of {@link BlockPruner}). */
+    Pruner UNSTRUCTURED = new BlockPruner(1, 1);
 }

@@ -55,6 +55,24 @@ class CompactorTest {
     }
 
     @Test
+    void globalScopeRanksAllChannelsTogetherAndKeepsEveryLayerAlive() {
+        Module m = Models.build(Models.defaultConfig("lenet-5"), 3);
+        ChannelGraph g = ChannelGraph.of(m);
+        // Scale one layer down so a global ranking must take (nearly) all of it, but never the last channel.
+        for (float[] d = g.prunable().get(1).weight().value().data(); d != null; d = null)
+            for (int i = 0; i < d.length; i++) d[i] *= 1e-3f;
+        int total = g.prunable().stream().mapToInt(ChannelGraph.Node::outChannels).sum();
+        var removed = new ChannelPruner(m).prune(new MagnitudeCriterion(false), PruneSpec.of(0.3, Scope.GLOBAL));
+        assertEquals(Math.rint(0.3 * total), removed.values().stream().mapToInt(Integer::intValue).sum(), 1e-9);
+        assertEquals(15, removed.get(g.prunable().get(1).name()), "the scaled-down layer loses all channels but one");
+        for (ChannelGraph.Node n : g.prunable()) assertTrue(ChannelPruner.kept(n).length >= 1);
+        // Compaction still computes what the masked model computes.
+        Tensor x = Tensor.uniform(new Rng(4), -1f, 2f, 3, 1, 28, 28);
+        float[] masked = run(m, x), compact = run(Compactor.compact(m, Models.defaultConfig("lenet-5")).model(), x);
+        for (int i = 0; i < masked.length; i++) assertEquals(masked[i], compact[i], 1e-4 + 1e-4 * Math.abs(masked[i]));
+    }
+
+    @Test
     void attentionModelsAreRejectedClearly() {
         var e = assertThrows(IllegalArgumentException.class, () -> ChannelGraph.of(Models.build(Models.defaultConfig("vit-tiny"), 0)));
         assertTrue(e.getMessage().contains("sequential"), e.getMessage());

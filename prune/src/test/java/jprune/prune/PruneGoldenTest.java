@@ -47,7 +47,7 @@ class PruneGoldenTest {
         Map<String, Object> t = (Map<String, Object>) g.get("l1_unstructured");
         List<Object> weights = (List<Object>) g.get("weights");
         Parameter p = weight(weights.get(((Number) t.get("layer")).intValue()));
-        UnstructuredPruner.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.LAYER));
+        Pruner.UNSTRUCTURED.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.LAYER));
         assertArrayEquals(flat(t.get("mask")), p.mask().data());
     }
 
@@ -59,7 +59,7 @@ class PruneGoldenTest {
         List<Object> weights = (List<Object>) g.get("weights"), masks = (List<Object>) t.get("masks");
         LinkedHashMap<String, Parameter> params = new LinkedHashMap<>();
         for (int i = 0; i < weights.size(); i++) params.put("l" + i, weight(weights.get(i)));
-        UnstructuredPruner.prune(params, new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.GLOBAL));
+        Pruner.UNSTRUCTURED.prune(params, new MagnitudeCriterion(false), PruneSpec.of(((Number) t.get("amount")).doubleValue(), Scope.GLOBAL));
         for (int i = 0; i < weights.size(); i++) assertArrayEquals(flat(masks.get(i)), params.get("l" + i).mask().data(), "layer " + i);
     }
 

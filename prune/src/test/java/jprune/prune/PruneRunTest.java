@@ -68,7 +68,7 @@ class PruneRunTest {
         Module m = Models.build(Models.defaultConfig("lenet-300-100"), 7);
         Path dense = dir.resolve("dense.safetensors"), pruned = dir.resolve("pruned.safetensors");
         ModelCheckpoint.save(dense, Models.defaultConfig("lenet-300-100"), m, Map.of());
-        UnstructuredPruner.prune(Prunable.weights(m), new MagnitudeCriterion(false), PruneSpec.of(0.8, Scope.LAYER));
+        Pruner.UNSTRUCTURED.prune(Prunable.weights(m), new MagnitudeCriterion(false), PruneSpec.of(0.8, Scope.LAYER));
         ModelCheckpoint.save(pruned, Models.defaultConfig("lenet-300-100"), m, Map.of());
         assertTrue(java.nio.file.Files.size(pruned) <= java.nio.file.Files.size(dense) + 64);
         Module back = ModelCheckpoint.load(pruned).model();

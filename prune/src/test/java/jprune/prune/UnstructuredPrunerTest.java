@@ -32,7 +32,7 @@ class UnstructuredPrunerTest {
                                                                @ForAll @DoubleRange(min = 0, max = 0.99) double s) {
         Parameter p = param(rows * 41L + cols, rows, cols);
         float[] before = p.value().data().clone();
-        UnstructuredPruner.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(s, Scope.LAYER));
+        Pruner.UNSTRUCTURED.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(s, Scope.LAYER));
         int n = rows * cols, expected = Math.min(n - 1, (int) Math.rint(s * n));
         assertEquals(expected, zeros(p));
         float largestPruned = 0, smallestKept = Float.MAX_VALUE;
@@ -46,9 +46,9 @@ class UnstructuredPrunerTest {
     @Test
     void masksOnlyGrowAcrossSteps() {
         Parameter p = param(3, 20, 20);
-        UnstructuredPruner.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.LAYER));
+        Pruner.UNSTRUCTURED.prune(Map.of("w", p), new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.LAYER));
         float[] first = p.mask().data().clone();
-        UnstructuredPruner.prune(Map.of("w", p), new RandomCriterion(1), PruneSpec.of(0.8, Scope.LAYER));
+        Pruner.UNSTRUCTURED.prune(Map.of("w", p), new RandomCriterion(1), PruneSpec.of(0.8, Scope.LAYER));
         for (int i = 0; i < first.length; i++) if (first[i] == 0f) assertEquals(0f, p.mask().data()[i]);
         assertEquals(320, zeros(p));
     }
@@ -59,7 +59,7 @@ class UnstructuredPrunerTest {
         LinkedHashMap<String, Parameter> ps = new LinkedHashMap<>();
         ps.put("big", big);
         ps.put("tiny", tiny);
-        UnstructuredPruner.prune(ps, new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.GLOBAL));
+        Pruner.UNSTRUCTURED.prune(ps, new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.GLOBAL));
         assertEquals(5, zeros(tiny), "the tiny layer keeps one weight");
         assertEquals((int) Math.rint(0.5 * 2506) - 5, zeros(big));
     }
@@ -72,7 +72,7 @@ class UnstructuredPrunerTest {
         ps.put("fc3.weight", param(3, 10, 30));
         PruneSpec spec = new PruneSpec(0.9, Scope.GLOBAL, List.of(new PruneSpec.Override(Pattern.compile("fc2\\..*"), 0.5)),
                 List.of(Pattern.compile("fc3\\.weight")), 0.8);
-        UnstructuredPruner.prune(ps, new MagnitudeCriterion(false), spec);
+        Pruner.UNSTRUCTURED.prune(ps, new MagnitudeCriterion(false), spec);
         assertEquals(450, zeros(ps.get("fc2.weight")), "override");
         assertEquals(0, zeros(ps.get("fc3.weight")), "kept dense");
         assertFalse(ps.get("fc3.weight").hasMask());
