@@ -1,0 +1,51 @@
+package jprune.deploy;
+
+import jprune.deploy.format.WeightMatrix;
+import jprune.nn.Module;
+import jprune.nn.autograd.GradMode;
+import jprune.nn.autograd.Variable;
+import jprune.tensor.Tensor;
+
+/**
+ * Inference-only linear layer computing y = W·x + b from a {@link WeightMatrix} in any format. A
+ * batch is turned feature-major for the product and back (cheap next to the product itself); one
+ * sample goes straight through the matrix-vector kernel.
+ */
+public final class SparseLinear extends Module {
+    private final WeightMatrix weight;
+    private final float[] bias;
+
+    /** @param bias one float per output, or null */
+    public SparseLinear(WeightMatrix weight, float[] bias) {
+        if (bias != null && bias.length != weight.rows())
+            throw new IllegalArgumentException("bias has " + bias.length + " entries for " + weight.rows() + " outputs");
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    public WeightMatrix weight() {
+        return weight;
+    }
+
+    @Override
+    protected Variable compute(Variable x) {
+        if (GradMode.isEnabled() && isTraining()) throw new IllegalStateException("SparseLinear is inference-only: call it in no-grad mode");
+        Tensor in = x.value();
+        int cols = weight.cols(), rows = weight.rows();
+        if (in.numel() % cols != 0 || in.shape()[in.dim() - 1] != cols)
+            throw new IllegalArgumentException("linear layer expects inputs of width " + cols + ", got shape " + jprune.tensor.Shape.str(in.shape()));
+        int batch = in.numel() / cols;
+        float[] xd = in.data(), y = new float[batch * rows];
+        if (batch == 1) {
+            weight.multiplyVector(xd, y);
+            if (bias != null) for (int r = 0; r < rows; r++) y[r] += bias[r];
+        } else {
+            float[] xt = FeatureMajor.transpose(xd, batch, cols), yt = new float[rows * batch];
+            weight.multiplyBatch(xt, batch, yt);
+            FeatureMajor.transposeAddingBias(yt, rows, batch, bias, y);
+        }
+        int[] shape = in.shape().clone();
+        shape[shape.length - 1] = rows;
+        return Variable.constant(Tensor.of(y, shape));
+    }
+}
