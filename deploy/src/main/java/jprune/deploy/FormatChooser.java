@@ -1,0 +1,121 @@
+package jprune.deploy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import jprune.deploy.format.WeightFormats;
+import jprune.deploy.format.WeightMatrix;
+
+/**
+ * Picks a layer's in-memory format by timing every format that can hold it, on this machine, at the
+ * shape the layer runs at: dense, CSR, bitmask, N:M (when the weight is N:M) and block-sparse (when
+ * its nonzeros fill the blocks well). The fastest at batch 1 (latency) or at the serving batch
+ * (throughput) wins; ties within 3% go to the smaller format. Every candidate's timing is kept,
+ * so the choice can be explained.
+ */
+public final class FormatChooser {
+    /** What to minimise. */
+    public enum Goal { LATENCY, THROUGHPUT }
+
+    /** One candidate's figures: bytes, and microseconds per product at batch 1 and at the serving batch. */
+    public record Timing(String format, long bytes, double microsBatch1, double microsBatchN) {}
+
+    /** The winner, every candidate, and a sentence saying why. */
+    public record Choice(WeightMatrix matrix, List<Timing> candidates, String reason) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("format", matrix.format());
+            m.put("bytes", matrix.bytes());
+            m.put("reason", reason);
+            List<Object> cs = new ArrayList<>();
+            for (Timing t : candidates) {
+                Map<String, Object> c = new LinkedHashMap<>();
+                c.put("format", t.format());
+                c.put("bytes", t.bytes());
+                c.put("us_batch1", t.microsBatch1());
+                c.put("us_batch_n", t.microsBatchN());
+                cs.add(c);
+            }
+            m.put("candidates", cs);
+            return m;
+        }
+    }
+
+    /** N:M patterns tried (the first the weight satisfies is timed) and block shapes tried. */
+    static final List<String> NM = List.of("1:4", "2:4", "1:8", "2:8", "4:8");
+    static final List<String> BLOCKS = List.of("block4x4", "block8x8", "block1x16", "block16x1", "block2x2");
+    /** A block format is a candidate only if stored blocks are at least this full. */
+    static final double MIN_BLOCK_FILL = 0.75;
+
+    private final Goal goal;
+    private final double budgetMillis;
+
+    /** @param budgetMillis rough time to spend timing each candidate */
+    public FormatChooser(Goal goal, double budgetMillis) {
+        this.goal = goal;
+        this.budgetMillis = budgetMillis;
+    }
+
+    /**
+     * @param columnsBatch1 columns of one sample's product: 1 for a linear layer, output positions for a convolution
+     * @param columnsBatchN columns at the serving batch
+     */
+    public Choice choose(float[] dense, int rows, int cols, boolean int8, int columnsBatch1, int columnsBatchN) {
+        List<WeightMatrix> candidates = new ArrayList<>();
+        candidates.add(WeightFormats.encode("dense", dense, rows, cols, int8));
+        long nnz = 0;
+        for (float v : dense) if (v != 0f) nnz++;
+        if (nnz < (long) rows * cols) {
+            candidates.add(WeightFormats.encode("csr", dense, rows, cols, int8));
+            candidates.add(WeightFormats.encode("bitmask", dense, rows, cols, int8));
+            for (String nm : NM) {
+                try {
+                    candidates.add(WeightFormats.encode(nm, dense, rows, cols, int8));
+                    break;
+                } catch (IllegalArgumentException notNm) {
+                    // the weight is not this N:M pattern
+                }
+            }
+            for (String b : BLOCKS) {
+                WeightMatrix m = WeightFormats.encode(b, dense, rows, cols, int8);
+                if (nnz > 0 && (double) nnz / m.nonzeros() >= MIN_BLOCK_FILL) candidates.add(m);
+            }
+        }
+        float[] x1 = input(cols * columnsBatch1), xn = input(cols * columnsBatchN);
+        float[] y1 = new float[rows * columnsBatch1], yn = new float[rows * columnsBatchN];
+        List<Timing> timings = new ArrayList<>();
+        for (WeightMatrix m : candidates) {
+            double t1 = Timing.medianMicros(() -> product(m, x1, columnsBatch1, y1), budgetMillis);
+            double tn = Timing.medianMicros(() -> product(m, xn, columnsBatchN, yn), budgetMillis);
+            timings.add(new Timing(m.format(), m.bytes(), t1, tn));
+        }
+        int best = 0;
+        for (int i = 1; i < timings.size(); i++) {
+            double a = cost(timings.get(i)), b = cost(timings.get(best));
+            boolean clearlyFaster = a < 0.97 * b, asFastAndSmaller = a <= 1.03 * b && timings.get(i).bytes() < timings.get(best).bytes();
+            if (clearlyFaster || asFastAndSmaller) best = i;
+        }
+        Timing w = timings.get(best), dense0 = timings.get(0);
+        String reason = String.format(Locale.ROOT, "%s: %.1f µs at batch %s vs dense %.1f µs (%.2fx), %d bytes vs %d; density %.3f",
+                w.format(), cost(w), goal == Goal.LATENCY ? "1" : "N", cost(dense0), cost(dense0) / cost(w), w.bytes(), dense0.bytes(),
+                (double) nnz / ((long) rows * cols));
+        return new Choice(candidates.get(best), timings, reason);
+    }
+
+    private double cost(Timing t) {
+        return goal == Goal.LATENCY ? t.microsBatch1() : t.microsBatchN();
+    }
+
+    private static void product(WeightMatrix m, float[] x, int columns, float[] y) {
+        if (columns == 1) m.multiplyVector(x, y);
+        else m.multiplyBatch(x, columns, y);
+    }
+
+    private static float[] input(int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) x[i] = (float) Math.sin(i * 0.37) + 0.1f;   // any non-trivial, repeatable input
+        return x;
+    }
+}
