@@ -58,12 +58,15 @@ public final class BitReader {
     }
 
     /**
-     * Checks that only the final byte's zero padding remains (fewer than 8 bits, all zero), so a
-     * stream with trailing garbage or a flipped padding bit is rejected rather than silently accepted.
+     * Checks that exactly the terminator remains: the stop bit {@link BitWriter#terminate()} wrote,
+     * then zero padding to the end of its byte. Anything else (unread data, a missing stop bit,
+     * a nonzero padding bit) means the stream and the reader disagree about where the data ends.
      */
-    public void expectEnd() throws CorruptStreamException {
+    public void expectTerminator() throws CorruptStreamException {
         long left = limit - pos;
-        if (left >= 8) throw new CorruptStreamException(left + " unread bits after the end of the coded data");
+        if (left == 0) throw new CorruptStreamException("stream ends without its stop bit (truncated, or more data was read than written)");
+        if (left > 8) throw new CorruptStreamException((left - 1) + " unread bits before the end of the stream");
+        if (bitAt(pos++) != 1) throw new CorruptStreamException("expected the stop bit at bit " + (pos - 1) + ", found unread data");
         while (pos < limit) {
             if (bitAt(pos++) != 0) throw new CorruptStreamException("nonzero padding bit at bit " + (pos - 1));
         }

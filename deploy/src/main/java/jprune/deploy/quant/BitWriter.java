@@ -3,8 +3,11 @@ package jprune.deploy.quant;
 import java.util.Arrays;
 
 /**
- * Appends bits most-significant first into a growing byte array. The last byte is padded with zero
- * bits; readers rely on that padding being zero to detect trailing garbage.
+ * Appends bits most-significant first into a growing byte array; the last byte is padded with zero
+ * bits. A stream that must end recognisably calls {@link #terminate()} last: a single 1 bit before
+ * the zero padding lets {@link BitReader#expectTerminator()} tell the real end from padding, so a
+ * decoder told the wrong symbol count always notices (extra symbols would have to swallow the 1 bit,
+ * leftover symbols sit before it).
  */
 public final class BitWriter {
     private byte[] buf = new byte[64];
@@ -39,6 +42,11 @@ public final class BitWriter {
         int width = 32 - Integer.numberOfLeadingZeros(v);
         writeBits(0, width - 1);
         writeBits(v, width);
+    }
+
+    /** Writes the stop bit that marks the end of the data (see the class comment); write nothing after it. */
+    public void terminate() {
+        writeBits(1, 1);
     }
 
     /** Bits written so far. */

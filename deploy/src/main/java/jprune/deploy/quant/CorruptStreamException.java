@@ -9,6 +9,8 @@ import java.io.IOException;
  * at which bit.
  */
 public final class CorruptStreamException extends IOException {
+    private static final long serialVersionUID = 1L;
+
     public CorruptStreamException(String message) {
         super(message);
     }

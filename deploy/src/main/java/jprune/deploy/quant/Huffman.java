@@ -22,6 +22,8 @@ import java.util.Arrays;
  * except the 1-bit lone symbol), lengths or runs out of range, a bit pattern that is no code, a
  * truncated stream or trailing garbage all throw {@link CorruptStreamException}; every decoded
  * symbol consumes at least one bit, and nothing is allocated beyond the caller's stated maxima.
+ * The byte-array form ends with a stop bit ({@link BitWriter#terminate()}), so decoding with a
+ * count other than the one encoded is always detected.
  */
 public final class Huffman {
     public static final int MAX_ALPHABET = 65536;
@@ -262,24 +264,25 @@ public final class Huffman {
         return new Huffman(lengths);
     }
 
-    /** Table then payload, for symbols in [0, alphabetSize), coded with their own frequencies. */
+    /** Table, payload and stop bit, for symbols in [0, alphabetSize) coded with their own frequencies. */
     public static byte[] encode(int[] symbols, int alphabetSize) {
         Huffman h = fromSymbols(symbols, alphabetSize);
         BitWriter w = new BitWriter();
         h.writeTable(w);
         h.encode(symbols, w);
+        w.terminate();
         return w.toByteArray();
     }
 
     /**
      * Decodes exactly count symbols from a stream made by {@link #encode(int[], int)}; the stream must
-     * end there (only zero padding may follow).
+     * end there (its stop bit and padding follow), so a wrong count is always detected.
      */
     public static int[] decode(byte[] data, int count, int maxAlphabetSize) throws CorruptStreamException {
         BitReader in = new BitReader(data);
         Huffman h = readTable(in, maxAlphabetSize);
         int[] out = h.decode(in, count);
-        in.expectEnd();
+        in.expectTerminator();
         return out;
     }
 

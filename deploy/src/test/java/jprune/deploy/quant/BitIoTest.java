@@ -26,7 +26,7 @@ class BitIoTest {
         assertEquals((bits + 7) / 8, out.length);
         BitReader r = new BitReader(out);
         for (int i = 0; i < fields; i++) assertEquals(values[i], r.readBits(widths[i]), "field " + i);
-        r.expectEnd();
+        assertEquals(0, r.bitsRemaining() / 8);
     }
 
     @Property(tries = 50)
@@ -63,16 +63,30 @@ class BitIoTest {
     }
 
     @Test
-    void endCheckRejectsTrailingBytesAndNonzeroPadding() throws CorruptStreamException {
-        BitReader extra = new BitReader(new byte[] {0x40, 0});
-        extra.readBits(2);
-        assertThrows(CorruptStreamException.class, extra::expectEnd);
-        BitReader dirty = new BitReader(new byte[] {0x41});
+    void terminatorCheckAcceptsOnlyTheStopBitAndZeroPadding() throws CorruptStreamException {
+        for (int dataBits = 0; dataBits <= 16; dataBits++) {
+            BitWriter w = new BitWriter();
+            w.writeBits(0, dataBits);
+            w.terminate();
+            byte[] b = w.toByteArray();
+            BitReader ok = new BitReader(b);
+            ok.readBits(dataBits);
+            ok.expectTerminator();
+            if (dataBits > 0) {
+                BitReader early = new BitReader(b); // a reader that stops one bit short sees a 0, not the stop bit
+                early.readBits(dataBits - 1);
+                assertThrows(CorruptStreamException.class, early::expectTerminator);
+            }
+            BitReader late = new BitReader(b); // one that reads one bit too many has swallowed the stop bit
+            late.readBits(dataBits + 1);
+            assertThrows(CorruptStreamException.class, late::expectTerminator);
+        }
+        BitReader dirty = new BitReader(new byte[] {0x61}); // 01 1 00001: stop bit, then a nonzero padding bit
         dirty.readBits(2);
-        assertThrows(CorruptStreamException.class, dirty::expectEnd);
-        BitReader clean = new BitReader(new byte[] {0x40});
-        clean.readBits(2);
-        clean.expectEnd();
+        assertThrows(CorruptStreamException.class, dirty::expectTerminator);
+        BitReader extra = new BitReader(new byte[] {0x60, 0}); // a whole byte beyond the terminator
+        extra.readBits(2);
+        assertThrows(CorruptStreamException.class, extra::expectTerminator);
     }
 
     @Test

@@ -126,9 +126,10 @@ class HuffmanTest {
         int[] symbols = new int[n];
         for (int i = 0; i < n; i++) symbols[i] = n - 1 - i;
         h.encode(symbols, w);
+        w.terminate();
         BitReader r = new BitReader(w.toByteArray());
         assertArrayEquals(symbols, Huffman.readTable(r, n).decode(r, n));
-        r.expectEnd();
+        r.expectTerminator();
     }
 
     @Test
@@ -278,6 +279,15 @@ class HuffmanTest {
         r.writeBits(1, 5);
         r.writeEliasGamma(3);
         assertThrows(CorruptStreamException.class, () -> Huffman.readTable(new BitReader(r.toByteArray()), 2));
+    }
+
+    @Property(tries = 100)
+    void decodingWithAnyOtherCountIsDetected(@ForAll long seed, @ForAll @IntRange(min = 1, max = 20) int alphabet,
+                                             @ForAll @IntRange(min = 0, max = 200) int count, @ForAll @IntRange(min = -5, max = 5) int delta) {
+        int[] symbols = randomSymbols(new Random(seed), count, alphabet);
+        byte[] coded = Huffman.encode(symbols, alphabet);
+        if (delta == 0 || count + delta < 0) return;
+        assertThrows(CorruptStreamException.class, () -> Huffman.decode(coded, count + delta, alphabet));
     }
 
     @Test
