@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         description = {"Evaluate a saved model on the Fashion-MNIST test set.",
                 "Prints the accuracy and writes it to DIR/eval.json (or OUT/metrics.json with --out)."})
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding model.safetensors (or the file itself).")
+    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding model.safetensors or a compressed model.jpz (or the file itself).")
     Path from;
 
     @Option(names = "--batch", paramLabel = "B", defaultValue = "256", description = "Evaluation batch size. Default: ${DEFAULT-VALUE}.")
@@ -35,23 +35,38 @@ final class EvalCommand implements Callable<Integer> {
         common.apply();
         if (batch < 1) throw new UsageException("--batch must be >= 1, got " + batch);
         Path file = SavedModel.file(from);
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
+        jprune.nn.Module model;
+        jprune.nn.models.ModelConfig config;
+        long params;
+        if (SavedModel.isCompressed(file)) {
+            var loaded = jprune.deploy.io.CompressedModel.read(file);
+            model = loaded.model();
+            config = loaded.config();
+            // The swapped-in layers keep their weights in sparse matrices, outside the parameter list.
+            params = model.parameterCount() + loaded.weights().values().stream().mapToLong(w -> w.nonzeros()).sum();
+        } else {
+            ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
+            model = loaded.model();
+            config = loaded.config();
+            params = model.parameterCount();
+        }
         Data.Splits data = Data.load(common.data, 0);
         long start = System.nanoTime();
-        double acc = Trainer.accuracy(loaded.model(), data.test(), batch);
+        double acc = Trainer.accuracy(model, data.test(), batch);
         double secs = (System.nanoTime() - start) / 1e9;
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("model", loaded.config().name());
+        m.put("model", config.name());
         m.put("dataset", Data.FASHION_MNIST);
         m.put("checkpoint", file.toString());
         m.put("test_accuracy", acc);
         m.put("test_samples", data.test().count());
         m.put("eval_seconds", secs);
-        m.put("params_total", loaded.model().parameterCount());
+        m.put("params_total", params);
+        m.put("file_bytes", Files.size(file));
         Path target = out != null ? out.resolve("metrics.json") : (Files.isDirectory(from) ? from : file.getParent()).resolve("eval.json");
         AtomicFiles.writeString(target, Json.write(m, true));
         System.out.printf(java.util.Locale.ROOT, "%s: test accuracy %.2f%% (%d images, %.2f s); wrote %s%n",
-                loaded.config().name(), 100 * acc, data.test().count(), secs, target);
+                config.name(), 100 * acc, data.test().count(), secs, target);
         return 0;
     }
 }

@@ -123,6 +123,44 @@ final class HtmlReport {
         return this;
     }
 
+    /** A labelled point of a roofline: arithmetic intensity (flops per byte) and achieved GFLOPS. */
+    record RooflinePoint(String group, String label, double intensity, double gflops) {}
+
+    /**
+     * A roofline on log-log axes: the ceiling min(peak, intensity × bandwidth) from the measured
+     * limits, and each kernel where it ran, coloured by group (e.g. format).
+     */
+    HtmlReport roofline(double peakGflops, double bandwidthGBs, List<RooflinePoint> points) {
+        double xlo = 0.01, xhi = 1000, ylo = 0.1, yhi = Math.max(10, peakGflops * 2);
+        for (RooflinePoint p : points) {
+            if (p.intensity() > 0) { xlo = Math.min(xlo, p.intensity() / 2); xhi = Math.max(xhi, p.intensity() * 2); }
+            if (p.gflops() > 0) ylo = Math.min(ylo, p.gflops() / 2);
+        }
+        Frame f = new Frame(640, 360, Math.log10(xlo), Math.log10(xhi), Math.log10(ylo), Math.log10(yhi));
+        StringBuilder svg = f.open("flops per byte (log10)", "GFLOPS (log10)");
+        StringBuilder roof = new StringBuilder();
+        for (int i = 0; i <= 200; i++) {
+            double lx = f.xmin + (f.xmax - f.xmin) * i / 200, y = Math.min(peakGflops, Math.pow(10, lx) * bandwidthGBs);
+            roof.append(String.format(Locale.ROOT, "%.1f,%.1f ", f.px(lx), f.py(Math.log10(y))));
+        }
+        svg.append("<polyline fill='none' stroke='#333' stroke-width='2' points='").append(roof).append("'/>");
+        svg.append(String.format(Locale.ROOT, "<text x='%d' y='%.1f' font-size='12'>peak %s GFLOPS, %s GB/s</text>",
+                f.left + 10, f.py(Math.log10(peakGflops)) - 6, fmt(peakGflops), fmt(bandwidthGBs)));
+        List<String> groups = new ArrayList<>();
+        for (RooflinePoint p : points) if (!groups.contains(p.group())) groups.add(p.group());
+        for (RooflinePoint p : points) {
+            if (!(p.intensity() > 0 && p.gflops() > 0)) continue;
+            String color = COLORS[groups.indexOf(p.group()) % COLORS.length];
+            svg.append(String.format(Locale.ROOT, "<circle cx='%.1f' cy='%.1f' r='3' fill='%s' fill-opacity='0.7'><title>%s: %s GFLOPS at %s flop/B</title></circle>",
+                    f.px(Math.log10(p.intensity())), f.py(Math.log10(p.gflops())), color, esc(p.label()), fmt(p.gflops()), fmt(p.intensity())));
+        }
+        for (int k = 0; k < groups.size(); k++)
+            svg.append(String.format(Locale.ROOT, "<text x='%d' y='%d' fill='%s' font-size='12'>%s</text>", f.w - f.right - 120, f.h - f.bottom - 10 - 15 * k,
+                    COLORS[k % COLORS.length], esc(groups.get(k))));
+        body.append(svg).append("</svg>\n");
+        return this;
+    }
+
     void write(Path file) throws IOException {
         String html = "<!doctype html>\n<html><head><meta charset='utf-8'><title>" + esc(title) + "</title>\n"
                 + "<style>body{font-family:sans-serif;margin:2em;max-width:60em}table{border-collapse:collapse}"

@@ -9,12 +9,20 @@ import jprune.nn.io.ModelCheckpoint;
 final class SavedModel {
     private SavedModel() {}
 
-    /** The checkpoint file a --from argument names. */
+    /** The checkpoint file a --from argument names: a directory's model.safetensors, else its compressed model.jpz, or the file itself. */
     static Path file(Path from) {
-        Path file = Files.isDirectory(from) ? from.resolve("model.safetensors") : from;
+        Path file = from;
+        if (Files.isDirectory(from)) {
+            file = from.resolve("model.safetensors");
+            if (!Files.exists(file) && Files.exists(from.resolve("model.jpz"))) file = from.resolve("model.jpz");
+        }
         if (!Files.exists(file))
-            throw new UsageException("--from: no model at " + file + " (expected a directory written by 'jprune train' or 'jprune prune', or a .safetensors file)");
+            throw new UsageException("--from: no model at " + file + " (expected a directory written by 'jprune train', 'prune' or 'compress', or a .safetensors or .jpz file)");
         return file;
+    }
+
+    static boolean isCompressed(Path file) {
+        return file.getFileName().toString().endsWith(".jpz");
     }
 
     static ModelCheckpoint.Loaded load(Path from) throws IOException {

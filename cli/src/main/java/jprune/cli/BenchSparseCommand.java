@@ -1,0 +1,143 @@
+package jprune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jprune.deploy.MachineLimits;
+import jprune.deploy.SparseBenchmark;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code jprune bench sparse}: every sparse format against our dense kernel, by shape, density and batch. */
+@Command(name = "sparse", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Sparse × dense products in every format against our dense kernel: the reference models' layer shapes and 4096×4096,",
+                "at each density, batch 1 and 64; 'warm' repeats one matrix, 'streaming' cycles through copies totalling 96 MiB (3× the LLC).",
+                "Prints a table and the crossover densities; with --out DIR writes DIR/metrics.json and DIR/report.html (roofline)."})
+final class BenchSparseCommand implements Callable<Integer> {
+    @Option(names = "--shapes", paramLabel = "S", defaultValue = "all", description = "reference (the models' layers), large (4096×4096) or all. Default: ${DEFAULT-VALUE}.")
+    String shapes;
+
+    @Option(names = "--size", paramLabel = "N", defaultValue = "4096", description = "Side of the large square matrix. Default: ${DEFAULT-VALUE}.")
+    int size;
+
+    @Option(names = "--densities", split = ",", paramLabel = "D", defaultValue = "0.5,0.3,0.2,0.1,0.05,0.02", description = "Densities in (0, 1]. Default: ${DEFAULT-VALUE}.")
+    List<Double> densities;
+
+    @Option(names = "--batches", split = ",", paramLabel = "B", defaultValue = "1,64", description = "Batch sizes. Default: ${DEFAULT-VALUE}.")
+    List<Integer> batches;
+
+    @Option(names = "--int8", description = "Measure the int8-valued variants instead of fp32.")
+    boolean int8;
+
+    @Option(names = "--millis", paramLabel = "MS", defaultValue = "150", description = "Time spent per measurement point. Default: ${DEFAULT-VALUE}.")
+    double millis;
+
+    @Option(names = "--skip-limits", description = "Do not measure peak FMA throughput and memory bandwidth (no roofline ceilings).")
+    boolean skipLimits;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/metrics.json and DIR/report.html.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        if (!List.of("reference", "large", "all").contains(shapes)) throw new UsageException("--shapes must be reference, large or all, got '" + shapes + "'");
+        if (size < 16 || size > 16384) throw new UsageException("--size must be in [16, 16384], got " + size);
+        for (double d : densities) if (!(d > 0 && d <= 1)) throw new UsageException("--densities must be in (0, 1], got " + d);
+        for (int b : batches) if (b < 1 || b > 4096) throw new UsageException("--batches must be in [1, 4096], got " + b);
+        if (!(millis >= 1)) throw new UsageException("--millis must be >= 1, got " + millis);
+        if (out != null) Files.createDirectories(out);
+
+        MachineLimits limits = skipLimits ? null : MachineLimits.measure();
+        if (limits != null)
+            System.out.printf(Locale.ROOT, "machine: peak %.0f GFLOPS (register-only FMA), %.1f GB/s streaming read, %d threads%n",
+                    limits.peakGflops(), limits.bandwidthGBs(), limits.threads());
+        SparseBenchmark bench = new SparseBenchmark(millis, int8);
+        double[] ds = densities.stream().mapToDouble(Double::doubleValue).toArray();
+        int[] bs = batches.stream().mapToInt(Integer::intValue).toArray();
+        List<SparseBenchmark.Result> all = new ArrayList<>();
+        List<SparseBenchmark.Shape> list = new ArrayList<>();
+        if (!shapes.equals("large")) list.addAll(SparseBenchmark.referenceShapes());
+        if (!shapes.equals("reference")) list.add(new SparseBenchmark.Shape(size + "x" + size, size, size));
+        System.out.printf(Locale.ROOT, "%-28s %10s %7s %-14s %5s %-9s %10s %8s %8s%n", "layer", "shape", "density", "format", "batch", "mode", "µs", "GFLOPS", "speedup");
+        for (SparseBenchmark.Shape s : list) {
+            List<String> modes = s.rows() * (long) s.cols() >= 1L << 22 ? List.of("warm", "streaming") : List.of("warm");
+            for (String mode : modes) {
+                all.addAll(bench.run(s, ds, bs, mode, r -> System.out.printf(Locale.ROOT, "%-28s %10s %7.3f %-14s %5d %-9s %10.2f %8.2f %8.2f%n",
+                        r.layer(), r.rows() + "x" + r.cols(), r.density(), r.format(), r.batch(), r.mode(), r.micros(), r.gflops(), r.speedup())));
+                if (out != null) write(limits, all);   // a killed run keeps what it measured
+            }
+        }
+        List<Map<String, Object>> crossovers = crossovers(all);
+        for (Map<String, Object> c : crossovers) System.out.println("crossover: " + c);
+        if (out != null) write(limits, all);
+        return 0;
+    }
+
+    private void write(MachineLimits limits, List<SparseBenchmark.Result> all) throws java.io.IOException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("int8", int8);
+        if (limits != null) {
+            m.put("peak_gflops", limits.peakGflops());
+            m.put("bandwidth_gbs", limits.bandwidthGBs());
+        }
+        m.put("threads", jprune.tensor.Parallel.threads());
+        List<Object> rs = new ArrayList<>();
+        for (SparseBenchmark.Result r : all) rs.add(r.toMap());
+        m.put("results", rs);
+        m.put("crossovers", new ArrayList<Object>(crossovers(all)));
+        AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
+        HtmlReport report = new HtmlReport("jprune bench sparse");
+        report.paragraph("Useful GFLOPS (2 × nonzeros × batch per second) of every format, placed by arithmetic intensity (flops per byte of weights and activations moved).");
+        if (limits != null) {
+            List<HtmlReport.RooflinePoint> pts = new ArrayList<>();
+            for (SparseBenchmark.Result r : all)
+                pts.add(new HtmlReport.RooflinePoint(r.format(), r.layer() + " " + r.format() + " d=" + r.density() + " b=" + r.batch() + " " + r.mode(), r.intensity(), r.gflops()));
+            report.roofline(limits.peakGflops(), limits.bandwidthGBs(), pts);
+        }
+        List<List<String>> rows = new ArrayList<>();
+        for (Map<String, Object> c : crossovers(all))
+            rows.add(List.of(String.valueOf(c.get("layer")), String.valueOf(c.get("batch")), String.valueOf(c.get("mode")),
+                    String.valueOf(c.get("crossover_density")), String.valueOf(c.get("best_format"))));
+        report.heading("Crossover: the highest density at which a sparse format beats dense");
+        report.table(List.of("layer", "batch", "mode", "density", "format"), rows);
+        report.write(out.resolve("report.html"));
+    }
+
+    /** Per shape, batch and mode: the highest density at which the best sparse format beats dense (null if none does). */
+    static List<Map<String, Object>> crossovers(List<SparseBenchmark.Result> all) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (SparseBenchmark.Result r : all) {
+            String key = r.layer() + "|" + r.batch() + "|" + r.mode();
+            Map<String, Object> c = out.computeIfAbsent(key, k -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("layer", r.layer());
+                m.put("rows", r.rows());
+                m.put("cols", r.cols());
+                m.put("batch", r.batch());
+                m.put("mode", r.mode());
+                m.put("crossover_density", null);
+                m.put("best_format", null);
+                return m;
+            });
+            if (r.format().startsWith("dense") || r.speedup() <= 1.0) continue;
+            Object cur = c.get("crossover_density");
+            if (cur == null || r.density() > (Double) cur) {
+                c.put("crossover_density", r.density());
+                c.put("best_format", r.format());
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+}

@@ -1,0 +1,198 @@
+package jprune.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jprune.deploy.CompressionPlanner;
+import jprune.deploy.FormatChooser;
+import jprune.deploy.format.WeightFormats;
+import jprune.deploy.io.CompressedModel;
+import jprune.deploy.quant.CentroidFineTuner;
+import jprune.deploy.quant.KMeansQuantizer;
+import jprune.deploy.quant.SharedWeights;
+import jprune.nn.Module;
+import jprune.nn.autograd.GradMode;
+import jprune.nn.autograd.Variable;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import jprune.nn.io.ModelCheckpoint;
+import jprune.nn.train.TrainConfig;
+import jprune.nn.train.Trainer;
+import jprune.prune.InferenceTiming;
+import jprune.tensor.Tensor;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code jprune compress}: a pruned checkpoint into a deployable compressed model that runs from its compressed form. */
+@Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Turn a pruned checkpoint into a compressed model (OUT/model.jpz, format in docs/compressed-format.md) that runs",
+                "inference straight from its sparse or quantized form, choosing each layer's format by timing the candidates here.",
+                "Writes OUT/model.jpz and OUT/metrics.json; 'jprune eval --from OUT' runs it."})
+final class CompressCommand implements Callable<Integer> {
+    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding the pruned model.safetensors (or the file).")
+    Path from;
+
+    @Option(names = "--quantize", paramLabel = "Q", defaultValue = "none", description = "none (fp32 values), int8 (symmetric per output channel) or kmeans (weight sharing, --bits). Default: ${DEFAULT-VALUE}.")
+    String quantize;
+
+    @Option(names = "--bits", paramLabel = "B", defaultValue = "5", description = "k-means: 2^B centroids per layer, B in [2, 8]. Default: ${DEFAULT-VALUE}.")
+    int bits;
+
+    @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "2", description = "k-means: epochs of centroid fine-tuning (0 = none). Default: ${DEFAULT-VALUE}.")
+    int finetuneEpochs;
+
+    @Option(names = "--lr", paramLabel = "X", defaultValue = "0.001", description = "k-means: centroid fine-tuning learning rate. Default: ${DEFAULT-VALUE}.")
+    double lr;
+
+    @Option(names = "--entropy", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Huffman-code int8 values and k-means codes (positions are always coded). Default: on; --no-entropy stores them packed.")
+    boolean entropy;
+
+    @Option(names = "--format", paramLabel = "F", defaultValue = "auto", description = "auto (time the candidates, per layer), or one of dense, csr, bitmask, N:M (e.g. 2:4), blockRxC (e.g. block4x4) for every layer. Default: ${DEFAULT-VALUE}.")
+    String format;
+
+    @Option(names = "--optimize", paramLabel = "G", defaultValue = "latency", description = "What auto minimises: latency (batch 1) or throughput (batch 64). Default: ${DEFAULT-VALUE}.")
+    String optimize;
+
+    @Option(names = "--train-limit", paramLabel = "N", defaultValue = "0", description = "k-means fine-tuning: use only the first N training images (0 = all).")
+    int trainLimit;
+
+    @Option(names = "--seed", paramLabel = "S", defaultValue = "0", description = "Seed for fine-tuning shuffles. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    static final List<String> QUANTIZE = List.of("none", "int8", "kmeans");
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        if (!QUANTIZE.contains(quantize)) throw new UsageException("--quantize must be one of " + QUANTIZE + ", got '" + quantize + "'");
+        if (bits < 2 || bits > 8) throw new UsageException("--bits must be in [2, 8], got " + bits);
+        if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
+        if (!(lr > 0)) throw new UsageException("--lr must be > 0, got " + lr);
+        if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
+        if (!List.of("latency", "throughput").contains(optimize)) throw new UsageException("--optimize must be latency or throughput, got '" + optimize + "'");
+        if (!format.equals("auto")) {
+            try {
+                WeightFormats.encode(format, new float[] {1f}, 1, 1, false);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--format: " + e.getMessage());
+            }
+        }
+        Path source = SavedModel.file(from);
+        if (source.toString().endsWith(".jpz")) throw new UsageException("--from " + from + " is already compressed; give the pruned checkpoint it came from");
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source);
+        Module model = loaded.model();
+        Data.Splits data = Data.load(common.data, trainLimit);
+        Files.createDirectories(out);
+        long start = System.nanoTime();
+        double denseAcc = Trainer.accuracy(model, data.test(), 256);
+        int[] densePredictions = predictions(model, data);
+
+        Map<String, SharedWeights> shared = Map.of();
+        if (quantize.equals("kmeans")) {
+            CentroidFineTuner tuner = CentroidFineTuner.forModel(model, new KMeansQuantizer(bits), 1.0);
+            if (finetuneEpochs > 0) {
+                TrainConfig cfg = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 0, 0, 0.0, 0, 0, seed);
+                System.err.printf(Locale.ROOT, "fine-tuning %d-bit centroids for %d epochs%n", bits, finetuneEpochs);
+                tuner.fit(model, cfg, data.train(), data.test(), new ProgressBar(System.err, finetuneEpochs));
+            }
+            shared = tuner.sharedWeights();
+            model.train(false);
+        }
+        CompressedModel.Storage storage = switch (quantize) {
+            case "int8" -> CompressedModel.Storage.INT8;
+            case "kmeans" -> CompressedModel.Storage.KMEANS;
+            default -> CompressedModel.Storage.F32;
+        };
+        CompressionPlanner planner = new CompressionPlanner(storage, entropy, format,
+                optimize.equals("latency") ? FormatChooser.Goal.LATENCY : FormatChooser.Goal.THROUGHPUT, 64);
+        CompressionPlanner.Plan plan = planner.plan(model, shared, sample(data), System.err);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("source", source.toString());
+        meta.put("quantize", quantize);
+        if (quantize.equals("kmeans")) meta.put("bits", bits);
+        meta.put("entropy", entropy);
+        Path file = out.resolve("model.jpz");
+        long compressedBytes = CompressedModel.write(file, loaded.config(), model, plan.weights(), meta);
+
+        // Everything below runs the file as written, not the in-memory model.
+        CompressedModel.Loaded deployed = CompressedModel.read(file);
+        double acc = Trainer.accuracy(deployed.model(), data.test(), 256);
+        int[] compressedPredictions = predictions(deployed.model(), data);
+        int agree = 0;
+        for (int i = 0; i < densePredictions.length; i++) if (densePredictions[i] == compressedPredictions[i]) agree++;
+        InferenceTiming denseSpeed = InferenceTiming.measure(loaded.model(), data.test());
+        InferenceTiming compressedSpeed = InferenceTiming.measure(deployed.model(), data.test());
+        denseSpeed = denseSpeed.best(InferenceTiming.measure(loaded.model(), data.test()));
+        long denseBytes = Files.size(source);
+
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", loaded.config().name());
+        m.put("dataset", Data.FASHION_MNIST);
+        m.put("source", source.toString());
+        m.put("quantize", quantize);
+        if (quantize.equals("kmeans")) {
+            m.put("bits", bits);
+            m.put("finetune_epochs", finetuneEpochs);
+        }
+        m.put("entropy", entropy);
+        m.put("dense_bytes", denseBytes);
+        m.put("compressed_bytes", compressedBytes);
+        m.put("compression_ratio", (double) denseBytes / compressedBytes);
+        m.put("dense_test_accuracy", denseAcc);
+        m.put("test_accuracy", acc);
+        m.put("accuracy_drop_points", 100 * (denseAcc - acc));
+        m.put("prediction_agreement", (double) agree / densePredictions.length);
+        Map<String, Object> inference = new LinkedHashMap<>();
+        inference.put("dense", denseSpeed.toMap());
+        inference.put("compressed", compressedSpeed.toMap());
+        m.put("inference", inference);
+        m.put("layers", plan.layers());
+        m.put("compress_seconds", (System.nanoTime() - start) / 1e9);
+        AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
+        System.out.printf(Locale.ROOT, "%s: %,d → %,d bytes (%.1fx), test accuracy %.2f%% (masked dense %.2f%%, %.2f%% same predictions); batch-1 latency %.3f → %.3f ms; wrote %s%n",
+                loaded.config().name(), denseBytes, compressedBytes, (double) denseBytes / compressedBytes, 100 * acc, 100 * denseAcc,
+                100.0 * agree / densePredictions.length, denseSpeed.latencyMsBatch1(), compressedSpeed.latencyMsBatch1(), file);
+        return 0;
+    }
+
+    /** The first test image, [1, C, H, W]. */
+    static Tensor sample(Data.Splits data) {
+        var test = data.test();
+        return Tensor.of(java.util.Arrays.copyOf(test.images(), test.imageSize()), 1, test.channels(), test.height(), test.width());
+    }
+
+    /** Predicted class of every test image. */
+    static int[] predictions(Module model, Data.Splits data) {
+        var test = data.test();
+        int n = test.count(), sz = test.imageSize(), batch = 256;
+        int[] out = new int[n];
+        model.train(false);
+        try (var g = GradMode.noGrad()) {
+            for (int b0 = 0; b0 < n; b0 += batch) {
+                int b1 = Math.min(n, b0 + batch);
+                float[] x = java.util.Arrays.copyOfRange(test.images(), b0 * sz, b1 * sz);
+                float[] logits = model.forward(Variable.constant(Tensor.of(x, b1 - b0, test.channels(), test.height(), test.width()))).value().data();
+                int classes = logits.length / (b1 - b0);
+                for (int i = 0; i < b1 - b0; i++) {
+                    int best = 0;
+                    for (int c = 1; c < classes; c++) if (logits[i * classes + c] > logits[i * classes + best]) best = c;
+                    out[b0 + i] = best;
+                }
+            }
+        }
+        return out;
+    }
+
+}
