@@ -1,0 +1,300 @@
+package jprune.deploy.format;
+
+import java.util.Objects;
+
+/**
+ * Compressed sparse rows: row pointers (int, rows + 1 of them), column indices in 16 bits (char)
+ * when cols ≤ 65536 and in 32 bits otherwise, and the nonzero values in row-major order, fp32 or
+ * per-row int8 ({@link Int8Rows}). Columns are strictly increasing within a row. Stores 6 bytes per
+ * nonzero (fp32) or 3 (int8), so it beats dense fp32 on bytes below about 2/3 density.
+ *
+ * <p>Built from a dense array, every nonzero (w ≠ 0, NaN included) is stored; −0.0 counts as zero, so
+ * a round trip is exact up to the sign of zero.
+ */
+public final class CsrMatrix implements WeightMatrix {
+    /** Widest matrix whose column indices fit 16 bits. */
+    public static final int NARROW_MAX_COLS = 1 << 16;
+
+    private final int rows, cols;
+    private final int[] rowPtr;
+    private final char[] narrow;
+    private final int[] wide;
+    private final float[] values;
+    private final byte[] quantized;
+    private final float[] scales;
+    private final int maxRowNonzeros;
+
+    private CsrMatrix(int rows, int cols, int[] rowPtr, char[] narrow, int[] wide,
+                      float[] values, byte[] quantized, float[] scales) {
+        this.rows = rows;
+        this.cols = cols;
+        this.rowPtr = rowPtr;
+        this.narrow = narrow;
+        this.wide = wide;
+        this.values = values;
+        this.quantized = quantized;
+        this.scales = scales;
+        int max = 0;
+        for (int r = 0; r < rows; r++) max = Math.max(max, rowPtr[r + 1] - rowPtr[r]);
+        this.maxRowNonzeros = max;
+    }
+
+    /** fp32 CSR of a dense row-major array. */
+    public static CsrMatrix of(float[] dense, int rows, int cols) {
+        return build(dense, rows, cols, false);
+    }
+
+    /** Int8 CSR of a dense row-major array: the fp32 nonzeros, quantized per row. */
+    public static CsrMatrix int8(float[] dense, int rows, int cols) {
+        return build(dense, rows, cols, true);
+    }
+
+    private static CsrMatrix build(float[] dense, int rows, int cols, boolean int8) {
+        FormatChecks.dense(dense, rows, cols);
+        float[] s = int8 ? Int8Rows.scales(dense, rows, cols) : null;
+        int[] rp = new int[rows + 1];
+        for (int r = 0; r < rows; r++) {
+            int n = 0;
+            for (int i = r * cols, end = i + cols; i < end; i++) if (dense[i] != 0) n++;
+            rp[r + 1] = rp[r] + n;
+        }
+        int nnz = rp[rows];
+        boolean isNarrow = cols <= NARROW_MAX_COLS;
+        char[] nc = isNarrow ? new char[nnz] : null;
+        int[] wc = isNarrow ? null : new int[nnz];
+        float[] v = int8 ? null : new float[nnz];
+        byte[] q = int8 ? new byte[nnz] : null;
+        for (int r = 0, k = 0; r < rows; r++) {
+            for (int c = 0, i = r * cols; c < cols; c++, i++) {
+                float w = dense[i];
+                if (w == 0) continue;
+                if (isNarrow) nc[k] = (char) c;
+                else wc[k] = c;
+                if (int8) q[k] = Int8Rows.quantize(w, s[r]);
+                else v[k] = w;
+                k++;
+            }
+        }
+        return new CsrMatrix(rows, cols, rp, nc, wc, v, q, s);
+    }
+
+    /** From raw fp32 arrays (copied after validation), e.g. as read from a file. */
+    public static CsrMatrix fromArrays(int rows, int cols, int[] rowPointers, int[] columnIndices, float[] values) {
+        Objects.requireNonNull(values, "values");
+        check(rows, cols, rowPointers, columnIndices, null, values.length);
+        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
+                cols <= NARROW_MAX_COLS ? null : columnIndices.clone(), values.clone(), null, null);
+    }
+
+    /** From raw fp32 arrays with 16-bit column indices (copied after validation). */
+    public static CsrMatrix fromArrays(int rows, int cols, int[] rowPointers, char[] columnIndices, float[] values) {
+        Objects.requireNonNull(values, "values");
+        check(rows, cols, rowPointers, null, columnIndices, values.length);
+        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowCopy(cols, columnIndices),
+                wideOrNull(cols, columnIndices), values.clone(), null, null);
+    }
+
+    /** From raw int8 arrays and per-row scales (copied after validation). */
+    public static CsrMatrix fromInt8Arrays(int rows, int cols, int[] rowPointers, int[] columnIndices,
+                                           byte[] quantized, float[] scales) {
+        Int8Rows.checkQuantized(quantized);
+        Int8Rows.checkScales(scales, rows);
+        check(rows, cols, rowPointers, columnIndices, null, quantized.length);
+        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
+                cols <= NARROW_MAX_COLS ? null : columnIndices.clone(), null, quantized.clone(), scales.clone());
+    }
+
+    /** From raw int8 arrays with 16-bit column indices and per-row scales (copied after validation). */
+    public static CsrMatrix fromInt8Arrays(int rows, int cols, int[] rowPointers, char[] columnIndices,
+                                           byte[] quantized, float[] scales) {
+        Int8Rows.checkQuantized(quantized);
+        Int8Rows.checkScales(scales, rows);
+        check(rows, cols, rowPointers, null, columnIndices, quantized.length);
+        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowCopy(cols, columnIndices),
+                wideOrNull(cols, columnIndices), null, quantized.clone(), scales.clone());
+    }
+
+    /** Checks row pointers and exactly one of the two index arrays against each other and the shape. */
+    private static void check(int rows, int cols, int[] rp, int[] wideIdx, char[] narrowIdx, int valueCount) {
+        FormatChecks.dims(rows, cols);
+        Objects.requireNonNull(rp, "rowPointers");
+        int nnz = wideIdx != null ? wideIdx.length : Objects.requireNonNull(narrowIdx, "columnIndices").length;
+        FormatChecks.length("rowPointers", rp.length, rows + 1L);
+        if (rp[0] != 0) throw new IllegalArgumentException("rowPointers[0] must be 0, got " + rp[0]);
+        for (int r = 0; r < rows; r++) {
+            if (rp[r + 1] < rp[r])
+                throw new IllegalArgumentException("rowPointers must not decrease: row " + r + " runs from " + rp[r] + " to " + rp[r + 1]);
+        }
+        if (rp[rows] != nnz)
+            throw new IllegalArgumentException("rowPointers end at " + rp[rows] + " but there are " + nnz + " column indices");
+        if (valueCount != nnz)
+            throw new IllegalArgumentException("there are " + nnz + " column indices but " + valueCount + " values");
+        for (int r = 0; r < rows; r++) {
+            int prev = -1;
+            for (int k = rp[r]; k < rp[r + 1]; k++) {
+                int c = wideIdx != null ? wideIdx[k] : narrowIdx[k];
+                if (c < 0 || c >= cols)
+                    throw new IllegalArgumentException("column index " + c + " at position " + k + " (row " + r + ") is outside [0, " + cols + ")");
+                if (c <= prev)
+                    throw new IllegalArgumentException("column indices of row " + r + " must be strictly increasing, got " + prev + " then " + c);
+                prev = c;
+            }
+        }
+    }
+
+    private static char[] narrowOrNull(int cols, int[] idx) {
+        if (cols > NARROW_MAX_COLS) return null;
+        char[] n = new char[idx.length];
+        for (int i = 0; i < idx.length; i++) n[i] = (char) idx[i];
+        return n;
+    }
+
+    private static char[] narrowCopy(int cols, char[] idx) {
+        return cols <= NARROW_MAX_COLS ? idx.clone() : null;
+    }
+
+    private static int[] wideOrNull(int cols, char[] idx) {
+        if (cols <= NARROW_MAX_COLS) return null;
+        int[] w = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) w[i] = idx[i];
+        return w;
+    }
+
+    public boolean isInt8() {
+        return quantized != null;
+    }
+
+    /** Whether column indices are stored in 16 bits (cols ≤ {@value #NARROW_MAX_COLS}). */
+    public boolean hasNarrowIndices() {
+        return narrow != null;
+    }
+
+    /** A copy of the row pointers (rows + 1). */
+    public int[] rowPointers() {
+        return rowPtr.clone();
+    }
+
+    /** The column indices, widened to int (a copy). */
+    public int[] columnIndices() {
+        if (wide != null) return wide.clone();
+        int[] w = new int[narrow.length];
+        for (int i = 0; i < w.length; i++) w[i] = narrow[i];
+        return w;
+    }
+
+    /** A copy of the 16-bit column indices as stored; only when {@link #hasNarrowIndices()}. */
+    public char[] narrowColumnIndices() {
+        if (narrow == null) throw new IllegalStateException(cols + " columns do not fit 16-bit indices: use columnIndices()");
+        return narrow.clone();
+    }
+
+    /** A copy of the fp32 values in row-major order. */
+    public float[] values() {
+        if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
+        return values.clone();
+    }
+
+    /** A copy of the int8 values in row-major order. */
+    public byte[] quantized() {
+        if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
+        return quantized.clone();
+    }
+
+    /** A copy of the per-row scales of an int8 matrix. */
+    public float[] scales() {
+        if (scales == null) throw new IllegalStateException("an fp32 matrix has no scales: use values()");
+        return scales.clone();
+    }
+
+    @Override
+    public String format() {
+        return isInt8() ? "csr-int8" : "csr";
+    }
+
+    @Override
+    public int rows() {
+        return rows;
+    }
+
+    @Override
+    public int cols() {
+        return cols;
+    }
+
+    @Override
+    public long nonzeros() {
+        return rowPtr[rows];
+    }
+
+    @Override
+    public long bytes() {
+        long nnz = rowPtr[rows];
+        return 4L * (rows + 1) + nnz * (narrow != null ? 2 : 4) + (isInt8() ? nnz + 4L * rows : 4 * nnz);
+    }
+
+    @Override
+    public void multiplyVector(float[] x, float[] y) {
+        FormatChecks.product(this, x, 1, y);
+        RowChunks.weighted(rows, rowPtr, 1, (from, to) -> {
+            if (narrow != null) {
+                if (isInt8()) CsrKernels.gemvInt8(rowPtr, narrow, quantized, scales, x, y, from, to);
+                else CsrKernels.gemv(rowPtr, narrow, values, x, y, from, to);
+            } else {
+                CsrKernels.gemv(rowPtr, wide, values, quantized, scales, x, y, from, to);
+            }
+        });
+    }
+
+    @Override
+    public void multiplyBatch(float[] x, int batch, float[] y) {
+        FormatChecks.product(this, x, batch, y);
+        if (batch == 1) {
+            multiplyVector(x, y);
+            return;
+        }
+        RowChunks.weighted(rows, rowPtr, batch, (from, to) ->
+                CsrKernels.gemm(rowPtr, narrow, wide, values, quantized, scales, maxRowNonzeros, x, batch, y, from, to));
+    }
+
+    @Override
+    public float[] toDense() {
+        float[] d = new float[FormatChecks.denseSize(rows, cols)];
+        for (int r = 0; r < rows; r++) {
+            for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+                int c = narrow != null ? narrow[k] : wide[k];
+                d[r * cols + c] = isInt8() ? Int8Rows.dequantize(quantized[k], scales[r]) : values[k];
+            }
+        }
+        return d;
+    }
+
+    /** Package-private views for the kernels' tests (not copied). */
+    int[] rowPtrView() {
+        return rowPtr;
+    }
+
+    char[] narrowView() {
+        return narrow;
+    }
+
+    int[] wideView() {
+        return wide;
+    }
+
+    float[] valuesView() {
+        return values;
+    }
+
+    byte[] quantizedView() {
+        return quantized;
+    }
+
+    float[] scalesView() {
+        return scales;
+    }
+
+    @Override
+    public String toString() {
+        return format() + " " + FormatChecks.shape(rows, cols) + ", " + nonzeros() + " nonzeros";
+    }
+}

@@ -1,0 +1,131 @@
+package jprune.deploy.format;
+
+import static jprune.deploy.format.FormatSpecies.B;
+import static jprune.deploy.format.FormatSpecies.F;
+import static jprune.deploy.format.FormatSpecies.L;
+
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jprune.tensor.Gemm;
+
+/**
+ * Dense row-major products, each next to its scalar reference. The matrix-vector kernels read W
+ * exactly once and x from L1, so they run at memory speed: four accumulators hide the FMA latency
+ * and their lanes are summed once per row.
+ */
+final class DenseKernels {
+    private DenseKernels() {}
+
+    /** y[r] = W[r,:]·x for rows [from, to). */
+    static void gemv(float[] w, int cols, float[] x, float[] y, int from, int to) {
+        int c4 = cols - cols % (4 * L), c1 = cols - cols % L;
+        for (int r = from; r < to; r++) {
+            int base = r * cols;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int c = 0;
+            for (; c < c4; c += 4 * L) {
+                a0 = FloatVector.fromArray(F, w, base + c).fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = FloatVector.fromArray(F, w, base + c + L).fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = FloatVector.fromArray(F, w, base + c + 2 * L).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = FloatVector.fromArray(F, w, base + c + 3 * L).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+            }
+            for (; c < c1; c += L) a0 = FloatVector.fromArray(F, w, base + c).fma(FloatVector.fromArray(F, x, c), a0);
+            float s = FormatSpecies.sum(a0.add(a1).add(a2.add(a3)));
+            for (; c < cols; c++) s = Math.fma(w[base + c], x[c], s);
+            y[r] = s;
+        }
+    }
+
+    static void gemvScalar(float[] w, int cols, float[] x, float[] y, int from, int to) {
+        for (int r = from; r < to; r++) {
+            float s = 0;
+            for (int c = 0; c < cols; c++) s += w[r * cols + c] * x[c];
+            y[r] = s;
+        }
+    }
+
+    /** y[r] = scale[r] · (q[r,:]·x): int8 weights widen to float lanes; the scale waits for the row's end. */
+    static void gemvInt8(byte[] q, float[] scale, int cols, float[] x, float[] y, int from, int to) {
+        if (!FormatSpecies.INT8_VECTORS) {
+            gemvInt8Scalar(q, scale, cols, x, y, from, to);
+            return;
+        }
+        int c4 = cols - cols % (4 * L), c1 = cols - cols % L;
+        for (int r = from; r < to; r++) {
+            int base = r * cols;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int c = 0;
+            for (; c < c4; c += 4 * L) {
+                a0 = widen(q, base + c).fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = widen(q, base + c + L).fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = widen(q, base + c + 2 * L).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = widen(q, base + c + 3 * L).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+            }
+            for (; c < c1; c += L) a0 = widen(q, base + c).fma(FloatVector.fromArray(F, x, c), a0);
+            float s = FormatSpecies.sum(a0.add(a1).add(a2.add(a3)));
+            for (; c < cols; c++) s = Math.fma(q[base + c], x[c], s);
+            y[r] = s * scale[r];
+        }
+    }
+
+    /** L int8 weights at q[i] as float lanes (exact: every int8 is a float). */
+    static FloatVector widen(byte[] q, int i) {
+        return (FloatVector) ByteVector.fromArray(B, q, i).convertShape(VectorOperators.B2F, F, 0);
+    }
+
+    static void gemvInt8Scalar(byte[] q, float[] scale, int cols, float[] x, float[] y, int from, int to) {
+        for (int r = from; r < to; r++) {
+            float s = 0;
+            for (int c = 0; c < cols; c++) s += q[r * cols + c] * x[c];
+            y[r] = s * scale[r];
+        }
+    }
+
+    /**
+     * Y[from..to) = W·X for int8 W: blocks of rows are widened to floats (without their scales) in a
+     * per-thread buffer small enough to stay in L2, multiplied by {@link Gemm} on this thread, and
+     * then scaled row by row. Widening costs one pass over W's bytes per call, against a GEMM that
+     * reads each weight batch times from cache.
+     */
+    static void gemmInt8(byte[] q, float[] scale, int cols, float[] x, int batch, float[] y, int from, int to) {
+        int block = blockRows(cols);
+        float[] wf = Scratch.get().floats(block * cols);
+        for (int r0 = from; r0 < to; r0 += block) {
+            int h = Math.min(block, to - r0);
+            for (int i = 0, n = h * cols, base = r0 * cols; i < n; i++) wf[i] = q[base + i];
+            Gemm.gemm(false, false, h, batch, cols, wf, 0, cols, x, 0, batch, false, y, r0 * batch, batch);
+            for (int r = r0; r < r0 + h; r++) {
+                float s = scale[r];
+                for (int b = r * batch, end = b + batch; b < end; b++) y[b] *= s;
+            }
+        }
+    }
+
+    /** Rows widened at a time: about 256 KiB of floats, a multiple of 8 rows (GEMM's row tile), 8 to 64. */
+    static int blockRows(int cols) {
+        int rows = (1 << 16) / Math.max(1, cols) / 8 * 8;
+        return Math.max(8, Math.min(64, rows));
+    }
+
+    static void gemmInt8Scalar(byte[] q, float[] scale, int cols, float[] x, int batch, float[] y, int from, int to) {
+        for (int r = from; r < to; r++) {
+            for (int b = 0; b < batch; b++) {
+                float s = 0;
+                for (int c = 0; c < cols; c++) s += q[r * cols + c] * x[c * batch + b];
+                y[r * batch + b] = s * scale[r];
+            }
+        }
+    }
+
+    static void gemmScalar(float[] w, int cols, float[] x, int batch, float[] y, int from, int to) {
+        for (int r = from; r < to; r++) {
+            for (int b = 0; b < batch; b++) {
+                float s = 0;
+                for (int c = 0; c < cols; c++) s += w[r * cols + c] * x[c * batch + b];
+                y[r * batch + b] = s;
+            }
+        }
+    }
+
+}

@@ -1,0 +1,29 @@
+package jprune.deploy.format;
+
+/**
+ * A thread's reusable work buffers for the kernels (decoded rows, widened int8 blocks), grown on
+ * demand and kept: inference calls a product thousands of times a second. Sizes come from
+ * validated matrices (a row's nonzeros, a block of rows), never from raw input.
+ */
+final class Scratch {
+    private static final ThreadLocal<Scratch> OF_THREAD = ThreadLocal.withInitial(Scratch::new);
+
+    private float[] floats = new float[0];
+    private int[] ints = new int[0];
+
+    private Scratch() {}
+
+    static Scratch get() {
+        return OF_THREAD.get();
+    }
+
+    float[] floats(int size) {
+        if (floats.length < size) floats = new float[size];
+        return floats;
+    }
+
+    int[] ints(int size) {
+        if (ints.length < size) ints = new int[size];
+        return ints;
+    }
+}

@@ -1,0 +1,64 @@
+package jprune.deploy.format;
+
+/**
+ * Runs a matrix's own scalar reference kernels (package-private, next to the vectorized ones) on its
+ * stored arrays, so tests compare every fast kernel with the plain loop of the same format.
+ */
+final class ScalarReference {
+    private ScalarReference() {}
+
+    static float[] product(WeightMatrix w, float[] x, int batch) {
+        float[] y = new float[w.rows() * batch];
+        int rows = w.rows();
+        switch (w) {
+            case DenseMatrix d -> {
+                if (batch == 1) {
+                    if (d.isInt8()) DenseKernels.gemvInt8Scalar(d.quantizedView(), d.scalesView(), d.cols(), x, y, 0, rows);
+                    else DenseKernels.gemvScalar(d.valuesView(), d.cols(), x, y, 0, rows);
+                } else {
+                    if (d.isInt8()) DenseKernels.gemmInt8Scalar(d.quantizedView(), d.scalesView(), d.cols(), x, batch, y, 0, rows);
+                    else DenseKernels.gemmScalar(d.valuesView(), d.cols(), x, batch, y, 0, rows);
+                }
+            }
+            case CsrMatrix m -> {
+                int[] ci = m.columnIndices();
+                float[] wts = m.isInt8() ? widen(m.quantizedView()) : m.valuesView();
+                float[] s = m.isInt8() ? m.scalesView() : null;
+                if (batch == 1) CsrKernels.gemvScalar(m.rowPtrView(), ci, wts, s, x, y, 0, rows);
+                else CsrKernels.gemmScalar(m.rowPtrView(), ci, wts, s, x, batch, y, 0, rows);
+            }
+            case BitmaskMatrix m -> {
+                int words = BitmaskMatrix.wordsPerRow(m.cols());
+                float[] wts = m.isInt8() ? widen(m.quantizedView()) : m.valuesView();
+                float[] s = m.isInt8() ? m.scalesView() : null;
+                if (batch == 1) BitmaskKernels.gemvScalar(m.bitsView(), words, wts, s, m.cols(), x, y, 0, rows);
+                else BitmaskKernels.gemmScalar(m.bitsView(), words, wts, s, m.cols(), x, batch, y, 0, rows);
+            }
+            case NmMatrix m -> {
+                float[] wts = m.isInt8() ? widen(m.quantizedView()) : m.valuesView();
+                float[] s = m.isInt8() ? m.scalesView() : null;
+                if (batch == 1) NmKernels.gemvScalar(wts, s, m.positionsView(), m.n(), m.m(), m.cols(), m.slotsPerRow(), x, y, 0, rows);
+                else NmKernels.gemmScalar(wts, s, m.positionsView(), m.n(), m.m(), m.cols(), m.slotsPerRow(), x, batch, y, 0, rows);
+            }
+            case BlockSparseMatrix m -> {
+                int br = m.blockRows(), bc = m.blockCols(), nbr = BlockSparseMatrix.ceilDiv(rows, br);
+                if (batch == 1) {
+                    float[] xp = BlockSparseKernels.padX(x, m.cols(), BlockSparseMatrix.ceilDiv(m.cols(), bc) * bc);
+                    BlockSparseKernels.gemvScalar(m.blockRowPtrView(), m.blockColView(), m.valuesView(), m.quantizedView(),
+                            m.scalesView(), rows, br, bc, xp, y, 0, nbr);
+                } else {
+                    BlockSparseKernels.gemmScalar(m.blockRowPtrView(), m.blockColView(), m.valuesView(), m.quantizedView(),
+                            m.scalesView(), rows, m.cols(), br, bc, x, batch, y, 0, nbr);
+                }
+            }
+            default -> throw new IllegalArgumentException("no scalar reference for " + w.getClass());
+        }
+        return y;
+    }
+
+    private static float[] widen(byte[] q) {
+        float[] f = new float[q.length];
+        for (int i = 0; i < q.length; i++) f[i] = q[i];
+        return f;
+    }
+}
