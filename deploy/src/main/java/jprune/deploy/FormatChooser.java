@@ -20,17 +20,17 @@ public final class FormatChooser {
     public enum Goal { LATENCY, THROUGHPUT }
 
     /** One candidate's figures: bytes, and microseconds per product at batch 1 and at the serving batch. */
-    public record Timing(String format, long bytes, double microsBatch1, double microsBatchN) {}
+    public record Candidate(String format, long bytes, double microsBatch1, double microsBatchN) {}
 
     /** The winner, every candidate, and a sentence saying why. */
-    public record Choice(WeightMatrix matrix, List<Timing> candidates, String reason) {
+    public record Choice(WeightMatrix matrix, List<Candidate> candidates, String reason) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("format", matrix.format());
             m.put("bytes", matrix.bytes());
             m.put("reason", reason);
             List<Object> cs = new ArrayList<>();
-            for (Timing t : candidates) {
+            for (Candidate t : candidates) {
                 Map<String, Object> c = new LinkedHashMap<>();
                 c.put("format", t.format());
                 c.put("bytes", t.bytes());
@@ -85,11 +85,11 @@ public final class FormatChooser {
         }
         float[] x1 = input(cols * columnsBatch1), xn = input(cols * columnsBatchN);
         float[] y1 = new float[rows * columnsBatch1], yn = new float[rows * columnsBatchN];
-        List<Timing> timings = new ArrayList<>();
+        List<Candidate> timings = new ArrayList<>();
         for (WeightMatrix m : candidates) {
             double t1 = Timing.medianMicros(() -> product(m, x1, columnsBatch1, y1), budgetMillis);
             double tn = Timing.medianMicros(() -> product(m, xn, columnsBatchN, yn), budgetMillis);
-            timings.add(new Timing(m.format(), m.bytes(), t1, tn));
+            timings.add(new Candidate(m.format(), m.bytes(), t1, tn));
         }
         int best = 0;
         for (int i = 1; i < timings.size(); i++) {
@@ -97,14 +97,14 @@ public final class FormatChooser {
             boolean clearlyFaster = a < 0.97 * b, asFastAndSmaller = a <= 1.03 * b && timings.get(i).bytes() < timings.get(best).bytes();
             if (clearlyFaster || asFastAndSmaller) best = i;
         }
-        Timing w = timings.get(best), dense0 = timings.get(0);
+        Candidate w = timings.get(best), dense0 = timings.get(0);
         String reason = String.format(Locale.ROOT, "%s: %.1f µs at batch %s vs dense %.1f µs (%.2fx), %d bytes vs %d; density %.3f",
                 w.format(), cost(w), goal == Goal.LATENCY ? "1" : "N", cost(dense0), cost(dense0) / cost(w), w.bytes(), dense0.bytes(),
                 (double) nnz / ((long) rows * cols));
         return new Choice(candidates.get(best), timings, reason);
     }
 
-    private double cost(Timing t) {
+    private double cost(Candidate t) {
         return goal == Goal.LATENCY ? t.microsBatch1() : t.microsBatchN();
     }
 
