@@ -1,6 +1,7 @@
 package jprune.deploy;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Timing of short calls: a time-based warm-up, then the median of several samples of many calls each. */
 public final class Timing {
@@ -8,24 +9,54 @@ public final class Timing {
 
     /** Median microseconds per call, spending roughly budgetMillis (a third warming up). */
     public static double medianMicros(Runnable call, double budgetMillis) {
+        return interleavedMedianMicros(List.of(call), budgetMillis)[0];
+    }
+
+    /**
+     * Median microseconds per call of each of several calls, measured in interleaved rounds (one
+     * sample of each per round) so that a change in machine load during the measurement hits all of
+     * them alike instead of favouring whichever ran in a quiet moment. Spends roughly budgetMillis per
+     * call, a third of it warming every call up first.
+     */
+    public static double[] interleavedMedianMicros(List<Runnable> calls, double budgetMillis) {
         long budget = (long) (budgetMillis * 1e6);
-        long start = System.nanoTime();
-        int calls = 0;
-        while (System.nanoTime() - start < budget / 3 || calls < 3) {
-            call.run();
-            calls++;
+        int n = calls.size();
+        int[] reps = new int[n];
+        for (int c = 0; c < n; c++) {
+            long start = System.nanoTime();
+            int k = 0;
+            while (System.nanoTime() - start < budget / 3 || k < 3) {
+                calls.get(c).run();
+                k++;
+            }
+            double perCall = (System.nanoTime() - start) / (double) k;
+            // Each sample lasts at least ~0.1 ms, so timer resolution and call overhead do not matter.
+            reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall));
         }
-        double perCall = (System.nanoTime() - start) / (double) calls;
-        // Each sample lasts at least ~0.1 ms, so timer resolution and call overhead do not matter.
-        int reps = (int) Math.max(1, Math.min(10_000, 100_000 / perCall));
-        int samples = (int) Math.max(5, Math.min(31, (budget * 2 / 3) / Math.max(1, perCall * reps)));
-        double[] t = new double[samples];
-        for (int s = 0; s < samples; s++) {
+        // Re-estimate after every call is warm (the first ones ran before the JIT settled).
+        double[] perCall = new double[n];
+        long sampleCost = 0;
+        for (int c = 0; c < n; c++) {
             long t0 = System.nanoTime();
-            for (int i = 0; i < reps; i++) call.run();
-            t[s] = (System.nanoTime() - t0) / 1e3 / reps;
+            for (int i = 0; i < reps[c]; i++) calls.get(c).run();
+            perCall[c] = (System.nanoTime() - t0) / (double) reps[c];
+            reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall[c]));
+            sampleCost += (long) (perCall[c] * reps[c]);
         }
-        Arrays.sort(t);
-        return t[samples / 2];
+        int samples = (int) Math.max(5, Math.min(31, (budget * 2L / 3 * n) / Math.max(1, sampleCost)));
+        double[][] t = new double[n][samples];
+        for (int s = 0; s < samples; s++) {
+            for (int c = 0; c < n; c++) {
+                long t0 = System.nanoTime();
+                for (int i = 0; i < reps[c]; i++) calls.get(c).run();
+                t[c][s] = (System.nanoTime() - t0) / 1e3 / reps[c];
+            }
+        }
+        double[] med = new double[n];
+        for (int c = 0; c < n; c++) {
+            Arrays.sort(t[c]);
+            med[c] = t[c][samples / 2];
+        }
+        return med;
     }
 }
