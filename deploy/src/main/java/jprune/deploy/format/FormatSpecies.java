@@ -28,28 +28,25 @@ final class FormatSpecies {
     static final VectorSpecies<Byte> B = INT8_VECTORS
             ? ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 8)) : null;
 
-    /** Lane i ↔ lane i ^ h for h = L/2, L/4, …, 1: the steps of {@link #sum}'s pairwise tree. */
-    private static final VectorShuffle<Float>[] HALVES = halves();
+    /** Lane j ↔ lane j ^ h, the steps of {@link #sum}'s pairwise tree (null where wider than the vector). */
+    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
 
-    @SuppressWarnings("unchecked")
-    private static VectorShuffle<Float>[] halves() {
-        int steps = Integer.numberOfTrailingZeros(L);
-        VectorShuffle<Float>[] s = (VectorShuffle<Float>[]) new VectorShuffle<?>[steps];
-        for (int i = 0, h = L / 2; i < steps; i++, h /= 2) {
-            int half = h;
-            s[i] = VectorShuffle.fromOp(F, j -> j ^ half);
-        }
-        return s;
+    private static VectorShuffle<Float> swap(int h) {
+        return h < L ? VectorShuffle.fromOp(F, j -> j ^ h) : null;
     }
 
     /**
      * The sum of v's lanes in one fixed pairwise order. reduceLanes(ADD) on floats may add in any
      * order, and the JIT's intrinsic and the interpreter's fallback do differ, so a row's result
      * would depend on whether its kernel was compiled yet; this keeps products bit-identical from
-     * call to call (and for any thread count) at the cost of a few shuffles per row.
+     * call to call (and for any thread count). Unrolled on constants: a loop over an array of
+     * shuffles was left as a loop inside the larger kernels and boxed its vectors (5× slower CSR).
      */
     static float sum(FloatVector v) {
-        for (VectorShuffle<Float> s : HALVES) v = v.add(v.rearrange(s));
+        if (L > 8) v = v.add(v.rearrange(SWAP8));
+        if (L > 4) v = v.add(v.rearrange(SWAP4));
+        if (L > 2) v = v.add(v.rearrange(SWAP2));
+        if (L > 1) v = v.add(v.rearrange(SWAP1));
         return v.lane(0);
     }
 
