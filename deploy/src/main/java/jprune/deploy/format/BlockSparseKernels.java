@@ -4,6 +4,7 @@ import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import java.util.Arrays;
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
@@ -102,25 +103,35 @@ final class BlockSparseKernels {
         }
     }
 
-    /** Block rows [from, to) of Y = W·X: each matrix row's entries across its blocks decode to scratch. */
+    /**
+     * Block rows [from, to) of Y = W·X: the rows of enough block rows to make about
+     * {@link SparseRowKernels#BLOCK_ROWS} matrix rows decode to (column, weight) pairs, padding
+     * columns left out, and go to {@link SparseRowKernels#rows}.
+     */
     static void gemm(int[] ptr, int[] bcol, float[] v, byte[] q, float[] scale, int rows, int cols, int br, int bc,
-                     int maxRow, float[] x, int batch, float[] y, int from, int to) {
+                     int maxRow, MemorySegment x, int batch, float[] y, int from, int to) {
+        int group = Math.max(1, SparseRowKernels.BLOCK_ROWS / br), rowsPerGroup = group * br;
         Scratch s = Scratch.get();
-        int[] c = s.ints(maxRow);
-        float[] w = s.floats(maxRow);
+        int[] c = s.ints(rowsPerGroup * maxRow);
+        float[] w = s.floats(rowsPerGroup * maxRow);
+        int[] start = new int[rowsPerGroup + 1];
         int rc = br * bc;
-        for (int i = from; i < to; i++) {
-            for (int a = 0; a < br && i * br + a < rows; a++) {
-                int r = i * br + a, n = 0;
-                for (int k = ptr[i]; k < ptr[i + 1]; k++) {
-                    int c0 = bcol[k] * bc, at = k * rc + a * bc;
-                    for (int b = 0, width = Math.min(bc, cols - c0); b < width; b++, n++) {
-                        c[n] = c0 + b;
-                        w[n] = q != null ? q[at + b] : v[at + b];
+        for (int i0 = from; i0 < to; i0 += group) {
+            int i1 = Math.min(to, i0 + group), n = 0, k = 0;
+            for (int i = i0; i < i1; i++) {
+                for (int a = 0; a < br && i * br + a < rows; a++, n++) {
+                    start[n] = k;
+                    for (int blk = ptr[i]; blk < ptr[i + 1]; blk++) {
+                        int c0 = bcol[blk] * bc, at = blk * rc + a * bc;
+                        for (int b = 0, width = Math.min(bc, cols - c0); b < width; b++, k++) {
+                            c[k] = c0 + b;
+                            w[k] = q != null ? q[at + b] : v[at + b];
+                        }
                     }
                 }
-                SparseRowKernels.row(c, 0, w, 0, n, x, batch, y, r * batch, q != null ? scale[r] : 1f);
             }
+            start[n] = k;
+            SparseRowKernels.rows(n, start, c, w, 0, scale, i0 * br, x, batch, y);
         }
     }
 

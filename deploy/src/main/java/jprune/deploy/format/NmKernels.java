@@ -6,6 +6,7 @@ import static jprune.deploy.format.FormatSpecies.I;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import jdk.incubator.vector.ByteVector;
+import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
@@ -110,23 +111,32 @@ final class NmKernels {
         }
     }
 
-    /** Rows [from, to) of Y = W·X: each row's slots decode to columns (and int8 weights to floats) in scratch. */
-    static void gemm(float[] v, byte[] q, float[] scale, byte[] pos, int m, int cols, int slotsPerRow,
-                     float[] x, int batch, float[] y, int from, int to, int n) {
+    /**
+     * Rows [from, to) of Y = W·X by {@link SparseRowKernels#rows}: a block of rows' slots decode to
+     * column indices in scratch; fp32 values are read in place, int8 ones widened to floats.
+     */
+    static void gemm(float[] v, byte[] q, float[] scale, byte[] pos, int n, int m, int cols, int slotsPerRow,
+                     MemorySegment x, int batch, float[] y, int from, int to) {
+        int block = SparseRowKernels.BLOCK_ROWS;
         Scratch sc = Scratch.get();
-        int[] c = sc.ints(slotsPerRow);
-        float[] w = q != null ? sc.floats(slotsPerRow) : null;
-        for (int r = from; r < to; r++) {
-            int s0 = r * slotsPerRow, s = s0;
-            for (int g = 0; g < cols; g += m) {
-                for (int j = 0, slots = Math.min(n, cols - g); j < slots; j++, s++) c[s - s0] = g + pos[s];
+        int[] c = sc.ints(block * slotsPerRow);
+        float[] w = q != null ? sc.floats(block * slotsPerRow) : null;
+        // Slot j of any row lies in the group starting at column (j / n)·m; with these bases the
+        // decode is a byte-widening add the JIT vectorizes instead of a loop over tiny groups.
+        int[] groupBase = new int[slotsPerRow];
+        for (int j = 0; j < slotsPerRow; j++) groupBase[j] = j / n * m;
+        int[] start = new int[block + 1];
+        for (int r0 = from; r0 < to; r0 += block) {
+            int rows = Math.min(block, to - r0), base = r0 * slotsPerRow, count = rows * slotsPerRow;
+            for (int i = 0; i < rows; i++) {
+                start[i] = i * slotsPerRow;
+                for (int j = 0, k = i * slotsPerRow; j < slotsPerRow; j++, k++) c[k] = groupBase[j] + pos[base + k];
             }
+            start[rows] = count;
             if (q != null) {
-                for (int k = 0; k < slotsPerRow; k++) w[k] = q[s0 + k];
-                SparseRowKernels.row(c, 0, w, 0, slotsPerRow, x, batch, y, r * batch, scale[r]);
-            } else {
-                SparseRowKernels.row(c, 0, v, s0, slotsPerRow, x, batch, y, r * batch, 1f);
+                for (int k = 0; k < count; k++) w[k] = q[base + k];
             }
+            SparseRowKernels.rows(rows, start, c, q != null ? w : v, q != null ? 0 : base, scale, r0, x, batch, y);
         }
     }
 

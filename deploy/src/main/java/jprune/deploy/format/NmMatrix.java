@@ -1,5 +1,6 @@
 package jprune.deploy.format;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -208,8 +209,9 @@ public final class NmMatrix implements WeightMatrix {
             multiplyVector(x, y);
             return;
         }
+        MemorySegment xa = SparseRowKernels.aligned(x, cols * batch);
         RowChunks.uniform(rows, (long) rows * slotsPerRow * batch, (from, to) ->
-                NmKernels.gemm(values, quantized, scales, positions, m, cols, slotsPerRow, x, batch, y, from, to, n));
+                NmKernels.gemm(values, quantized, scales, positions, n, m, cols, slotsPerRow, xa, batch, y, from, to));
     }
 
     @Override
