@@ -11,8 +11,9 @@ import jdk.incubator.vector.VectorSpecies;
  * The vector shapes the format kernels share: a float species, the int species of the same shape
  * (indices, permutes) and the byte species with as many lanes (one int8 weight per float lane).
  *
- * <p>Defaults to the hardware's preferred width. {@code -Djprune.formats.bits=256} forces 256-bit
- * vectors on an AVX-512 machine so the two can be compared.
+ * <p>Defaults to the hardware's preferred width. {@code -Djprune.formats.bits=256} (or 128) forces
+ * narrower vectors, to compare widths on one machine and to run the tests through the code paths an
+ * AVX2 (or NEON) machine takes.
  */
 final class FormatSpecies {
     private FormatSpecies() {}
@@ -54,6 +55,7 @@ final class FormatSpecies {
         int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
         int bits = Integer.getInteger("jprune.formats.bits", preferred);
         if (bits == 256 && preferred >= 256) return FloatVector.SPECIES_256;
+        if (bits == 128 && preferred >= 128) return FloatVector.SPECIES_128;
         return FloatVector.SPECIES_PREFERRED;
     }
 }
