@@ -1,13 +1,14 @@
 package jprune.deploy.format;
 
+import static jprune.deploy.format.DenseKernels.B2F;
 import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Bitmask products, each next to its scalar reference.
@@ -32,76 +33,82 @@ final class BitmaskKernels {
      * The next value's index moves by each chunk's popcount, a serial chain (popcount, add, load)
      * that held the loop at ~4 cycles per chunk. Within a segment of four chunks the offsets come
      * from popcounts of the segment's prefixes instead, which run in parallel; only one
-     * popcount-add per segment stays serial.
+     * popcount-add per segment stays serial. The load-expand-FMA steps are written out (no helper
+     * takes or returns a vector: see FormatSpecies.sum).
      */
     static void gemv(long[] bits, int words, int[] start, float[] v, int cols, float[] x, float[] y, int from, int to) {
-        int segs = cols - cols % SEG, full = cols - cols % L;
+        float[] lanes = Scratch.get().lanes;
+        int segs = cols - cols % SEG;
         for (int r = from; r < to; r++) {
             int k = start[r], wb = r * words;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int c = 0;
-            for (; c < segs; c += SEG) {
+            for (int c = 0; c < segs; c += SEG) {
                 long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS;
                 int k1 = k + Long.bitCount(seg & LANE_BITS);
                 int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
                 int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
-                a0 = expand(v, k, seg).fma(FloatVector.fromArray(F, x, c), a0);
-                a1 = expand(v, k1, seg >>> L).fma(FloatVector.fromArray(F, x, c + L), a1);
-                a2 = expand(v, k2, seg >>> 2 * L).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
-                a3 = expand(v, k3, seg >>> 3 * L).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+                a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, seg & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = FloatVector.fromArray(F, v, k1).expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = FloatVector.fromArray(F, v, k2).expand(VectorMask.fromLong(F, seg >>> 2 * L & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = FloatVector.fromArray(F, v, k3).expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
                 k += Long.bitCount(seg);
             }
-            for (; c < full; c += L) {
-                long m0 = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
-                a0 = expand(v, k, m0).fma(FloatVector.fromArray(F, x, c), a0);
-                k += Long.bitCount(m0);
-            }
-            float s = FormatSpecies.sum(a0.add(a1).add(a2.add(a3)));
-            for (; c < cols; c++) {
-                if ((bits[wb + (c >>> 6)] >>> c & 1) != 0) s = Math.fma(v[k++], x[c], s);
-            }
-            y[r] = s;
+            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+            y[r] = FormatSpecies.sum(lanes) + rest(bits, wb, v, null, k, segs, cols, x, lanes);
         }
     }
 
-    /** The values from v[k] placed in the lanes whose bits (the low L of m) are set, zeros elsewhere. */
-    private static FloatVector expand(float[] v, int k, long m) {
-        return FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, m & LANE_BITS));
-    }
-
-    private static FloatVector expand(byte[] q, int k, long m) {
-        return DenseKernels.widen(q, k).expand(VectorMask.fromLong(F, m & LANE_BITS));
+    /**
+     * The columns [c, cols) after the last whole segment, values from index k (v or, when v is null,
+     * q): whole chunks expanded, then bit by bit.
+     */
+    private static float rest(long[] bits, int wb, float[] v, byte[] q, int k, int c, int cols, float[] x, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        int full = v != null || FormatSpecies.INT8_VECTORS ? cols - cols % L : 0;
+        for (; c < full; c += L) {
+            long m = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
+            FloatVector w = v != null ? FloatVector.fromArray(F, v, k)
+                    : (FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0);
+            a = w.expand(VectorMask.fromLong(F, m)).fma(FloatVector.fromArray(F, x, c), a);
+            k += Long.bitCount(m);
+        }
+        a.intoArray(lanes, 0);
+        float s = FormatSpecies.sum(lanes);
+        for (; c < cols; c++) {
+            if ((bits[wb + (c >>> 6)] >>> c & 1) != 0) s = Math.fma(v != null ? v[k] : q[k], x[c], s);
+            k += (int) (bits[wb + (c >>> 6)] >>> c & 1);
+        }
+        return s;
     }
 
     static void gemvInt8(long[] bits, int words, int[] start, byte[] q, float[] scale, int cols, float[] x, float[] y,
                          int from, int to) {
-        boolean vectors = FormatSpecies.INT8_VECTORS;
-        int segs = vectors ? cols - cols % SEG : 0, full = vectors ? cols - cols % L : 0;
+        float[] lanes = Scratch.get().lanes;
+        int segs = FormatSpecies.INT8_VECTORS ? cols - cols % SEG : 0;
         for (int r = from; r < to; r++) {
             int k = start[r], wb = r * words;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            int c = 0;
-            for (; c < segs; c += SEG) {
+            for (int c = 0; c < segs; c += SEG) {
                 long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS;
                 int k1 = k + Long.bitCount(seg & LANE_BITS);
                 int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
                 int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
-                a0 = expand(q, k, seg).fma(FloatVector.fromArray(F, x, c), a0);
-                a1 = expand(q, k1, seg >>> L).fma(FloatVector.fromArray(F, x, c + L), a1);
-                a2 = expand(q, k2, seg >>> 2 * L).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
-                a3 = expand(q, k3, seg >>> 3 * L).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+                a0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k1).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k2).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> 2 * L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k3).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
                 k += Long.bitCount(seg);
             }
-            for (; c < full; c += L) {
-                long m0 = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
-                a0 = expand(q, k, m0).fma(FloatVector.fromArray(F, x, c), a0);
-                k += Long.bitCount(m0);
-            }
-            float s = FormatSpecies.sum(a0.add(a1).add(a2.add(a3)));
-            for (; c < cols; c++) {
-                if ((bits[wb + (c >>> 6)] >>> c & 1) != 0) s = Math.fma(q[k++], x[c], s);
-            }
-            y[r] = s * scale[r];
+            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+            y[r] = (FormatSpecies.sum(lanes) + rest(bits, wb, null, q, k, segs, cols, x, lanes)) * scale[r];
         }
     }
 

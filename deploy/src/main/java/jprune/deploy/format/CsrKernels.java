@@ -1,10 +1,13 @@
 package jprune.deploy.format;
 
+import static jprune.deploy.format.DenseKernels.B2F;
+import static jprune.deploy.format.FormatSpecies.B;
 import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.I;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -30,78 +33,97 @@ final class CsrKernels {
     /** Shorts with as many lanes as floats: one 16-bit index per float lane. */
     static final VectorSpecies<Short> S =
             ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, L * 16)));
+    private static final VectorOperators.Conversion<Short, Integer> S2I = VectorOperators.ZERO_EXTEND_S2I;
 
-    /** x at L 16-bit column indices ci[k..k+L): widened through idx[slot..slot+L) (a gather takes an int[] map). */
-    private static FloatVector gatherX(char[] ci, int k, float[] x, int[] idx, int slot) {
-        ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0))
-                .intoArray(idx, slot);
-        return FloatVector.fromArray(F, x, 0, idx, slot);
-    }
+    /*
+     * The gather step, written out in every loop rather than in a helper (see FormatSpecies.sum):
+     * L 16-bit indices are widened into idx (a gather takes its map from an int[]), x is gathered at
+     * them and multiplied into the accumulator with L contiguous values. Rows' leftovers after the
+     * lockstep pair go to rowSum, whose signature is scalar so it costs a call at worst.
+     */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
-        int[] idx = Scratch.get().ints(2 * L);
+        Scratch scratch = Scratch.get();
+        int[] idx = scratch.index;
+        float[] lanes = scratch.lanes;
         int half = (to - from) >>> 1;
         for (int i = 0; i < half; i++) {
             int ra = from + i, rb = ra + half;
             int ka = rp[ra], ea = rp[ra + 1], kb = rp[rb], eb = rp[rb + 1];
             FloatVector a = FloatVector.zero(F), b = a;
             for (; ka + L <= ea && kb + L <= eb; ka += L, kb += L) {
-                a = gatherX(ci, ka, x, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
-                b = gatherX(ci, kb, x, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
+                ((IntVector) ShortVector.fromCharArray(S, ci, ka).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, kb).convertShape(S2I, I, 0)).intoArray(idx, L);
+                a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
+                b = FloatVector.fromArray(F, x, 0, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
             }
-            for (; ka + L <= ea; ka += L) a = gatherX(ci, ka, x, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
-            for (; kb + L <= eb; kb += L) b = gatherX(ci, kb, x, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
-            y[ra] = tail(ci, v, x, ka, ea, FormatSpecies.sum(a));
-            y[rb] = tail(ci, v, x, kb, eb, FormatSpecies.sum(b));
+            a.intoArray(lanes, 0);
+            float sa = FormatSpecies.sum(lanes);
+            b.intoArray(lanes, 0);
+            float sb = FormatSpecies.sum(lanes);
+            y[ra] = sa + rowSum(ci, v, x, ka, ea, idx, lanes);
+            y[rb] = sb + rowSum(ci, v, x, kb, eb, idx, lanes);
         }
-        for (int r = from + 2 * half; r < to; r++) {
-            int k = rp[r], e = rp[r + 1];
-            FloatVector a = FloatVector.zero(F);
-            for (; k + L <= e; k += L) a = gatherX(ci, k, x, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
-            y[r] = tail(ci, v, x, k, e, FormatSpecies.sum(a));
-        }
+        for (int r = from + 2 * half; r < to; r++) y[r] = rowSum(ci, v, x, rp[r], rp[r + 1], idx, lanes);
     }
 
-    private static float tail(char[] ci, float[] v, float[] x, int k, int end, float s) {
+    /** Σ v[k]·x[ci[k]] over [k, end): whole vectors gathered, then a scalar tail. */
+    private static float rowSum(char[] ci, float[] v, float[] x, int k, int end, int[] idx, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k + L <= end; k += L) {
+            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+            a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
+        }
+        a.intoArray(lanes, 0);
+        float s = FormatSpecies.sum(lanes);
         for (; k < end; k++) s = Math.fma(v[k], x[ci[k]], s);
         return s;
     }
 
     static void gemvInt8(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
         if (!FormatSpecies.INT8_VECTORS) {
-            gemvInt8Scalar(rp, ci, q, scale, x, y, from, to);
+            for (int r = from; r < to; r++) {
+                float s = 0;
+                for (int k = rp[r]; k < rp[r + 1]; k++) s = Math.fma(q[k], x[ci[k]], s);
+                y[r] = s * scale[r];
+            }
             return;
         }
-        int[] idx = Scratch.get().ints(2 * L);
+        Scratch scratch = Scratch.get();
+        int[] idx = scratch.index;
+        float[] lanes = scratch.lanes;
         int half = (to - from) >>> 1;
         for (int i = 0; i < half; i++) {
             int ra = from + i, rb = ra + half;
             int ka = rp[ra], ea = rp[ra + 1], kb = rp[rb], eb = rp[rb + 1];
             FloatVector a = FloatVector.zero(F), b = a;
             for (; ka + L <= ea && kb + L <= eb; ka += L, kb += L) {
-                a = gatherX(ci, ka, x, idx, 0).fma(DenseKernels.widen(q, ka), a);
-                b = gatherX(ci, kb, x, idx, L).fma(DenseKernels.widen(q, kb), b);
+                ((IntVector) ShortVector.fromCharArray(S, ci, ka).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, kb).convertShape(S2I, I, 0)).intoArray(idx, L);
+                a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, ka).convertShape(B2F, F, 0), a);
+                b = FloatVector.fromArray(F, x, 0, idx, L).fma((FloatVector) ByteVector.fromArray(B, q, kb).convertShape(B2F, F, 0), b);
             }
-            for (; ka + L <= ea; ka += L) a = gatherX(ci, ka, x, idx, 0).fma(DenseKernels.widen(q, ka), a);
-            for (; kb + L <= eb; kb += L) b = gatherX(ci, kb, x, idx, L).fma(DenseKernels.widen(q, kb), b);
-            y[ra] = tail(ci, q, x, ka, ea, FormatSpecies.sum(a)) * scale[ra];
-            y[rb] = tail(ci, q, x, kb, eb, FormatSpecies.sum(b)) * scale[rb];
+            a.intoArray(lanes, 0);
+            float sa = FormatSpecies.sum(lanes);
+            b.intoArray(lanes, 0);
+            float sb = FormatSpecies.sum(lanes);
+            y[ra] = (sa + rowSum(ci, q, x, ka, ea, idx, lanes)) * scale[ra];
+            y[rb] = (sb + rowSum(ci, q, x, kb, eb, idx, lanes)) * scale[rb];
         }
-        for (int r = from + 2 * half; r < to; r++) {
-            int k = rp[r], e = rp[r + 1];
-            FloatVector a = FloatVector.zero(F);
-            for (; k + L <= e; k += L) a = gatherX(ci, k, x, idx, 0).fma(DenseKernels.widen(q, k), a);
-            y[r] = tail(ci, q, x, k, e, FormatSpecies.sum(a)) * scale[r];
-        }
+        for (int r = from + 2 * half; r < to; r++) y[r] = rowSum(ci, q, x, rp[r], rp[r + 1], idx, lanes) * scale[r];
     }
 
-    private static float tail(char[] ci, byte[] q, float[] x, int k, int end, float s) {
+    /** Σ q[k]·x[ci[k]] over [k, end). */
+    private static float rowSum(char[] ci, byte[] q, float[] x, int k, int end, int[] idx, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k + L <= end; k += L) {
+            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+            a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
+        }
+        a.intoArray(lanes, 0);
+        float s = FormatSpecies.sum(lanes);
         for (; k < end; k++) s = Math.fma(q[k], x[ci[k]], s);
         return s;
-    }
-
-    private static void gemvInt8Scalar(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
-        for (int r = from; r < to; r++) y[r] = tail(ci, q, x, rp[r], rp[r + 1], 0) * scale[r];
     }
 
     /**
@@ -110,16 +132,20 @@ final class CsrKernels {
      * lockstep pair.
      */
     static void gemv(int[] rp, int[] ci, float[] v, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
-        boolean int8 = q != null, vectorInt8 = FormatSpecies.INT8_VECTORS;
+        float[] lanes = Scratch.get().lanes;
+        boolean int8 = q != null;
         for (int r = from; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
             FloatVector a = FloatVector.zero(F);
             if (!int8) {
                 for (; k + L <= e; k += L) a = FloatVector.fromArray(F, x, 0, ci, k).fma(FloatVector.fromArray(F, v, k), a);
-            } else if (vectorInt8) {
-                for (; k + L <= e; k += L) a = FloatVector.fromArray(F, x, 0, ci, k).fma(DenseKernels.widen(q, k), a);
+            } else if (FormatSpecies.INT8_VECTORS) {
+                for (; k + L <= e; k += L) {
+                    a = FloatVector.fromArray(F, x, 0, ci, k).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
+                }
             }
-            float s = FormatSpecies.sum(a);
+            a.intoArray(lanes, 0);
+            float s = FormatSpecies.sum(lanes);
             for (; k < e; k++) s = Math.fma(int8 ? q[k] : v[k], x[ci[k]], s);
             y[r] = int8 ? s * scale[r] : s;
         }

@@ -4,7 +4,6 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -29,26 +28,24 @@ final class FormatSpecies {
     static final VectorSpecies<Byte> B = INT8_VECTORS
             ? ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 8)) : null;
 
-    /** Lane j ↔ lane j ^ h, the steps of {@link #sum}'s pairwise tree (null where wider than the vector). */
-    private static final VectorShuffle<Float> SWAP8 = swap(8), SWAP4 = swap(4), SWAP2 = swap(2), SWAP1 = swap(1);
-
-    private static VectorShuffle<Float> swap(int h) {
-        return h < L ? VectorShuffle.fromOp(F, j -> j ^ h) : null;
-    }
-
     /**
-     * The sum of v's lanes in one fixed pairwise order. reduceLanes(ADD) on floats may add in any
-     * order, and the JIT's intrinsic and the interpreter's fallback do differ, so a row's result
-     * would depend on whether its kernel was compiled yet; this keeps products bit-identical from
-     * call to call (and for any thread count). Unrolled on constants: a loop over an array of
-     * shuffles was left as a loop inside the larger kernels and boxed its vectors (5× slower CSR).
+     * The sum of a vector's lanes, stored in lanes[0..L), in one fixed pairwise order (overwrites
+     * lanes). reduceLanes(ADD) on floats may add in any order, and the JIT's intrinsic and the
+     * interpreter's fallback do differ, so a row's result would depend on whether its kernel was
+     * compiled yet; this keeps products bit-identical from call to call and for any thread count.
+     *
+     * <p>Kernels store their accumulator with intoArray (an intrinsic of the vector itself) and call
+     * this with the array. A helper taking the vector would have to be inlined to keep the vector in
+     * a register, and C2 declines to inline into large kernels depending on what else has run
+     * ("callee is too large", "NodeCountInliningCutoff"): measured, CSR batch 1 then took 1.3-1.5 ms
+     * instead of 0.55 whenever other formats had run in the same JVM. No kernel passes a vector to,
+     * or returns one from, a method of ours.
      */
-    static float sum(FloatVector v) {
-        if (L > 8) v = v.add(v.rearrange(SWAP8));
-        if (L > 4) v = v.add(v.rearrange(SWAP4));
-        if (L > 2) v = v.add(v.rearrange(SWAP2));
-        if (L > 1) v = v.add(v.rearrange(SWAP1));
-        return v.lane(0);
+    static float sum(float[] lanes) {
+        for (int h = L / 2; h > 0; h /= 2) {
+            for (int i = 0; i < h; i++) lanes[i] += lanes[i + h];
+        }
+        return lanes[0];
     }
 
     private static VectorSpecies<Float> pick() {
