@@ -21,11 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Batch 1 gathers x: L column indices are widened to ints and one vector gather fetches x at
  * them, then one FMA with L contiguous values. Two rows from the two halves of the chunk advance in
  * lockstep, so four streams (values and indices of each) are in flight instead of two. Measured on
- * 4096×4096 at 10% density, 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25):
- * scalar loop with 4 accumulators 2.53 ms, gather one row at a time 0.99-1.06 ms, gather two rows
- * in lockstep 0.86-0.88 ms, four rows 1.7 ms (spills), whole row's indices widened first 1.17 ms;
- * masked gathers for the row tails were 2-4× slower than finishing the tail in scalar code.
- * Reading the values and indices alone (no gather) takes 0.68 ms: the gather costs about 25% on top.
+ * 4096×4096 at 10% density, 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25), while
+ * another process shared the machine: scalar loop with 4 accumulators 2.53 ms, gather one row at a
+ * time 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, four rows 1.7 ms (spills), whole row's
+ * indices widened first 1.17 ms; masked gathers for the row tails were 2-4× slower than finishing
+ * the tail in scalar code; reading values and indices without any gather 0.68 ms. On the quiet
+ * machine the final kernel takes 0.55-0.57 ms against dense's 2.5 ms.
  */
 final class CsrKernels {
     private CsrKernels() {}
