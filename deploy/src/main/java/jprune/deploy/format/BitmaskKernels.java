@@ -1,11 +1,14 @@
 package jprune.deploy.format;
 
+import static jprune.deploy.format.DenseKernels.B2F;
 import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.L;
 
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Bitmask products, each next to its scalar reference.
@@ -22,59 +25,90 @@ final class BitmaskKernels {
     /** Mask bits per chunk of L columns. */
     private static final long LANE_BITS = L == 64 ? -1L : (1L << L) - 1;
 
+    /** Columns per segment: four chunks of L whose value offsets come from prefix popcounts. */
+    private static final int SEG = 4 * L;
+    private static final long SEG_BITS = SEG == 64 ? -1L : (1L << SEG) - 1;
+
+    /**
+     * The next value's index moves by each chunk's popcount, a serial chain (popcount, add, load)
+     * that held the loop at ~4 cycles per chunk. Within a segment of four chunks the offsets come
+     * from popcounts of the segment's prefixes instead, which run in parallel; only one
+     * popcount-add per segment stays serial. The load-expand-FMA steps are written out (no helper
+     * takes or returns a vector: see FormatSpecies.sum).
+     */
     static void gemv(long[] bits, int words, int[] start, float[] v, int cols, float[] x, float[] y, int from, int to) {
-        int full = cols - cols % L;
+        float[] lanes = Scratch.get().lanes;
+        int segs = cols - cols % SEG;
         for (int r = from; r < to; r++) {
             int k = start[r], wb = r * words;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0;
-            int c = 0;
-            // Two chunks per step into two accumulators, so consecutive FMAs do not wait on each other.
-            for (; c + 2 * L <= full; c += 2 * L) {
-                long m0 = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
-                long m1 = bits[wb + ((c + L) >>> 6)] >>> ((c + L) & 63) & LANE_BITS;
-                a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, m0)).fma(FloatVector.fromArray(F, x, c), a0);
-                k += Long.bitCount(m0);
-                a1 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, m1)).fma(FloatVector.fromArray(F, x, c + L), a1);
-                k += Long.bitCount(m1);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < segs; c += SEG) {
+                long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS;
+                int k1 = k + Long.bitCount(seg & LANE_BITS);
+                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
+                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, seg & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = FloatVector.fromArray(F, v, k1).expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = FloatVector.fromArray(F, v, k2).expand(VectorMask.fromLong(F, seg >>> 2 * L & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = FloatVector.fromArray(F, v, k3).expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS))
+                        .fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+                k += Long.bitCount(seg);
             }
-            for (; c < full; c += L) {
-                long m0 = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
-                a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, m0)).fma(FloatVector.fromArray(F, x, c), a0);
-                k += Long.bitCount(m0);
-            }
-            float s = FormatSpecies.sum(a0.add(a1));
-            for (; c < cols; c++) {
-                if ((bits[wb + (c >>> 6)] >>> c & 1) != 0) s = Math.fma(v[k++], x[c], s);
-            }
-            y[r] = s;
+            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+            y[r] = FormatSpecies.sum(lanes) + rest(bits, wb, v, null, k, segs, cols, x, lanes);
         }
+    }
+
+    /**
+     * The columns [c, cols) after the last whole segment, values from index k (v or, when v is null,
+     * q): whole chunks expanded, then bit by bit.
+     */
+    private static float rest(long[] bits, int wb, float[] v, byte[] q, int k, int c, int cols, float[] x, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        int full = v != null || FormatSpecies.INT8_VECTORS ? cols - cols % L : 0;
+        for (; c < full; c += L) {
+            long m = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
+            FloatVector w = v != null ? FloatVector.fromArray(F, v, k)
+                    : (FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0);
+            a = w.expand(VectorMask.fromLong(F, m)).fma(FloatVector.fromArray(F, x, c), a);
+            k += Long.bitCount(m);
+        }
+        a.intoArray(lanes, 0);
+        float s = FormatSpecies.sum(lanes);
+        for (; c < cols; c++) {
+            if ((bits[wb + (c >>> 6)] >>> c & 1) != 0) s = Math.fma(v != null ? v[k] : q[k], x[c], s);
+            k += (int) (bits[wb + (c >>> 6)] >>> c & 1);
+        }
+        return s;
     }
 
     static void gemvInt8(long[] bits, int words, int[] start, byte[] q, float[] scale, int cols, float[] x, float[] y,
                          int from, int to) {
-        int full = FormatSpecies.INT8_VECTORS ? cols - cols % L : 0;
+        float[] lanes = Scratch.get().lanes;
+        int segs = FormatSpecies.INT8_VECTORS ? cols - cols % SEG : 0;
         for (int r = from; r < to; r++) {
             int k = start[r], wb = r * words;
-            FloatVector a0 = FloatVector.zero(F), a1 = a0;
-            int c = 0;
-            for (; c + 2 * L <= full; c += 2 * L) {
-                long m0 = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
-                long m1 = bits[wb + ((c + L) >>> 6)] >>> ((c + L) & 63) & LANE_BITS;
-                a0 = DenseKernels.widen(q, k).expand(VectorMask.fromLong(F, m0)).fma(FloatVector.fromArray(F, x, c), a0);
-                k += Long.bitCount(m0);
-                a1 = DenseKernels.widen(q, k).expand(VectorMask.fromLong(F, m1)).fma(FloatVector.fromArray(F, x, c + L), a1);
-                k += Long.bitCount(m1);
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int c = 0; c < segs; c += SEG) {
+                long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS;
+                int k1 = k + Long.bitCount(seg & LANE_BITS);
+                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
+                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                a0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k1).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k2).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> 2 * L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k3).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+                k += Long.bitCount(seg);
             }
-            for (; c < full; c += L) {
-                long m0 = bits[wb + (c >>> 6)] >>> (c & 63) & LANE_BITS;
-                a0 = DenseKernels.widen(q, k).expand(VectorMask.fromLong(F, m0)).fma(FloatVector.fromArray(F, x, c), a0);
-                k += Long.bitCount(m0);
-            }
-            float s = FormatSpecies.sum(a0.add(a1));
-            for (; c < cols; c++) {
-                if ((bits[wb + (c >>> 6)] >>> c & 1) != 0) s = Math.fma(q[k++], x[c], s);
-            }
-            y[r] = s * scale[r];
+            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+            y[r] = (FormatSpecies.sum(lanes) + rest(bits, wb, null, q, k, segs, cols, x, lanes)) * scale[r];
         }
     }
 
@@ -93,28 +127,41 @@ final class BitmaskKernels {
         }
     }
 
-    /** Rows [from, to) of Y = W·X: each row's set bits become column indices (and int8 weights floats) in scratch. */
-    static void gemm(long[] bits, int words, int[] start, float[] v, byte[] q, float[] scale, int maxRow,
-                     float[] x, int batch, float[] y, int from, int to) {
+    /**
+     * Rows [from, to) of Y = W·X by {@link SparseRowKernels#rows}: a block of rows' set bits decode to
+     * column indices in scratch; fp32 values are read in place, int8 ones widened to floats.
+     */
+    static void gemm(long[] bits, int words, int[] start, float[] v, byte[] q, float[] scale, int maxRow, int cols,
+                     MemorySegment x, int batch, float[] y, int from, int to) {
+        int block = SparseRowKernels.BLOCK_ROWS;
+        int size = (int) Math.min((long) block * maxRow, start[start.length - 1]);
         Scratch s = Scratch.get();
-        int[] cols = s.ints(maxRow);
-        float[] w = q != null ? s.floats(maxRow) : null;
-        for (int r = from; r < to; r++) {
-            int n = 0;
-            for (int i = 0; i < words; i++) {
-                long word = bits[r * words + i];
-                while (word != 0) {
-                    cols[n++] = (i << 6) + Long.numberOfTrailingZeros(word);
-                    word &= word - 1;
+        // L ints of slack: the compressing decode stores whole vectors.
+        int[] c = s.ints(size + L);
+        float[] w = q != null ? s.floats(size) : null;
+        int[] rowStart = new int[block + 1];
+        IntVector iota = IntVector.zero(FormatSpecies.I).addIndex(1);
+        int full = cols - cols % L;
+        for (int r0 = from; r0 < to; r0 += block) {
+            int n = Math.min(block, to - r0), base = start[r0], k = 0;
+            for (int i = 0; i < n; i++) {
+                rowStart[i] = k;
+                int wb = (r0 + i) * words, col = 0;
+                // L columns at a time: their indices, compressed to the set bits, stored at k.
+                for (; col < full; col += L) {
+                    long m = bits[wb + (col >>> 6)] >>> (col & 63) & LANE_BITS;
+                    iota.add(col).compress(VectorMask.fromLong(FormatSpecies.I, m)).intoArray(c, k);
+                    k += Long.bitCount(m);
+                }
+                for (; col < cols; col++) {
+                    if ((bits[wb + (col >>> 6)] >>> col & 1) != 0) c[k++] = col;
                 }
             }
-            int k0 = start[r];
+            rowStart[n] = k;
             if (q != null) {
-                for (int k = 0; k < n; k++) w[k] = q[k0 + k];
-                SparseRowKernels.row(cols, 0, w, 0, n, x, batch, y, r * batch, scale[r]);
-            } else {
-                SparseRowKernels.row(cols, 0, v, k0, n, x, batch, y, r * batch, 1f);
+                for (int j = 0; j < k; j++) w[j] = q[base + j];
             }
+            SparseRowKernels.rows(n, rowStart, c, q != null ? w : v, q != null ? 0 : base, scale, r0, x, batch, y);
         }
     }
 

@@ -1,5 +1,6 @@
 package jprune.deploy.format;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -202,8 +203,9 @@ public final class BitmaskMatrix implements WeightMatrix {
             multiplyVector(x, y);
             return;
         }
+        MemorySegment xa = SparseRowKernels.aligned(x, cols * batch);
         RowChunks.weighted(rows, rowStart, batch, (from, to) ->
-                BitmaskKernels.gemm(bits, words, rowStart, values, quantized, scales, maxRowNonzeros, x, batch, y, from, to));
+                BitmaskKernels.gemm(bits, words, rowStart, values, quantized, scales, maxRowNonzeros, cols, xa, batch, y, from, to));
     }
 
     @Override

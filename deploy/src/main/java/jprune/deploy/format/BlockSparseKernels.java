@@ -1,11 +1,13 @@
 package jprune.deploy.format;
 
+import static jprune.deploy.format.DenseKernels.B2F;
 import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import java.util.Arrays;
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
@@ -43,27 +45,21 @@ final class BlockSparseKernels {
         }
         int rc = br * bc, vectors = rc / L;
         boolean tiled = L % bc == 0;
-        VectorShuffle<Float> tile = tiled ? VectorShuffle.fromOp(F, j -> j % bc) : null;
-        float[] lanes = new float[L], sums = new float[br];
+        VectorShuffle<Float> tile = VectorShuffle.fromOp(F, j -> j % bc);
+        float[] lanes = Scratch.get().lanes, sums = new float[br];
         for (int i = from; i < to; i++) {
-            Arrays.fill(sums, 0f);
-            int k0 = ptr[i], k1 = ptr[i + 1];
+            java.util.Arrays.fill(sums, 0f);
             for (int vi = 0; vi < vectors; vi++) {
-                int within = vi * L, xShift = tiled ? 0 : within % bc;
-                FloatVector a0 = FloatVector.zero(F), a1 = a0;
-                int k = k0;
-                for (; k + 1 < k1; k += 2) {
-                    a0 = blockVector(v, q, k * rc + within).fma(xFor(xp, bcol[k] * bc + xShift, tile), a0);
-                    a1 = blockVector(v, q, (k + 1) * rc + within).fma(xFor(xp, bcol[k + 1] * bc + xShift, tile), a1);
-                }
-                if (k < k1) a0 = blockVector(v, q, k * rc + within).fma(xFor(xp, bcol[k] * bc + xShift, tile), a0);
-                FloatVector a = a0.add(a1);
+                int within = vi * L;
                 if (tiled) {
+                    if (q != null) tiledInt8(ptr[i], ptr[i + 1], bcol, q, rc, within, bc, xp, tile, lanes);
+                    else tiled(ptr[i], ptr[i + 1], bcol, v, rc, within, bc, xp, tile, lanes);
                     // Lane j holds row (within + j) / bc of the block.
-                    a.intoArray(lanes, 0);
                     for (int j = 0; j < L; j++) sums[(within + j) / bc] += lanes[j];
                 } else {
-                    sums[within / bc] += FormatSpecies.sum(a);
+                    if (q != null) directInt8(ptr[i], ptr[i + 1], bcol, q, rc, within, bc, within % bc, xp, lanes);
+                    else direct(ptr[i], ptr[i + 1], bcol, v, rc, within, bc, within % bc, xp, lanes);
+                    sums[within / bc] += FormatSpecies.sum(lanes);
                 }
             }
             for (int a = 0; a < br && i * br + a < rows; a++) {
@@ -73,14 +69,49 @@ final class BlockSparseKernels {
         }
     }
 
-    private static FloatVector blockVector(float[] v, byte[] q, int at) {
-        return q != null ? DenseKernels.widen(q, at) : FloatVector.fromArray(F, v, at);
+    /*
+     * Vector vi of every block in a block row against x, accumulated lane-wise into lanes: with the
+     * block's C columns of x tiled across the lanes (C divides L), or from L consecutive columns
+     * (L divides C). Four loops rather than one with branches or vector-valued helpers, which C2 may
+     * decline to inline (see FormatSpecies.sum).
+     */
+
+    private static void tiled(int k, int end, int[] bcol, float[] v, int rc, int within, int bc, float[] xp,
+                              VectorShuffle<Float> tile, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k < end; k++) {
+            a = FloatVector.fromArray(F, v, k * rc + within).fma(FloatVector.fromArray(F, xp, bcol[k] * bc).rearrange(tile), a);
+        }
+        a.intoArray(lanes, 0);
     }
 
-    /** x from column c: the block's C columns tiled across the lanes, or L consecutive columns. */
-    private static FloatVector xFor(float[] xp, int c, VectorShuffle<Float> tile) {
-        FloatVector xv = FloatVector.fromArray(F, xp, c);
-        return tile != null ? xv.rearrange(tile) : xv;
+    private static void tiledInt8(int k, int end, int[] bcol, byte[] q, int rc, int within, int bc, float[] xp,
+                                  VectorShuffle<Float> tile, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k < end; k++) {
+            a = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k * rc + within).convertShape(B2F, F, 0))
+                    .fma(FloatVector.fromArray(F, xp, bcol[k] * bc).rearrange(tile), a);
+        }
+        a.intoArray(lanes, 0);
+    }
+
+    private static void direct(int k, int end, int[] bcol, float[] v, int rc, int within, int bc, int shift, float[] xp,
+                               float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k < end; k++) {
+            a = FloatVector.fromArray(F, v, k * rc + within).fma(FloatVector.fromArray(F, xp, bcol[k] * bc + shift), a);
+        }
+        a.intoArray(lanes, 0);
+    }
+
+    private static void directInt8(int k, int end, int[] bcol, byte[] q, int rc, int within, int bc, int shift, float[] xp,
+                                   float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k < end; k++) {
+            a = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k * rc + within).convertShape(B2F, F, 0))
+                    .fma(FloatVector.fromArray(F, xp, bcol[k] * bc + shift), a);
+        }
+        a.intoArray(lanes, 0);
     }
 
     /** Reference for both matrix-vector products; x padded by {@link #padX} (padding entries are zero). */
@@ -102,25 +133,35 @@ final class BlockSparseKernels {
         }
     }
 
-    /** Block rows [from, to) of Y = W·X: each matrix row's entries across its blocks decode to scratch. */
+    /**
+     * Block rows [from, to) of Y = W·X: the rows of enough block rows to make about
+     * {@link SparseRowKernels#BLOCK_ROWS} matrix rows decode to (column, weight) pairs, padding
+     * columns left out, and go to {@link SparseRowKernels#rows}.
+     */
     static void gemm(int[] ptr, int[] bcol, float[] v, byte[] q, float[] scale, int rows, int cols, int br, int bc,
-                     int maxRow, float[] x, int batch, float[] y, int from, int to) {
+                     int maxRow, MemorySegment x, int batch, float[] y, int from, int to) {
+        int group = Math.max(1, SparseRowKernels.BLOCK_ROWS / br), rowsPerGroup = group * br;
         Scratch s = Scratch.get();
-        int[] c = s.ints(maxRow);
-        float[] w = s.floats(maxRow);
+        int[] c = s.ints(rowsPerGroup * maxRow);
+        float[] w = s.floats(rowsPerGroup * maxRow);
+        int[] start = new int[rowsPerGroup + 1];
         int rc = br * bc;
-        for (int i = from; i < to; i++) {
-            for (int a = 0; a < br && i * br + a < rows; a++) {
-                int r = i * br + a, n = 0;
-                for (int k = ptr[i]; k < ptr[i + 1]; k++) {
-                    int c0 = bcol[k] * bc, at = k * rc + a * bc;
-                    for (int b = 0, width = Math.min(bc, cols - c0); b < width; b++, n++) {
-                        c[n] = c0 + b;
-                        w[n] = q != null ? q[at + b] : v[at + b];
+        for (int i0 = from; i0 < to; i0 += group) {
+            int i1 = Math.min(to, i0 + group), n = 0, k = 0;
+            for (int i = i0; i < i1; i++) {
+                for (int a = 0; a < br && i * br + a < rows; a++, n++) {
+                    start[n] = k;
+                    for (int blk = ptr[i]; blk < ptr[i + 1]; blk++) {
+                        int c0 = bcol[blk] * bc, at = blk * rc + a * bc;
+                        for (int b = 0, width = Math.min(bc, cols - c0); b < width; b++, k++) {
+                            c[k] = c0 + b;
+                            w[k] = q != null ? q[at + b] : v[at + b];
+                        }
                     }
                 }
-                SparseRowKernels.row(c, 0, w, 0, n, x, batch, y, r * batch, q != null ? scale[r] : 1f);
             }
+            start[n] = k;
+            SparseRowKernels.rows(n, start, c, w, 0, scale, i0 * br, x, batch, y);
         }
     }
 

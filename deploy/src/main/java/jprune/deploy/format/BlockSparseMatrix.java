@@ -1,5 +1,6 @@
 package jprune.deploy.format;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -264,9 +265,10 @@ public final class BlockSparseMatrix implements WeightMatrix {
         int maxBlocks = 0;
         for (int i = 0; i < nbr; i++) maxBlocks = Math.max(maxBlocks, blockRowPtr[i + 1] - blockRowPtr[i]);
         int maxRow = maxBlocks * blockCols;
+        MemorySegment xa = SparseRowKernels.aligned(x, cols * batch);
         RowChunks.weighted(nbr, blockRowPtr, (long) blockRows * blockCols * batch, (from, to) ->
                 BlockSparseKernels.gemm(blockRowPtr, blockCol, values, quantized, scales, rows, cols, blockRows, blockCols,
-                        maxRow, x, batch, y, from, to));
+                        maxRow, xa, batch, y, from, to));
     }
 
     @Override

@@ -1,9 +1,13 @@
 package jprune.deploy.format;
 
+import static jprune.deploy.format.DenseKernels.B2F;
+import static jprune.deploy.format.FormatSpecies.B;
 import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.I;
 import static jprune.deploy.format.FormatSpecies.L;
 
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -17,11 +21,12 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Batch 1 gathers x: L column indices are widened to ints and one vector gather fetches x at
  * them, then one FMA with L contiguous values. Two rows from the two halves of the chunk advance in
  * lockstep, so four streams (values and indices of each) are in flight instead of two. Measured on
- * 4096×4096 at 10% density, 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25):
- * scalar loop with 4 accumulators 2.53 ms, gather one row at a time 0.99-1.06 ms, gather two rows
- * in lockstep 0.86-0.88 ms, four rows 1.7 ms (spills), whole row's indices widened first 1.17 ms;
- * masked gathers for the row tails were 2-4× slower than finishing the tail in scalar code.
- * Reading the values and indices alone (no gather) takes 0.68 ms: the gather costs about 25% on top.
+ * 4096×4096 at 10% density, 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25), while
+ * another process shared the machine: scalar loop with 4 accumulators 2.53 ms, gather one row at a
+ * time 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, four rows 1.7 ms (spills), whole row's
+ * indices widened first 1.17 ms; masked gathers for the row tails were 2-4× slower than finishing
+ * the tail in scalar code; reading values and indices without any gather 0.68 ms. On the quiet
+ * machine the final kernel takes 0.55-0.57 ms against dense's 2.5 ms.
  */
 final class CsrKernels {
     private CsrKernels() {}
@@ -29,78 +34,97 @@ final class CsrKernels {
     /** Shorts with as many lanes as floats: one 16-bit index per float lane. */
     static final VectorSpecies<Short> S =
             ShortVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, L * 16)));
+    private static final VectorOperators.Conversion<Short, Integer> S2I = VectorOperators.ZERO_EXTEND_S2I;
 
-    /** x at L 16-bit column indices ci[k..k+L): widened through idx[slot..slot+L) (a gather takes an int[] map). */
-    private static FloatVector gatherX(char[] ci, int k, float[] x, int[] idx, int slot) {
-        ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(VectorOperators.ZERO_EXTEND_S2I, I, 0))
-                .intoArray(idx, slot);
-        return FloatVector.fromArray(F, x, 0, idx, slot);
-    }
+    /*
+     * The gather step, written out in every loop rather than in a helper (see FormatSpecies.sum):
+     * L 16-bit indices are widened into idx (a gather takes its map from an int[]), x is gathered at
+     * them and multiplied into the accumulator with L contiguous values. Rows' leftovers after the
+     * lockstep pair go to rowSum, whose signature is scalar so it costs a call at worst.
+     */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
-        int[] idx = Scratch.get().ints(2 * L);
+        Scratch scratch = Scratch.get();
+        int[] idx = scratch.index;
+        float[] lanes = scratch.lanes;
         int half = (to - from) >>> 1;
         for (int i = 0; i < half; i++) {
             int ra = from + i, rb = ra + half;
             int ka = rp[ra], ea = rp[ra + 1], kb = rp[rb], eb = rp[rb + 1];
             FloatVector a = FloatVector.zero(F), b = a;
             for (; ka + L <= ea && kb + L <= eb; ka += L, kb += L) {
-                a = gatherX(ci, ka, x, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
-                b = gatherX(ci, kb, x, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
+                ((IntVector) ShortVector.fromCharArray(S, ci, ka).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, kb).convertShape(S2I, I, 0)).intoArray(idx, L);
+                a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
+                b = FloatVector.fromArray(F, x, 0, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
             }
-            for (; ka + L <= ea; ka += L) a = gatherX(ci, ka, x, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
-            for (; kb + L <= eb; kb += L) b = gatherX(ci, kb, x, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
-            y[ra] = tail(ci, v, x, ka, ea, FormatSpecies.sum(a));
-            y[rb] = tail(ci, v, x, kb, eb, FormatSpecies.sum(b));
+            a.intoArray(lanes, 0);
+            float sa = FormatSpecies.sum(lanes);
+            b.intoArray(lanes, 0);
+            float sb = FormatSpecies.sum(lanes);
+            y[ra] = sa + rowSum(ci, v, x, ka, ea, idx, lanes);
+            y[rb] = sb + rowSum(ci, v, x, kb, eb, idx, lanes);
         }
-        for (int r = from + 2 * half; r < to; r++) {
-            int k = rp[r], e = rp[r + 1];
-            FloatVector a = FloatVector.zero(F);
-            for (; k + L <= e; k += L) a = gatherX(ci, k, x, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
-            y[r] = tail(ci, v, x, k, e, FormatSpecies.sum(a));
-        }
+        for (int r = from + 2 * half; r < to; r++) y[r] = rowSum(ci, v, x, rp[r], rp[r + 1], idx, lanes);
     }
 
-    private static float tail(char[] ci, float[] v, float[] x, int k, int end, float s) {
+    /** Σ v[k]·x[ci[k]] over [k, end): whole vectors gathered, then a scalar tail. */
+    private static float rowSum(char[] ci, float[] v, float[] x, int k, int end, int[] idx, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k + L <= end; k += L) {
+            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+            a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
+        }
+        a.intoArray(lanes, 0);
+        float s = FormatSpecies.sum(lanes);
         for (; k < end; k++) s = Math.fma(v[k], x[ci[k]], s);
         return s;
     }
 
     static void gemvInt8(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
         if (!FormatSpecies.INT8_VECTORS) {
-            gemvInt8Scalar(rp, ci, q, scale, x, y, from, to);
+            for (int r = from; r < to; r++) {
+                float s = 0;
+                for (int k = rp[r]; k < rp[r + 1]; k++) s = Math.fma(q[k], x[ci[k]], s);
+                y[r] = s * scale[r];
+            }
             return;
         }
-        int[] idx = Scratch.get().ints(2 * L);
+        Scratch scratch = Scratch.get();
+        int[] idx = scratch.index;
+        float[] lanes = scratch.lanes;
         int half = (to - from) >>> 1;
         for (int i = 0; i < half; i++) {
             int ra = from + i, rb = ra + half;
             int ka = rp[ra], ea = rp[ra + 1], kb = rp[rb], eb = rp[rb + 1];
             FloatVector a = FloatVector.zero(F), b = a;
             for (; ka + L <= ea && kb + L <= eb; ka += L, kb += L) {
-                a = gatherX(ci, ka, x, idx, 0).fma(DenseKernels.widen(q, ka), a);
-                b = gatherX(ci, kb, x, idx, L).fma(DenseKernels.widen(q, kb), b);
+                ((IntVector) ShortVector.fromCharArray(S, ci, ka).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, kb).convertShape(S2I, I, 0)).intoArray(idx, L);
+                a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, ka).convertShape(B2F, F, 0), a);
+                b = FloatVector.fromArray(F, x, 0, idx, L).fma((FloatVector) ByteVector.fromArray(B, q, kb).convertShape(B2F, F, 0), b);
             }
-            for (; ka + L <= ea; ka += L) a = gatherX(ci, ka, x, idx, 0).fma(DenseKernels.widen(q, ka), a);
-            for (; kb + L <= eb; kb += L) b = gatherX(ci, kb, x, idx, L).fma(DenseKernels.widen(q, kb), b);
-            y[ra] = tail(ci, q, x, ka, ea, FormatSpecies.sum(a)) * scale[ra];
-            y[rb] = tail(ci, q, x, kb, eb, FormatSpecies.sum(b)) * scale[rb];
+            a.intoArray(lanes, 0);
+            float sa = FormatSpecies.sum(lanes);
+            b.intoArray(lanes, 0);
+            float sb = FormatSpecies.sum(lanes);
+            y[ra] = (sa + rowSum(ci, q, x, ka, ea, idx, lanes)) * scale[ra];
+            y[rb] = (sb + rowSum(ci, q, x, kb, eb, idx, lanes)) * scale[rb];
         }
-        for (int r = from + 2 * half; r < to; r++) {
-            int k = rp[r], e = rp[r + 1];
-            FloatVector a = FloatVector.zero(F);
-            for (; k + L <= e; k += L) a = gatherX(ci, k, x, idx, 0).fma(DenseKernels.widen(q, k), a);
-            y[r] = tail(ci, q, x, k, e, FormatSpecies.sum(a)) * scale[r];
-        }
+        for (int r = from + 2 * half; r < to; r++) y[r] = rowSum(ci, q, x, rp[r], rp[r + 1], idx, lanes) * scale[r];
     }
 
-    private static float tail(char[] ci, byte[] q, float[] x, int k, int end, float s) {
+    /** Σ q[k]·x[ci[k]] over [k, end). */
+    private static float rowSum(char[] ci, byte[] q, float[] x, int k, int end, int[] idx, float[] lanes) {
+        FloatVector a = FloatVector.zero(F);
+        for (; k + L <= end; k += L) {
+            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+            a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
+        }
+        a.intoArray(lanes, 0);
+        float s = FormatSpecies.sum(lanes);
         for (; k < end; k++) s = Math.fma(q[k], x[ci[k]], s);
         return s;
-    }
-
-    private static void gemvInt8Scalar(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
-        for (int r = from; r < to; r++) y[r] = tail(ci, q, x, rp[r], rp[r + 1], 0) * scale[r];
     }
 
     /**
@@ -109,16 +133,20 @@ final class CsrKernels {
      * lockstep pair.
      */
     static void gemv(int[] rp, int[] ci, float[] v, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
-        boolean int8 = q != null, vectorInt8 = FormatSpecies.INT8_VECTORS;
+        float[] lanes = Scratch.get().lanes;
+        boolean int8 = q != null;
         for (int r = from; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
             FloatVector a = FloatVector.zero(F);
             if (!int8) {
                 for (; k + L <= e; k += L) a = FloatVector.fromArray(F, x, 0, ci, k).fma(FloatVector.fromArray(F, v, k), a);
-            } else if (vectorInt8) {
-                for (; k + L <= e; k += L) a = FloatVector.fromArray(F, x, 0, ci, k).fma(DenseKernels.widen(q, k), a);
+            } else if (FormatSpecies.INT8_VECTORS) {
+                for (; k + L <= e; k += L) {
+                    a = FloatVector.fromArray(F, x, 0, ci, k).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
+                }
             }
-            float s = FormatSpecies.sum(a);
+            a.intoArray(lanes, 0);
+            float s = FormatSpecies.sum(lanes);
             for (; k < e; k++) s = Math.fma(int8 ? q[k] : v[k], x[ci[k]], s);
             y[r] = int8 ? s * scale[r] : s;
         }
@@ -137,64 +165,42 @@ final class CsrKernels {
     }
 
     /**
-     * Rows [from, to) of Y = W·X. fp32 with 16-bit indices, the common case, reads its arrays in
-     * place for full 4-vector slabs of the batch (12% faster than decoding the row first, measured
-     * at batch 64); every other case decodes a row's columns and weights into this thread's scratch
-     * and hands them to {@link SparseRowKernels#row}.
+     * Rows [from, to) of Y = W·X by {@link SparseRowKernels#rows}. 32-bit indices and fp32 values are
+     * read in place; 16-bit indices are widened (a loop the JIT vectorizes) and int8 weights widened
+     * to floats, a block of rows at a time, in this thread's scratch.
      */
     static void gemm(int[] rp, char[] narrow, int[] wide, float[] v, byte[] q, float[] scale, int maxRow,
-                     float[] x, int batch, float[] y, int from, int to) {
-        int slabs = batch / SparseRowKernels.SLAB * SparseRowKernels.SLAB;
-        if (narrow != null && v != null && slabs == batch) {
-            for (int r = from; r < to; r++) {
-                for (int b = 0; b < batch; b += SparseRowKernels.SLAB) slab4(rp[r], rp[r + 1], narrow, v, x, batch, b, y, r * batch);
-            }
-            return;
-        }
+                     MemorySegment x, int batch, float[] y, int from, int to) {
+        int block = SparseRowKernels.BLOCK_ROWS;
+        int size = (int) Math.min((long) block * maxRow, rp[rp.length - 1]);
         Scratch s = Scratch.get();
-        int[] cols = narrow != null ? s.ints(maxRow) : null;
-        float[] w = q != null ? s.floats(maxRow) : null;
-        for (int r = from; r < to; r++) {
-            int k0 = rp[r], n = rp[r + 1] - k0;
-            int[] c = wide;
-            int cOff = k0;
+        int[] c = narrow != null ? s.ints(size) : null;
+        float[] w = q != null ? s.floats(size) : null;
+        int[] start = new int[block + 1];
+        for (int r0 = from; r0 < to; r0 += block) {
+            int n = Math.min(block, to - r0), base = rp[r0], count = rp[r0 + n] - base;
+            for (int i = 0; i <= n; i++) start[i] = rp[r0 + i] - base;
             if (narrow != null) {
-                for (int k = 0; k < n; k++) cols[k] = narrow[k0 + k];
-                c = cols;
-                cOff = 0;
+                for (int k = 0; k < count; k++) c[k] = narrow[base + k];
             }
             if (q != null) {
-                for (int k = 0; k < n; k++) w[k] = q[k0 + k];
-                SparseRowKernels.row(c, cOff, w, 0, n, x, batch, y, r * batch, scale[r]);
+                for (int k = 0; k < count; k++) w[k] = q[base + k];
+            }
+            if (narrow == null) {
+                // Columns in place: shift the starts instead of copying.
+                for (int i = 0; i <= n; i++) start[i] += base;
+                SparseRowKernels.rows(n, start, wide, q != null ? w : v, q != null ? -base : 0, scale, r0, x, batch, y);
             } else {
-                SparseRowKernels.row(c, cOff, v, k0, n, x, batch, y, r * batch, 1f);
+                SparseRowKernels.rows(n, start, c, q != null ? w : v, q != null ? 0 : base, scale, r0, x, batch, y);
             }
         }
-    }
-
-    /** {@link SparseRowKernels}' 4-vector slab, reading 16-bit indices and fp32 values in place. */
-    private static void slab4(int k0, int end, char[] ci, float[] v, float[] x, int batch, int b, float[] y, int out) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int k = k0; k < end; k++) {
-            int at = ci[k] * batch + b;
-            FloatVector wk = FloatVector.broadcast(F, v[k]);
-            a0 = FloatVector.fromArray(F, x, at).fma(wk, a0);
-            a1 = FloatVector.fromArray(F, x, at + L).fma(wk, a1);
-            a2 = FloatVector.fromArray(F, x, at + 2 * L).fma(wk, a2);
-            a3 = FloatVector.fromArray(F, x, at + 3 * L).fma(wk, a3);
-        }
-        out += b;
-        a0.intoArray(y, out);
-        a1.intoArray(y, out + L);
-        a2.intoArray(y, out + 2 * L);
-        a3.intoArray(y, out + 3 * L);
     }
 
     /** Reference for every CSR batched product (same inputs as {@link #gemvScalar}). */
     static void gemmScalar(int[] rp, int[] ci, float[] w, float[] scale, float[] x, int batch, float[] y, int from, int to) {
-        for (int r = from; r < to; r++) {
-            SparseRowKernels.rowScalar(ci, rp[r], w, rp[r], rp[r + 1] - rp[r], x, batch, y, r * batch,
-                    scale == null ? 1f : scale[r]);
-        }
+        int[] start = new int[to - from + 1];
+        for (int r = from; r <= to; r++) start[r - from] = rp[r];
+        // The reference reads the row pointers as offsets into ci and w directly.
+        SparseRowKernels.rowsScalar(to - from, start, ci, w, scale, from, x, batch, y);
     }
 }

@@ -1,5 +1,6 @@
 package jprune.deploy.format;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Objects;
 
 /**
@@ -252,8 +253,9 @@ public final class CsrMatrix implements WeightMatrix {
             multiplyVector(x, y);
             return;
         }
+        MemorySegment xa = SparseRowKernels.aligned(x, cols * batch);
         RowChunks.weighted(rows, rowPtr, batch, (from, to) ->
-                CsrKernels.gemm(rowPtr, narrow, wide, values, quantized, scales, maxRowNonzeros, x, batch, y, from, to));
+                CsrKernels.gemm(rowPtr, narrow, wide, values, quantized, scales, maxRowNonzeros, xa, batch, y, from, to));
     }
 
     @Override

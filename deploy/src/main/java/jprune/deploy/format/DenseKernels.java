@@ -7,6 +7,7 @@ import static jprune.deploy.format.FormatSpecies.L;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorOperators.Conversion;
 import jprune.tensor.Gemm;
 
 /**
@@ -17,8 +18,12 @@ import jprune.tensor.Gemm;
 final class DenseKernels {
     private DenseKernels() {}
 
+    /** int8 to float lane conversion (exact: every int8 is a float). */
+    static final Conversion<Byte, Float> B2F = VectorOperators.B2F;
+
     /** y[r] = W[r,:]·x for rows [from, to). */
     static void gemv(float[] w, int cols, float[] x, float[] y, int from, int to) {
+        float[] lanes = Scratch.get().lanes;
         int c4 = cols - cols % (4 * L), c1 = cols - cols % L;
         for (int r = from; r < to; r++) {
             int base = r * cols;
@@ -31,7 +36,8 @@ final class DenseKernels {
                 a3 = FloatVector.fromArray(F, w, base + c + 3 * L).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
             }
             for (; c < c1; c += L) a0 = FloatVector.fromArray(F, w, base + c).fma(FloatVector.fromArray(F, x, c), a0);
-            float s = FormatSpecies.sum(a0.add(a1).add(a2.add(a3)));
+            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+            float s = FormatSpecies.sum(lanes);
             for (; c < cols; c++) s = Math.fma(w[base + c], x[c], s);
             y[r] = s;
         }
@@ -45,33 +51,35 @@ final class DenseKernels {
         }
     }
 
-    /** y[r] = scale[r] · (q[r,:]·x): int8 weights widen to float lanes; the scale waits for the row's end. */
+    /**
+     * y[r] = scale[r] · (q[r,:]·x): int8 weights widen to float lanes (B2F, exact); the scale waits
+     * for the row's end.
+     */
     static void gemvInt8(byte[] q, float[] scale, int cols, float[] x, float[] y, int from, int to) {
         if (!FormatSpecies.INT8_VECTORS) {
             gemvInt8Scalar(q, scale, cols, x, y, from, to);
             return;
         }
+        float[] lanes = Scratch.get().lanes;
         int c4 = cols - cols % (4 * L), c1 = cols - cols % L;
         for (int r = from; r < to; r++) {
             int base = r * cols;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int c = 0;
             for (; c < c4; c += 4 * L) {
-                a0 = widen(q, base + c).fma(FloatVector.fromArray(F, x, c), a0);
-                a1 = widen(q, base + c + L).fma(FloatVector.fromArray(F, x, c + L), a1);
-                a2 = widen(q, base + c + 2 * L).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
-                a3 = widen(q, base + c + 3 * L).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+                a0 = ((FloatVector) ByteVector.fromArray(B, q, base + c).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = ((FloatVector) ByteVector.fromArray(B, q, base + c + L).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = ((FloatVector) ByteVector.fromArray(B, q, base + c + 2 * L).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = ((FloatVector) ByteVector.fromArray(B, q, base + c + 3 * L).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
             }
-            for (; c < c1; c += L) a0 = widen(q, base + c).fma(FloatVector.fromArray(F, x, c), a0);
-            float s = FormatSpecies.sum(a0.add(a1).add(a2.add(a3)));
+            for (; c < c1; c += L) {
+                a0 = ((FloatVector) ByteVector.fromArray(B, q, base + c).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c), a0);
+            }
+            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
+            float s = FormatSpecies.sum(lanes);
             for (; c < cols; c++) s = Math.fma(q[base + c], x[c], s);
             y[r] = s * scale[r];
         }
-    }
-
-    /** L int8 weights at q[i] as float lanes (exact: every int8 is a float). */
-    static FloatVector widen(byte[] q, int i) {
-        return (FloatVector) ByteVector.fromArray(B, q, i).convertShape(VectorOperators.B2F, F, 0);
     }
 
     static void gemvInt8Scalar(byte[] q, float[] scale, int cols, float[] x, float[] y, int from, int to) {

@@ -10,6 +10,10 @@ final class Scratch {
 
     private float[] floats = new float[0];
     private int[] ints = new int[0];
+    /** One vector's lanes, for {@link FormatSpecies#sum}. */
+    final float[] lanes = new float[FormatSpecies.L];
+    /** Two vectors of gather indices (a gather takes its index map from an int[]). */
+    final int[] index = new int[2 * FormatSpecies.L];
 
     private Scratch() {}
 

@@ -76,30 +76,41 @@ class ValidationTest {
         assertEquals(64, BitmaskMatrix.fromArrays(1, 64, full, new float[64]).nonzeros());
     }
 
+    /** Two 4-bit positions per byte, the even slot in the low nibble. */
+    private static byte packed(int even, int odd) {
+        return (byte) (even | odd << 4);
+    }
+
     @Test
     void nm() {
         // 1 x 6 at 2:4: a full group (2 slots) then a short group of 2 columns (2 slots).
         float[] d = {0, 5, 0, 6, 7, 0};
         NmMatrix m = NmMatrix.of(d, 1, 6, 2, 4);
         assertEquals(4, m.slotsPerRow());
-        assertArrayEquals(new byte[] {1, 3, 0, 1}, m.positions());
+        assertEquals(2, m.positionBytesPerRow());
+        assertArrayEquals(new byte[] {packed(1, 3), packed(0, 1)}, m.positions());
         assertArrayEquals(new float[] {5, 6, 7, 0}, m.values());
+        assertEquals(4 * 4 + 2, m.bytes());
         rejects("not 2:4 sparse: row 0, columns 0..3 hold 3 nonzeros", () -> NmMatrix.of(new float[] {1, 1, 1, 0}, 1, 4, 2, 4));
         rejects("not 2:4 sparse: row 1, columns 4..6 hold 3", () -> NmMatrix.of(new float[] {0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1}, 2, 7, 2, 4));
         rejects("1 <= N < M <= 16", () -> NmMatrix.of(d, 1, 6, 4, 4));
         rejects("1 <= N < M <= 16", () -> NmMatrix.of(d, 1, 6, 0, 4));
         rejects("1 <= N < M <= 16", () -> NmMatrix.of(d, 1, 6, 2, 17));
-        byte[] pos = {1, 3, 0, 1};
+        byte[] pos = {packed(1, 3), packed(0, 1)};
         float[] v = {5, 6, 7, 0};
         assertArrayEquals(d, NmMatrix.fromArrays(1, 6, 2, 4, v, pos).toDense());
         rejects("values has 3", () -> NmMatrix.fromArrays(1, 6, 2, 4, new float[3], pos));
-        rejects("positions has 5", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[5]));
-        rejects("outside [0, 4)", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {1, 4, 0, 1}));
-        rejects("outside [0, 2)", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {1, 3, 0, 2}));
-        rejects("outside [0, 4)", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {-1, 3, 0, 1}));
-        rejects("strictly increasing", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {3, 1, 0, 1}));
-        rejects("strictly increasing", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {1, 1, 0, 1}));
+        rejects("positions has 3", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[3]));
+        rejects("outside [0, 4)", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {packed(1, 4), packed(0, 1)}));
+        rejects("outside [0, 4)", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {packed(15, 3), packed(0, 1)}));
+        rejects("outside [0, 2)", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {packed(1, 3), packed(0, 2)}));
+        rejects("strictly increasing", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {packed(3, 1), packed(0, 1)}));
+        rejects("strictly increasing", () -> NmMatrix.fromArrays(1, 6, 2, 4, v, new byte[] {packed(1, 1), packed(0, 1)}));
         rejects("scale of row 0", () -> NmMatrix.fromInt8Arrays(1, 6, 2, 4, new byte[4], pos, new float[] {Float.NaN}));
+        // 3:4 on 4 columns: 3 slots, so the row's second byte has a padding nibble that must be 0.
+        assertArrayEquals(new float[] {1, 0, 2, 3}, NmMatrix.fromArrays(1, 4, 3, 4, new float[] {1, 2, 3},
+                new byte[] {packed(0, 2), packed(3, 0)}).toDense());
+        rejects("padding", () -> NmMatrix.fromArrays(1, 4, 3, 4, new float[] {1, 2, 3}, new byte[] {packed(0, 2), packed(3, 1)}));
     }
 
     @Test
@@ -108,7 +119,7 @@ class ValidationTest {
         float[] d = {1, 0, 2, 0, 3, 0, 0, 4, 0, 5};
         NmMatrix m = NmMatrix.of(d, 1, 10, 4, 8);
         assertEquals(6, m.slotsPerRow());
-        assertArrayEquals(new byte[] {0, 2, 4, 7, 0, 1}, m.positions());
+        assertArrayEquals(new byte[] {packed(0, 2), packed(4, 7), packed(0, 1)}, m.positions());
         assertArrayEquals(d, m.toDense());
     }
 
