@@ -287,4 +287,51 @@ class CliTest {
         Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("eval.json")));
         assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12);
     }
+
+    @Test
+    void compressAndBenchRejectBadOptionsNamingThem(@TempDir Path tmp) {
+        String[][] cases = {
+            {"compress", "--from", tmp.toString(), "--quantize", "fp16", "--out", "x"}, {"--quantize"},
+            {"compress", "--from", tmp.toString(), "--bits", "9", "--out", "x"}, {"--bits"},
+            {"compress", "--from", tmp.toString(), "--format", "coo", "--out", "x"}, {"--format"},
+            {"compress", "--from", tmp.toString(), "--optimize", "size", "--out", "x"}, {"--optimize"},
+            {"compress", "--from", tmp.resolve("nothing").toString(), "--out", "x"}, {"no model"},
+            {"bench", "sparse", "--densities", "0,0.5"}, {"--densities"},
+            {"bench", "sparse", "--shapes", "huge"}, {"--shapes"},
+            {"bench", "model", "--from", tmp.resolve("nothing").toString()}, {"no model"},
+        };
+        for (int i = 0; i < cases.length; i += 2) {
+            Run r = run(cases[i]);
+            assertEquals(2, r.code(), String.join(" ", cases[i]) + " -> " + r.err());
+            assertTrue(r.err().contains(cases[i + 1][0]), String.join(" ", cases[i]) + " -> " + r.err());
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void compressWritesASmallerModelThatEvalRuns(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path dense = tmp.resolve("dense"), pruned = tmp.resolve("pruned"), packed = tmp.resolve("packed");
+        assertEquals(0, run("train", "--model", "lenet-300-100", "--epochs", "1", "--train-limit", "1000", "--out", dense.toString()).code());
+        assertEquals(0, run("prune", "--from", dense.toString(), "--sparsity", "0.9", "--schedule", "oneshot", "--finetune-epochs", "0",
+                "--train-limit", "1000", "--out", pruned.toString()).code());
+        Run r = run("compress", "--from", pruned.toString(), "--quantize", "kmeans", "--bits", "4", "--finetune-epochs", "1",
+                "--train-limit", "1000", "--format", "csr", "--out", packed.toString());
+        assertEquals(0, r.code(), r.err());
+        Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(packed.resolve("metrics.json")));
+        for (String key : List.of("dense_bytes", "compressed_bytes", "compression_ratio", "dense_test_accuracy", "test_accuracy", "layers", "inference"))
+            assertTrue(m.containsKey(key), "metrics.json lacks " + key);
+        assertEquals(Files.size(packed.resolve("model.jpz")), ((Number) m.get("compressed_bytes")).longValue());
+        assertTrue(((Number) m.get("compression_ratio")).doubleValue() > 20, "90% sparse, 4-bit, entropy-coded: " + m.get("compression_ratio"));
+        Run e = run("eval", "--from", packed.toString());
+        assertEquals(0, e.code(), e.err());
+        Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(packed.resolve("eval.json")));
+        assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, "eval runs the file compress measured");
+        // A truncated file is refused with a one-line reason, not a stack trace.
+        byte[] whole = Files.readAllBytes(packed.resolve("model.jpz"));
+        Files.write(packed.resolve("model.jpz"), java.util.Arrays.copyOf(whole, whole.length - 3));
+        Run bad = run("eval", "--from", packed.toString());
+        assertEquals(1, bad.code());
+        assertTrue(bad.err().contains("truncated") || bad.err().contains("past the end"), bad.err());
+    }
 }

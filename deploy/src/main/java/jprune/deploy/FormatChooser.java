@@ -49,9 +49,8 @@ public final class FormatChooser {
     /** A block format is a candidate only if stored blocks are at least this full. */
     static final double MIN_BLOCK_FILL = 0.75;
 
-    /** First-use warm-up per format: Vector API kernels need a few hundred milliseconds of calls before C2 has compiled them. */
-    static final long WARM_UP_NANOS = 400_000_000L;
-    private final java.util.Set<String> warmed = new java.util.HashSet<>();
+    /** Longest first-use warm-up per format and batch: Vector API kernels can need a second of calls before C2 has compiled them. */
+    static final long WARM_UP_CAP_NANOS = 3_000_000_000L;
     private final Goal goal;
     private final double budgetMillis;
 
@@ -94,15 +93,10 @@ public final class FormatChooser {
             batchN.add(() -> product(m, xn, columnsBatchN, yn));
         }
         for (int i = 0; i < candidates.size(); i++) {
-            // Vector API code runs a thousand times slower until the JIT compiles it: the first time a
-            // format is seen, run it long enough for that, or the first candidates would lose unfairly.
-            if (warmed.add(candidates.get(i).format())) {
-                long until = System.nanoTime() + WARM_UP_NANOS;
-                while (System.nanoTime() < until) {
-                    batch1.get(i).run();
-                    batchN.get(i).run();
-                }
-            }
+            // Vector API code runs a hundred to a thousand times slower until C2 compiles it, and a new
+            // shape can send a kernel back to the interpreter: run each candidate until it is steady.
+            Timing.warmUntilSteady(batch1.get(i), WARM_UP_CAP_NANOS);
+            Timing.warmUntilSteady(batchN.get(i), WARM_UP_CAP_NANOS);
         }
         double[] t1 = Timing.interleavedMedianMicros(batch1, budgetMillis), tn = Timing.interleavedMedianMicros(batchN, budgetMillis);
         List<Candidate> timings = new ArrayList<>();

@@ -7,6 +7,28 @@ import java.util.List;
 public final class Timing {
     private Timing() {}
 
+    /**
+     * Calls call in blocks of about 20 ms until the time per call stops falling (a block no faster
+     * than 95% of the best before it, after at least four blocks) or capNanos have passed: until the
+     * JIT has compiled what it runs. Interpreted or C1-compiled Vector API code is a hundred to a
+     * thousand times slower than C2's, so timings taken earlier measure the compiler, not the kernel.
+     */
+    public static void warmUntilSteady(Runnable call, long capNanos) {
+        long start = System.nanoTime();
+        double best = Double.MAX_VALUE;
+        for (int block = 0; System.nanoTime() - start < capNanos; block++) {
+            long t0 = System.nanoTime();
+            int calls = 0;
+            do {
+                call.run();
+                calls++;
+            } while (System.nanoTime() - t0 < 20_000_000L);
+            double perCall = (System.nanoTime() - t0) / (double) calls;
+            if (block >= 4 && perCall > 0.95 * best) return;
+            best = Math.min(best, perCall);
+        }
+    }
+
     /** Median microseconds per call, spending roughly budgetMillis (a third warming up). */
     public static double medianMicros(Runnable call, double budgetMillis) {
         return interleavedMedianMicros(List.of(call), budgetMillis)[0];
