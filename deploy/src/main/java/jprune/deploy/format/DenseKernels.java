@@ -93,10 +93,14 @@ final class DenseKernels {
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
             int c = 0;
             for (; c < c4; c += 4 * L) {
-                a0 = ((FloatVector) ByteVector.fromArray(B, q, base + c).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c), a0);
-                a1 = ((FloatVector) ByteVector.fromArray(B, q, base + c + L).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + L), a1);
-                a2 = ((FloatVector) ByteVector.fromArray(B, q, base + c + 2 * L).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
-                a3 = ((FloatVector) ByteVector.fromArray(B, q, base + c + 3 * L).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
+                FloatVector q0 = (FloatVector) ByteVector.fromArray(B, q, base + c).convertShape(B2F, F, 0);
+                FloatVector q1 = (FloatVector) ByteVector.fromArray(B, q, base + c + L).convertShape(B2F, F, 0);
+                FloatVector q2 = (FloatVector) ByteVector.fromArray(B, q, base + c + 2 * L).convertShape(B2F, F, 0);
+                FloatVector q3 = (FloatVector) ByteVector.fromArray(B, q, base + c + 3 * L).convertShape(B2F, F, 0);
+                a0 = q0.fma(FloatVector.fromArray(F, x, c), a0);
+                a1 = q1.fma(FloatVector.fromArray(F, x, c + L), a1);
+                a2 = q2.fma(FloatVector.fromArray(F, x, c + 2 * L), a2);
+                a3 = q3.fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
             }
             for (; c < c1; c += L) {
                 a0 = ((FloatVector) ByteVector.fromArray(B, q, base + c).convertShape(B2F, F, 0)).fma(FloatVector.fromArray(F, x, c), a0);
