@@ -154,7 +154,8 @@ public final class BlockSparseMatrix implements WeightMatrix {
         if (ptr[0] != 0) throw new IllegalArgumentException("blockRowPointers[0] must be 0, got " + ptr[0]);
         for (int i = 0; i < nbr; i++) {
             if (ptr[i + 1] < ptr[i])
-                throw new IllegalArgumentException("blockRowPointers must not decrease: block row " + i + " runs from " + ptr[i] + " to " + ptr[i + 1]);
+                throw new IllegalArgumentException("blockRowPointers must not decrease: block row " + i + " runs from "
+                        + ptr[i] + " to " + ptr[i + 1]);
         }
         if (ptr[nbr] != bcol.length)
             throw new IllegalArgumentException("blockRowPointers end at " + ptr[nbr] + " but there are " + bcol.length + " block column indices");
@@ -163,9 +164,11 @@ public final class BlockSparseMatrix implements WeightMatrix {
             int prev = -1;
             for (int k = ptr[i]; k < ptr[i + 1]; k++) {
                 if (bcol[k] < 0 || bcol[k] >= nbc)
-                    throw new IllegalArgumentException("block column index " + bcol[k] + " at " + k + " (block row " + i + ") is outside [0, " + nbc + ")");
+                    throw new IllegalArgumentException("block column index " + bcol[k] + " at " + k + " (block row " + i
+                            + ") is outside [0, " + nbc + ")");
                 if (bcol[k] <= prev)
-                    throw new IllegalArgumentException("block column indices of block row " + i + " must be strictly increasing, got " + prev + " then " + bcol[k]);
+                    throw new IllegalArgumentException("block column indices of block row " + i
+                            + " must be strictly increasing, got " + prev + " then " + bcol[k]);
                 prev = bcol[k];
             }
         }

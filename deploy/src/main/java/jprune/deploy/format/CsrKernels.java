@@ -19,14 +19,15 @@ import jdk.incubator.vector.VectorSpecies;
  * CSR products, each next to its scalar reference.
  *
  * <p>Batch 1 gathers x: L column indices are widened to ints and one vector gather fetches x at
- * them, then one FMA with L contiguous values. Two rows from the two halves of the chunk advance in
- * lockstep, so four streams (values and indices of each) are in flight instead of two. Measured on
- * 4096×4096 at 10% density, 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25), while
- * another process shared the machine: scalar loop with 4 accumulators 2.53 ms, gather one row at a
- * time 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, four rows 1.7 ms (spills), whole row's
- * indices widened first 1.17 ms; masked gathers for the row tails were 2-4× slower than finishing
- * the tail in scalar code; reading values and indices without any gather 0.68 ms. On the quiet
- * machine the final kernel takes 0.55-0.57 ms against dense's 2.5 ms.
+ * them, then one FMA with L contiguous values. Four rows from the chunk's quarters advance in
+ * lockstep, so eight streams (values and indices of each) are in flight: the product is bound by
+ * misses in flight rather than by bandwidth or gathers. Measured on 4096×4096 at 10% density,
+ * 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25), first while another process
+ * shared the machine: scalar loop with 4 accumulators 2.53 ms, gather one row at a time
+ * 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, whole row's indices widened first 1.17 ms;
+ * masked gathers for the row tails were 2-4× slower than finishing the tail in scalar code;
+ * reading values and indices without any gather 0.68 ms. Then on the quiet machine (JMH): two rows
+ * 1658-1685 products/s, four rows 1973-2010 (0.50 ms; dense 2.3 ms).
  */
 final class CsrKernels {
     private CsrKernels() {}
@@ -37,92 +38,145 @@ final class CsrKernels {
     private static final VectorOperators.Conversion<Short, Integer> S2I = VectorOperators.ZERO_EXTEND_S2I;
 
     /*
-     * The gather step, written out in every loop rather than in a helper (see FormatSpecies.sum):
+     * The gather step is written out in every loop rather than in a helper (see FormatSpecies.sum):
      * L 16-bit indices are widened into idx (a gather takes its map from an int[]), x is gathered at
-     * them and multiplied into the accumulator with L contiguous values. Rows' leftovers after the
-     * lockstep pair go to rowSum, whose signature is scalar so it costs a call at worst.
+     * them and multiplied into the accumulator with L contiguous values. Every row is one chain of
+     * FMAs over its whole vectors, then its lanes' sum, then a scalar tail, whichever rows it runs
+     * beside, so results are the same for any thread count.
      */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
         int[] idx = scratch.index;
         float[] lanes = scratch.lanes;
-        int half = (to - from) >>> 1;
-        for (int i = 0; i < half; i++) {
-            int ra = from + i, rb = ra + half;
-            int ka = rp[ra], ea = rp[ra + 1], kb = rp[rb], eb = rp[rb + 1];
-            FloatVector a = FloatVector.zero(F), b = a;
-            for (; ka + L <= ea && kb + L <= eb; ka += L, kb += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, ka).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                ((IntVector) ShortVector.fromCharArray(S, ci, kb).convertShape(S2I, I, 0)).intoArray(idx, L);
-                a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, ka), a);
-                b = FloatVector.fromArray(F, x, 0, idx, L).fma(FloatVector.fromArray(F, v, kb), b);
+        int quarter = (to - from) >>> 2;
+        for (int i = 0; i < quarter; i++) {
+            int r0 = from + i, r1 = r0 + quarter, r2 = r1 + quarter, r3 = r2 + quarter;
+            int k0 = rp[r0], e0 = rp[r0 + 1], k1 = rp[r1], e1 = rp[r1 + 1];
+            int k2 = rp[r2], e2 = rp[r2 + 1], k3 = rp[r3], e3 = rp[r3 + 1];
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (; k0 + L <= e0 && k1 + L <= e1 && k2 + L <= e2 && k3 + L <= e3; k0 += L, k1 += L, k2 += L, k3 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 3 * L);
+                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k0), a0);
+                a1 = FloatVector.fromArray(F, x, 0, idx, L).fma(FloatVector.fromArray(F, v, k1), a1);
+                a2 = FloatVector.fromArray(F, x, 0, idx, 2 * L).fma(FloatVector.fromArray(F, v, k2), a2);
+                a3 = FloatVector.fromArray(F, x, 0, idx, 3 * L).fma(FloatVector.fromArray(F, v, k3), a3);
+            }
+            // Each row finishes its own chain, so its result does not depend on its partners.
+            for (; k0 + L <= e0; k0 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k0), a0);
+            }
+            for (; k1 + L <= e1; k1 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a1 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k1), a1);
+            }
+            for (; k2 + L <= e2; k2 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a2 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k2), a2);
+            }
+            for (; k3 + L <= e3; k3 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k3), a3);
+            }
+            a0.intoArray(lanes, 0);
+            y[r0] = tail(ci, v, x, k0, e0, FormatSpecies.sum(lanes));
+            a1.intoArray(lanes, 0);
+            y[r1] = tail(ci, v, x, k1, e1, FormatSpecies.sum(lanes));
+            a2.intoArray(lanes, 0);
+            y[r2] = tail(ci, v, x, k2, e2, FormatSpecies.sum(lanes));
+            a3.intoArray(lanes, 0);
+            y[r3] = tail(ci, v, x, k3, e3, FormatSpecies.sum(lanes));
+        }
+        for (int r = from + 4 * quarter; r < to; r++) {
+            int k = rp[r], e = rp[r + 1];
+            FloatVector a = FloatVector.zero(F);
+            for (; k + L <= e; k += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
             }
             a.intoArray(lanes, 0);
-            float sa = FormatSpecies.sum(lanes);
-            b.intoArray(lanes, 0);
-            float sb = FormatSpecies.sum(lanes);
-            y[ra] = sa + rowSum(ci, v, x, ka, ea, idx, lanes);
-            y[rb] = sb + rowSum(ci, v, x, kb, eb, idx, lanes);
+            y[r] = tail(ci, v, x, k, e, FormatSpecies.sum(lanes));
         }
-        for (int r = from + 2 * half; r < to; r++) y[r] = rowSum(ci, v, x, rp[r], rp[r + 1], idx, lanes);
     }
 
-    /** Σ v[k]·x[ci[k]] over [k, end): whole vectors gathered, then a scalar tail. */
-    private static float rowSum(char[] ci, float[] v, float[] x, int k, int end, int[] idx, float[] lanes) {
-        FloatVector a = FloatVector.zero(F);
-        for (; k + L <= end; k += L) {
-            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
-            a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
-        }
-        a.intoArray(lanes, 0);
-        float s = FormatSpecies.sum(lanes);
+    /** s plus v[k]·x[ci[k]] over the tail [k, end). */
+    private static float tail(char[] ci, float[] v, float[] x, int k, int end, float s) {
         for (; k < end; k++) s = Math.fma(v[k], x[ci[k]], s);
         return s;
     }
 
-    static void gemvInt8(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
-        if (!FormatSpecies.INT8_VECTORS) {
-            for (int r = from; r < to; r++) {
-                float s = 0;
-                for (int k = rp[r]; k < rp[r + 1]; k++) s = Math.fma(q[k], x[ci[k]], s);
-                y[r] = s * scale[r];
-            }
-            return;
-        }
+    static void gemvInt8Vector(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
         int[] idx = scratch.index;
         float[] lanes = scratch.lanes;
-        int half = (to - from) >>> 1;
-        for (int i = 0; i < half; i++) {
-            int ra = from + i, rb = ra + half;
-            int ka = rp[ra], ea = rp[ra + 1], kb = rp[rb], eb = rp[rb + 1];
-            FloatVector a = FloatVector.zero(F), b = a;
-            for (; ka + L <= ea && kb + L <= eb; ka += L, kb += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, ka).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                ((IntVector) ShortVector.fromCharArray(S, ci, kb).convertShape(S2I, I, 0)).intoArray(idx, L);
-                a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, ka).convertShape(B2F, F, 0), a);
-                b = FloatVector.fromArray(F, x, 0, idx, L).fma((FloatVector) ByteVector.fromArray(B, q, kb).convertShape(B2F, F, 0), b);
+        int quarter = (to - from) >>> 2;
+        for (int i = 0; i < quarter; i++) {
+            int r0 = from + i, r1 = r0 + quarter, r2 = r1 + quarter, r3 = r2 + quarter;
+            int k0 = rp[r0], e0 = rp[r0 + 1], k1 = rp[r1], e1 = rp[r1 + 1];
+            int k2 = rp[r2], e2 = rp[r2 + 1], k3 = rp[r3], e3 = rp[r3 + 1];
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (; k0 + L <= e0 && k1 + L <= e1 && k2 + L <= e2 && k3 + L <= e3; k0 += L, k1 += L, k2 += L, k3 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 3 * L);
+                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k0).convertShape(B2F, F, 0), a0);
+                a1 = FloatVector.fromArray(F, x, 0, idx, L).fma((FloatVector) ByteVector.fromArray(B, q, k1).convertShape(B2F, F, 0), a1);
+                a2 = FloatVector.fromArray(F, x, 0, idx, 2 * L).fma((FloatVector) ByteVector.fromArray(B, q, k2).convertShape(B2F, F, 0), a2);
+                a3 = FloatVector.fromArray(F, x, 0, idx, 3 * L).fma((FloatVector) ByteVector.fromArray(B, q, k3).convertShape(B2F, F, 0), a3);
+            }
+            // Each row finishes its own chain, so its result does not depend on its partners.
+            for (; k0 + L <= e0; k0 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k0).convertShape(B2F, F, 0), a0);
+            }
+            for (; k1 + L <= e1; k1 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a1 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k1).convertShape(B2F, F, 0), a1);
+            }
+            for (; k2 + L <= e2; k2 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a2 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k2).convertShape(B2F, F, 0), a2);
+            }
+            for (; k3 + L <= e3; k3 += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k3).convertShape(B2F, F, 0), a3);
+            }
+            a0.intoArray(lanes, 0);
+            y[r0] = tail(ci, q, x, k0, e0, FormatSpecies.sum(lanes)) * scale[r0];
+            a1.intoArray(lanes, 0);
+            y[r1] = tail(ci, q, x, k1, e1, FormatSpecies.sum(lanes)) * scale[r1];
+            a2.intoArray(lanes, 0);
+            y[r2] = tail(ci, q, x, k2, e2, FormatSpecies.sum(lanes)) * scale[r2];
+            a3.intoArray(lanes, 0);
+            y[r3] = tail(ci, q, x, k3, e3, FormatSpecies.sum(lanes)) * scale[r3];
+        }
+        for (int r = from + 4 * quarter; r < to; r++) {
+            int k = rp[r], e = rp[r + 1];
+            FloatVector a = FloatVector.zero(F);
+            for (; k + L <= e; k += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
             }
             a.intoArray(lanes, 0);
-            float sa = FormatSpecies.sum(lanes);
-            b.intoArray(lanes, 0);
-            float sb = FormatSpecies.sum(lanes);
-            y[ra] = (sa + rowSum(ci, q, x, ka, ea, idx, lanes)) * scale[ra];
-            y[rb] = (sb + rowSum(ci, q, x, kb, eb, idx, lanes)) * scale[rb];
+            y[r] = tail(ci, q, x, k, e, FormatSpecies.sum(lanes)) * scale[r];
         }
-        for (int r = from + 2 * half; r < to; r++) y[r] = rowSum(ci, q, x, rp[r], rp[r + 1], idx, lanes) * scale[r];
     }
 
-    /** Σ q[k]·x[ci[k]] over [k, end). */
-    private static float rowSum(char[] ci, byte[] q, float[] x, int k, int end, int[] idx, float[] lanes) {
-        FloatVector a = FloatVector.zero(F);
-        for (; k + L <= end; k += L) {
-            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
-            a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
+    static void gemvInt8(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
+        if (FormatSpecies.INT8_VECTORS) {
+            gemvInt8Vector(rp, ci, q, scale, x, y, from, to);
+            return;
         }
-        a.intoArray(lanes, 0);
-        float s = FormatSpecies.sum(lanes);
+        for (int r = from; r < to; r++) y[r] = tail(ci, q, x, rp[r], rp[r + 1], 0) * scale[r];
+    }
+
+    /** s plus q[k]·x[ci[k]] over the tail [k, end). */
+    private static float tail(char[] ci, byte[] q, float[] x, int k, int end, float s) {
         for (; k < end; k++) s = Math.fma(q[k], x[ci[k]], s);
         return s;
     }

@@ -23,8 +23,10 @@ import jdk.incubator.vector.VectorShuffle;
  * each lane its byte, widening and a per-lane shift (0 or 4) its nibble, and adding the lane's group
  * offset its column in the window; one two-table permute
  * ({@link IntVector#selectFrom(jdk.incubator.vector.Vector, jdk.incubator.vector.Vector)}) then
- * picks x, and one FMA with L contiguous values accumulates. Two rows from the chunk's halves go in
- * lockstep (four streams in flight; 1.77 -> 1.69 ms on 4096×4096 2:4). Other N:M, and the columns
+ * picks x, and one FMA with L contiguous values accumulates. Four rows from the chunk's quarters go
+ * in lockstep: batch 1 is bound by how many misses are in flight, and on 4096×4096 2:4 (JMH, 2
+ * threads, weights cycled past the LLC) one row at a time made 490-509 products/s, two rows 586-598,
+ * four rows 650 (dense: 396). Other N:M, and the columns
  * after the last whole window, use the scalar loop. The steps are written out in each loop: no
  * helper takes or returns a vector (see FormatSpecies.sum).
  */
@@ -64,27 +66,39 @@ final class NmKernels {
         float[] lanes = Scratch.get().lanes;
         int windows = windows(n, m, cols), width = L / n * m, bpr = (slotsPerRow + 1) / 2;
         IntVector offsets = IntVector.fromArray(I, groupOffsets(n, m), 0), shifts = IntVector.fromArray(I, nibbleShifts(), 0);
-        int half = (to - from) >>> 1;
-        for (int i = 0; i < half; i++) {
-            int ra = from + i, rb = ra + half;
-            int sa = ra * slotsPerRow, sb = rb * slotsPerRow, pa = ra * bpr, pb = rb * bpr, c0 = 0;
-            FloatVector a = FloatVector.zero(F), b = a;
-            for (int w = 0; w < windows; w++, sa += L, sb += L, pa += L / 2, pb += L / 2, c0 += width) {
+        // Four rows from the chunk's quarters in lockstep: eight streams in flight.
+        int quarter = (to - from) >>> 2;
+        for (int i = 0; i < quarter; i++) {
+            int r0 = from + i, r1 = r0 + quarter, r2 = r1 + quarter, r3 = r2 + quarter;
+            int s0 = r0 * slotsPerRow, s1 = r1 * slotsPerRow, s2 = r2 * slotsPerRow, s3 = r3 * slotsPerRow;
+            int p0 = r0 * bpr, p1 = r1 * bpr, p2 = r2 * bpr, p3 = r3 * bpr, c0 = 0;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int w = 0, o = 0, po = 0; w < windows; w++, o += L, po += L / 2, c0 += width) {
                 IntVector lo = FloatVector.fromArray(F, x, c0).reinterpretAsInts();
                 IntVector hi = FloatVector.fromArray(F, x, c0 + L).reinterpretAsInts();
-                IntVector at = ((IntVector) ByteVector.fromArray(B, pos, pa).rearrange(PAIRS).convertShape(ZB2I, I, 0))
+                IntVector t0 = ((IntVector) ByteVector.fromArray(B, pos, p0 + po).rearrange(PAIRS).convertShape(ZB2I, I, 0))
                         .lanewise(VectorOperators.LSHR, shifts).and(15).add(offsets);
-                IntVector bt = ((IntVector) ByteVector.fromArray(B, pos, pb).rearrange(PAIRS).convertShape(ZB2I, I, 0))
+                IntVector t1 = ((IntVector) ByteVector.fromArray(B, pos, p1 + po).rearrange(PAIRS).convertShape(ZB2I, I, 0))
                         .lanewise(VectorOperators.LSHR, shifts).and(15).add(offsets);
-                a = FloatVector.fromArray(F, v, sa).fma(at.selectFrom(lo, hi).reinterpretAsFloats(), a);
-                b = FloatVector.fromArray(F, v, sb).fma(bt.selectFrom(lo, hi).reinterpretAsFloats(), b);
+                IntVector t2 = ((IntVector) ByteVector.fromArray(B, pos, p2 + po).rearrange(PAIRS).convertShape(ZB2I, I, 0))
+                        .lanewise(VectorOperators.LSHR, shifts).and(15).add(offsets);
+                IntVector t3 = ((IntVector) ByteVector.fromArray(B, pos, p3 + po).rearrange(PAIRS).convertShape(ZB2I, I, 0))
+                        .lanewise(VectorOperators.LSHR, shifts).and(15).add(offsets);
+                a0 = FloatVector.fromArray(F, v, s0 + o).fma(t0.selectFrom(lo, hi).reinterpretAsFloats(), a0);
+                a1 = FloatVector.fromArray(F, v, s1 + o).fma(t1.selectFrom(lo, hi).reinterpretAsFloats(), a1);
+                a2 = FloatVector.fromArray(F, v, s2 + o).fma(t2.selectFrom(lo, hi).reinterpretAsFloats(), a2);
+                a3 = FloatVector.fromArray(F, v, s3 + o).fma(t3.selectFrom(lo, hi).reinterpretAsFloats(), a3);
             }
-            a.intoArray(lanes, 0);
-            y[ra] = FormatSpecies.sum(lanes) + rest(v, null, pos, bpr, ra, windows * L, n, m, cols, slotsPerRow, c0, x);
-            b.intoArray(lanes, 0);
-            y[rb] = FormatSpecies.sum(lanes) + rest(v, null, pos, bpr, rb, windows * L, n, m, cols, slotsPerRow, c0, x);
+            a0.intoArray(lanes, 0);
+            y[r0] = FormatSpecies.sum(lanes) + rest(v, null, pos, bpr, r0, windows * L, n, m, cols, slotsPerRow, c0, x);
+            a1.intoArray(lanes, 0);
+            y[r1] = FormatSpecies.sum(lanes) + rest(v, null, pos, bpr, r1, windows * L, n, m, cols, slotsPerRow, c0, x);
+            a2.intoArray(lanes, 0);
+            y[r2] = FormatSpecies.sum(lanes) + rest(v, null, pos, bpr, r2, windows * L, n, m, cols, slotsPerRow, c0, x);
+            a3.intoArray(lanes, 0);
+            y[r3] = FormatSpecies.sum(lanes) + rest(v, null, pos, bpr, r3, windows * L, n, m, cols, slotsPerRow, c0, x);
         }
-        for (int r = from + 2 * half; r < to; r++) {
+        for (int r = from + 4 * quarter; r < to; r++) {
             int s = r * slotsPerRow, p = r * bpr, c0 = 0;
             FloatVector a = FloatVector.zero(F);
             for (int w = 0; w < windows; w++, s += L, p += L / 2, c0 += width) {

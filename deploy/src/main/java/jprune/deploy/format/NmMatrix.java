@@ -16,8 +16,10 @@ import java.util.Objects;
  * r × positionBytesPerRow + j/2, the low nibble for even j, the high one for odd j; a row with an
  * odd slot count ends in a zero nibble. Against one byte per position this saves a tenth of the fp32
  * format's bytes (2:4: 4.5 instead of 5 bytes per kept weight), and batch-1 products are bound by
- * bytes: measured on 4096×4096 2:4, 2 threads, byte positions reached 1.41-1.46× dense's speed at 94%
- * of the memory bandwidth, against a 1.6× ceiling; unpacking costs one byte shuffle and a shift.
+ * bytes: measured on 4096×4096 2:4, 2 threads, weights from memory, byte positions reached 1.41-1.46×
+ * dense's speed (then a one-row-at-a-time dense kernel) against a 1.6× ceiling of bytes; packed, and
+ * with both kernels taking four rows in lockstep, 1.55-1.57×. Unpacking costs a byte shuffle and a
+ * shift per 16 positions.
  */
 public final class NmMatrix implements WeightMatrix {
     private final int rows, cols, n, m, slotsPerRow;

@@ -109,20 +109,26 @@ class ProductsTest {
         return c;
     }
 
+    /**
+     * Large enough that batch 1 is split over threads too (over {@link RowChunks#PARALLEL_WORK}), so
+     * rows land in different chunks, and at different places in the kernels' lockstep groups, for
+     * each thread count.
+     */
     @ParameterizedTest(name = "{0} int8={1}")
     @MethodSource("cases")
-    void resultsAreBitIdenticalForOneAndTwoThreads(String format, boolean int8) {
+    void resultsAreBitIdenticalForAnyThreadCount(String format, boolean int8) {
         Rng rng = new Rng(11);
-        int rows = 300, cols = 520;
+        int rows = 611, cols = 700;
         WeightMatrix w = WeightFormats.encode(format, Fixtures.forFormat(rng, format, rows, cols, 0.3), rows, cols, int8);
         for (int batch : new int[] {1, 64}) {
             float[] x = Fixtures.vector(rng, cols * batch);
-            float[][] y = new float[2][rows * batch];
-            for (int t = 1; t <= 2; t++) {
+            float[][] y = new float[3][rows * batch];
+            for (int t = 1; t <= 3; t++) {
                 Parallel.setThreads(t);
                 w.multiplyBatch(x, batch, y[t - 1]);
             }
-            assertArrayEquals(y[0], y[1], w.format() + " batch " + batch);
+            assertArrayEquals(y[0], y[1], w.format() + " batch " + batch + ", 1 vs 2 threads");
+            assertArrayEquals(y[0], y[2], w.format() + " batch " + batch + ", 1 vs 3 threads");
         }
     }
 
