@@ -26,6 +26,7 @@ public final class Parameter extends Variable {
 
     private final Kind kind;
     private Tensor mask;
+    private int maskVersion;
 
     public Parameter(Tensor value, Kind kind) {
         super(value, true, "parameter", null, null);
@@ -55,7 +56,13 @@ public final class Parameter extends Variable {
             }
         }
         this.mask = m;
+        maskVersion++;
         applyMask();
+    }
+
+    /** Counts mask changes, so holders of per-entry state (optimizers) can re-mask it only when the mask changed. */
+    public int maskVersion() {
+        return maskVersion;
     }
 
     /** Re-zeroes masked entries of the value (after an update that may have touched them). */

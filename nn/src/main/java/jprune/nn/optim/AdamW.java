@@ -44,7 +44,12 @@ public final class AdamW extends Optimizer {
             vi[i] = vv;
             w[i] = w[i] * decay - stepSize * mm / ((float) Math.sqrt(vv) / c2 + e);
         }
-        p.maskInPlace(mi);
-        p.maskInPlace(vi);
+    }
+
+    @Override
+    protected void maskState(int index, Parameter p) {
+        if (m[index] == null) return;
+        p.maskInPlace(m[index]);
+        p.maskInPlace(v[index]);
     }
 }

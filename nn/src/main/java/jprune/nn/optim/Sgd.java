@@ -40,6 +40,10 @@ public final class Sgd extends Optimizer {
             v[i] = vi;
             w[i] -= lr * (nesterov ? gi + mu * vi : vi);
         }
-        p.maskInPlace(v);
+    }
+
+    @Override
+    protected void maskState(int index, Parameter p) {
+        if (velocity[index] != null) p.maskInPlace(velocity[index]);
     }
 }

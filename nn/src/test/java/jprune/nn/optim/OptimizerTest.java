@@ -111,4 +111,27 @@ class OptimizerTest {
         assertNull(b.grad(), "biases are not penalised");
         assertEquals(0.1 * 5 + 0.005 * 13, pen.value(List.of(w, b)), 1e-6);
     }
+
+    @Test
+    void aMaskSetMidTrainingClearsTheStateLeftBehind() {
+        for (int kind = 0; kind < 2; kind++) {
+            Parameter p = param(1f, -2f, 0.5f);
+            Optimizer opt = kind == 0 ? new Sgd(List.of(p), 0.1, 0.9, true, 0.01) : new AdamW(List.of(p), 0.01, 0.9, 0.999, 1e-8, 0.01);
+            for (int step = 0; step < 5; step++) {   // build up momentum / moments on every entry
+                setGrad(p, 0.3f, -0.2f, 0.1f);
+                opt.step();
+            }
+            p.setMask(Tensor.of(new float[] {1f, 0f, 1f}, 3));
+            for (int step = 0; step < 20; step++) {
+                setGrad(p, 0.3f, -0.2f, 0.1f);
+                opt.step();
+                assertEquals(0f, p.value().data()[1], "step " + step + ": the masked weight stays exactly zero");
+                assertEquals(0, Float.floatToRawIntBits(p.value().data()[1]), "+0.0, not -0.0");
+            }
+            p.setMask(null);
+            setGrad(p, 0f, 0f, 0f);
+            opt.step();
+            assertEquals(0f, p.value().data()[1], "no stale momentum pushes the pruned weight once the mask is gone");
+        }
+    }
 }
