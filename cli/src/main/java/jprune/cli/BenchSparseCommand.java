@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 /** {@code jprune bench sparse}: every sparse format against our dense kernel, by shape, density and batch. */
 @Command(name = "sparse", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sparse × dense products in every format against our dense kernel: the reference models' layer shapes and 4096×4096,",
-                "at each density, batch 1 and 64; 'warm' repeats one matrix, 'streaming' cycles through copies totalling 96 MiB (3× the LLC).",
+                "at each density, batch 1 and 64; 'warm' repeats one matrix, 'streaming' cycles through copies totalling 512 MiB (past any LLC here).",
                 "Prints a table and the crossover densities; with --out DIR writes DIR/metrics.json and DIR/report.html (roofline)."})
 final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--shapes", paramLabel = "S", defaultValue = "all", description = "reference (the models' layers), large (4096×4096) or all. Default: ${DEFAULT-VALUE}.")
