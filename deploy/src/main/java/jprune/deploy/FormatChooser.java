@@ -50,7 +50,9 @@ public final class FormatChooser {
     static final double MIN_BLOCK_FILL = 0.75;
 
     /** Longest first-use warm-up per format and batch: Vector API kernels can need a second of calls before C2 has compiled them. */
-    static final long WARM_UP_CAP_NANOS = 3_000_000_000L;
+    static final long WARM_UP_CAP_NANOS = 4_000_000_000L;
+    /** Calls at batch 1 before a timing counts (a tenth of that at the serving batch): past C2's invocation thresholds. */
+    static final int WARM_UP_CALLS = 6000;
     private final Goal goal;
     private final double budgetMillis;
 
@@ -95,8 +97,8 @@ public final class FormatChooser {
         for (int i = 0; i < candidates.size(); i++) {
             // Vector API code runs a hundred to a thousand times slower until C2 compiles it, and a new
             // shape can send a kernel back to the interpreter: run each candidate until it is steady.
-            Timing.warmUntilSteady(batch1.get(i), WARM_UP_CAP_NANOS);
-            Timing.warmUntilSteady(batchN.get(i), WARM_UP_CAP_NANOS);
+            Timing.warmUntilSteady(batch1.get(i), WARM_UP_CAP_NANOS, WARM_UP_CALLS);
+            Timing.warmUntilSteady(batchN.get(i), WARM_UP_CAP_NANOS, WARM_UP_CALLS / 10);
         }
         double[] t1 = Timing.interleavedMedianMicros(batch1, budgetMillis), tn = Timing.interleavedMedianMicros(batchN, budgetMillis);
         List<Candidate> timings = new ArrayList<>();

@@ -8,23 +8,26 @@ public final class Timing {
     private Timing() {}
 
     /**
-     * Calls call in blocks of about 20 ms until the time per call stops falling (a block no faster
-     * than 95% of the best before it, after at least four blocks) or capNanos have passed: until the
-     * JIT has compiled what it runs. Interpreted or C1-compiled Vector API code is a hundred to a
-     * thousand times slower than C2's, so timings taken earlier measure the compiler, not the kernel.
+     * Calls call in blocks of about 20 ms until it has run at least minCalls times and the time per
+     * call has stopped falling (a block no faster than 95% of the best before it), or capNanos have
+     * passed: until the JIT has compiled what it runs. Interpreted or C1-compiled Vector API code is a
+     * hundred to a thousand times slower than C2's, and it can look steady for a while before C2
+     * steps in (C2 waits for thousands of calls), hence the call count as well as the steadiness.
      */
-    public static void warmUntilSteady(Runnable call, long capNanos) {
+    public static void warmUntilSteady(Runnable call, long capNanos, int minCalls) {
         long start = System.nanoTime();
         double best = Double.MAX_VALUE;
-        for (int block = 0; System.nanoTime() - start < capNanos; block++) {
+        long total = 0;
+        while (System.nanoTime() - start < capNanos) {
             long t0 = System.nanoTime();
             int calls = 0;
             do {
                 call.run();
                 calls++;
             } while (System.nanoTime() - t0 < 20_000_000L);
+            total += calls;
             double perCall = (System.nanoTime() - t0) / (double) calls;
-            if (block >= 4 && perCall > 0.95 * best) return;
+            if (total >= minCalls && perCall > 0.95 * best) return;
             best = Math.min(best, perCall);
         }
     }
