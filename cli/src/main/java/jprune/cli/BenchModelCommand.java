@@ -40,8 +40,7 @@ final class BenchModelCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
-        Path source = SavedModel.file(from);
-        if (SavedModel.isCompressed(source)) throw new UsageException("--from must be the pruned checkpoint (.safetensors); give the .jpz with --compressed");
+        Path source = SavedModel.checkpoint(from);
         ModelCheckpoint.Loaded masked = ModelCheckpoint.load(source);
         Module dense = Models.build(masked.config(), 0);
         dense.loadStateDict(masked.model().stateDict(), k -> false);

@@ -89,8 +89,7 @@ final class CompressCommand implements Callable<Integer> {
                 throw new UsageException("--format: " + e.getMessage());
             }
         }
-        Path source = SavedModel.file(from);
-        if (source.toString().endsWith(".jpz")) throw new UsageException("--from " + from + " is already compressed; give the pruned checkpoint it came from");
+        Path source = SavedModel.checkpoint(from);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source);
         Module model = loaded.model();
         Data.Splits data = Data.load(common.data, trainLimit);

@@ -17,7 +17,7 @@ final class DenseSource {
 
     /** The dense checkpoint, training it into OUT/dense first when a model name was given. */
     Path checkpoint(Path out, long seed, Data.Splits data, int threads) throws IOException {
-        if (from != null) return SavedModel.file(from);
+        if (from != null) return SavedModel.checkpoint(from);
         if (!Models.NAMES.contains(model)) throw new UsageException("--model must be one of " + Models.NAMES + ", got '" + model + "'");
         Path dense = out.resolve("dense").resolve("model.safetensors");
         if (Files.exists(dense)) {

@@ -19,7 +19,7 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path file = SavedModel.file(from);
+        Path file = SavedModel.checkpoint(from);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
         SparsityStats s = SparsityStats.of(loaded.model());
         System.out.printf(Locale.ROOT, "%s (%s), %,d parameters, file %,d bytes%n", loaded.config().name(), file, loaded.model().parameterCount(), Files.size(file));

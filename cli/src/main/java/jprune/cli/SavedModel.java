@@ -21,6 +21,14 @@ final class SavedModel {
         return file;
     }
 
+    /** The fp32 checkpoint a --from argument names, for commands that train or inspect weights (a .jpz is refused by name). */
+    static Path checkpoint(Path from) {
+        Path file = file(from);
+        if (isCompressed(file))
+            throw new UsageException("--from: " + file + " is a compressed model; this command needs the .safetensors checkpoint it was made from");
+        return file;
+    }
+
     static boolean isCompressed(Path file) {
         return file.getFileName().toString().endsWith(".jpz");
     }

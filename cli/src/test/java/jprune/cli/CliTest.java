@@ -327,6 +327,9 @@ class CliTest {
         assertEquals(0, e.code(), e.err());
         Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(packed.resolve("eval.json")));
         assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, "eval runs the file compress measured");
+        Run wrong = run("inspect", "--from", packed.toString());
+        assertEquals(2, wrong.code(), "commands that read fp32 weights refuse a .jpz by name");
+        assertTrue(wrong.err().contains("compressed model"), wrong.err());
         // A truncated file is refused with a one-line reason, not a stack trace.
         byte[] whole = Files.readAllBytes(packed.resolve("model.jpz"));
         Files.write(packed.resolve("model.jpz"), java.util.Arrays.copyOf(whole, whole.length - 3));
