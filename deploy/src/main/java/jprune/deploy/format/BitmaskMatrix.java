@@ -15,26 +15,19 @@ import java.util.Objects;
  * Built from a dense array, every w ≠ 0 is kept; −0.0 counts as zero, so a round trip is exact up to
  * the sign of zero.
  */
-public final class BitmaskMatrix implements WeightMatrix {
-    private final int rows, cols, words;
+public final class BitmaskMatrix extends StoredValues {
+    private final int words;
     private final long[] bits;
     private final int[] rowStart;
     /** Values with {@link FormatSpecies#L} zeros of padding, so a vector load at the last value stays in bounds. */
-    private final float[] values;
-    private final byte[] quantized;
-    private final float[] scales;
     private final int maxRowNonzeros;
 
     private BitmaskMatrix(int rows, int cols, long[] bits, int[] rowStart, float[] paddedValues,
                           byte[] paddedQuantized, float[] scales) {
-        this.rows = rows;
-        this.cols = cols;
+        super(rows, cols, paddedValues, paddedQuantized, scales);
         this.words = wordsPerRow(cols);
         this.bits = bits;
         this.rowStart = rowStart;
-        this.values = paddedValues;
-        this.quantized = paddedQuantized;
-        this.scales = scales;
         int max = 0;
         for (int r = 0; r < rows; r++) max = Math.max(max, rowStart[r + 1] - rowStart[r]);
         this.maxRowNonzeros = max;
@@ -132,46 +125,20 @@ public final class BitmaskMatrix implements WeightMatrix {
         return rowStarts(bitmap, rows, w);
     }
 
-    public boolean isInt8() {
-        return quantized != null;
-    }
-
     /** A copy of the bitmap: rows × {@link #wordsPerRow(int)} longs. */
     public long[] bitmap() {
         return bits.clone();
     }
 
-    /** A copy of the packed fp32 values in row-major order. */
-    public float[] values() {
-        if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
-        return Arrays.copyOf(values, rowStart[rows]);
-    }
-
-    /** A copy of the packed int8 values in row-major order. */
-    public byte[] quantized() {
-        if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
-        return Arrays.copyOf(quantized, rowStart[rows]);
-    }
-
-    /** A copy of the per-row scales of an int8 matrix. */
-    public float[] scales() {
-        if (scales == null) throw new IllegalStateException("an fp32 matrix has no scales: use values()");
-        return scales.clone();
+    /** The value arrays are padded past the last row's nonzeros for the vector kernels. */
+    @Override
+    int storedLength() {
+        return rowStart[rows];
     }
 
     @Override
     public String format() {
-        return isInt8() ? "bitmask-int8" : "bitmask";
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        return named("bitmask");
     }
 
     @Override

@@ -13,29 +13,22 @@ import java.util.Objects;
  * <p>One index per block instead of per weight, and contiguous runs of weights: 4×4 blocks store
  * 4 + 1/4 bytes per fp32 weight kept, zeros inside kept blocks included.
  */
-public final class BlockSparseMatrix implements WeightMatrix {
+public final class BlockSparseMatrix extends StoredValues {
     /** Largest block side accepted. */
     public static final int MAX_BLOCK = 256;
 
-    private final int rows, cols, blockRows, blockCols, blockColCount;
+    private final int blockRows, blockCols, blockColCount;
     private final int[] blockRowPtr;
     private final int[] blockCol;
-    private final float[] values;
-    private final byte[] quantized;
-    private final float[] scales;
 
     private BlockSparseMatrix(int rows, int cols, int blockRows, int blockCols, int[] blockRowPtr, int[] blockCol,
                               float[] values, byte[] quantized, float[] scales) {
-        this.rows = rows;
-        this.cols = cols;
+        super(rows, cols, values, quantized, scales);
         this.blockRows = blockRows;
         this.blockCols = blockCols;
         this.blockColCount = ceilDiv(cols, blockCols);
         this.blockRowPtr = blockRowPtr;
         this.blockCol = blockCol;
-        this.values = values;
-        this.quantized = quantized;
-        this.scales = scales;
     }
 
     static int ceilDiv(int a, int b) {
@@ -174,10 +167,6 @@ public final class BlockSparseMatrix implements WeightMatrix {
         }
     }
 
-    public boolean isInt8() {
-        return quantized != null;
-    }
-
     /** Block height R. */
     public int blockRows() {
         return blockRows;
@@ -203,37 +192,9 @@ public final class BlockSparseMatrix implements WeightMatrix {
         return blockCol.clone();
     }
 
-    /** A copy of the fp32 block values: block k's R×C entries, row-major, at k·R·C. */
-    public float[] values() {
-        if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
-        return values.clone();
-    }
-
-    /** A copy of the int8 block values, laid out as {@link #values()}. */
-    public byte[] quantized() {
-        if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
-        return quantized.clone();
-    }
-
-    /** A copy of the per-row scales of an int8 matrix. */
-    public float[] scales() {
-        if (scales == null) throw new IllegalStateException("an fp32 matrix has no scales: use values()");
-        return scales.clone();
-    }
-
     @Override
     public String format() {
-        return "block" + blockRows + "x" + blockCols + (isInt8() ? "-int8" : "");
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        return named("block" + blockRows + "x" + blockCols);
     }
 
     @Override

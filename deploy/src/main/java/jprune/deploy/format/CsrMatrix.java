@@ -12,29 +12,21 @@ import java.util.Objects;
  * <p>Built from a dense array, every nonzero (w ≠ 0, NaN included) is stored; −0.0 counts as zero, so
  * a round trip is exact up to the sign of zero.
  */
-public final class CsrMatrix implements WeightMatrix {
+public final class CsrMatrix extends StoredValues {
     /** Widest matrix whose column indices fit 16 bits. */
     public static final int NARROW_MAX_COLS = 1 << 16;
 
-    private final int rows, cols;
     private final int[] rowPtr;
     private final char[] narrow;
     private final int[] wide;
-    private final float[] values;
-    private final byte[] quantized;
-    private final float[] scales;
     private final int maxRowNonzeros;
 
     private CsrMatrix(int rows, int cols, int[] rowPtr, char[] narrow, int[] wide,
                       float[] values, byte[] quantized, float[] scales) {
-        this.rows = rows;
-        this.cols = cols;
+        super(rows, cols, values, quantized, scales);
         this.rowPtr = rowPtr;
         this.narrow = narrow;
         this.wide = wide;
-        this.values = values;
-        this.quantized = quantized;
-        this.scales = scales;
         int max = 0;
         for (int r = 0; r < rows; r++) max = Math.max(max, rowPtr[r + 1] - rowPtr[r]);
         this.maxRowNonzeros = max;
@@ -161,10 +153,6 @@ public final class CsrMatrix implements WeightMatrix {
         return w;
     }
 
-    public boolean isInt8() {
-        return quantized != null;
-    }
-
     /** Whether column indices are stored in 16 bits (cols ≤ {@value #NARROW_MAX_COLS}). */
     public boolean hasNarrowIndices() {
         return narrow != null;
@@ -189,37 +177,9 @@ public final class CsrMatrix implements WeightMatrix {
         return narrow.clone();
     }
 
-    /** A copy of the fp32 values in row-major order. */
-    public float[] values() {
-        if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
-        return values.clone();
-    }
-
-    /** A copy of the int8 values in row-major order. */
-    public byte[] quantized() {
-        if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
-        return quantized.clone();
-    }
-
-    /** A copy of the per-row scales of an int8 matrix. */
-    public float[] scales() {
-        if (scales == null) throw new IllegalStateException("an fp32 matrix has no scales: use values()");
-        return scales.clone();
-    }
-
     @Override
     public String format() {
-        return isInt8() ? "csr-int8" : "csr";
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        return named("csr");
     }
 
     @Override

@@ -8,18 +8,10 @@ import jprune.tensor.Gemm;
  * sparse format is measured against. A batch-1 product streams W once through a vectorized
  * matrix-vector kernel ({@link DenseKernels}); fp32 batches go to {@link Gemm}.
  */
-public final class DenseMatrix implements WeightMatrix {
-    private final int rows, cols;
-    private final float[] values;
-    private final byte[] quantized;
-    private final float[] scales;
+public final class DenseMatrix extends StoredValues {
 
     private DenseMatrix(int rows, int cols, float[] values, byte[] quantized, float[] scales) {
-        this.rows = rows;
-        this.cols = cols;
-        this.values = values;
-        this.quantized = quantized;
-        this.scales = scales;
+        super(rows, cols, values, quantized, scales);
     }
 
     /** fp32 copy of a dense row-major rows × cols array. */
@@ -55,41 +47,9 @@ public final class DenseMatrix implements WeightMatrix {
         return new DenseMatrix(rows, cols, null, quantized.clone(), scales.clone());
     }
 
-    public boolean isInt8() {
-        return quantized != null;
-    }
-
-    /** A copy of the fp32 row-major values; an int8 matrix has none (see {@link #quantized()}). */
-    public float[] values() {
-        if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
-        return values.clone();
-    }
-
-    /** A copy of the int8 row-major weights. */
-    public byte[] quantized() {
-        if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
-        return quantized.clone();
-    }
-
-    /** A copy of the per-row scales of an int8 matrix. */
-    public float[] scales() {
-        if (scales == null) throw new IllegalStateException("an fp32 matrix has no scales: use values()");
-        return scales.clone();
-    }
-
     @Override
     public String format() {
-        return isInt8() ? "dense-int8" : "dense";
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        return named("dense");
     }
 
     @Override

@@ -21,23 +21,16 @@ import java.util.Objects;
  * with both kernels taking four rows in lockstep, 1.55-1.57×. Unpacking costs a byte shuffle and a
  * shift per 16 positions.
  */
-public final class NmMatrix implements WeightMatrix {
-    private final int rows, cols, n, m, slotsPerRow;
-    private final float[] values;
-    private final byte[] quantized;
-    private final float[] scales;
+public final class NmMatrix extends StoredValues {
+    private final int n, m, slotsPerRow;
     /** Packed positions with {@link FormatSpecies#L} bytes of padding, so a vector load at the last window stays in bounds. */
     private final byte[] positions;
 
     private NmMatrix(int rows, int cols, int n, int m, float[] values, byte[] quantized, float[] scales, byte[] positions) {
-        this.rows = rows;
-        this.cols = cols;
+        super(rows, cols, values, quantized, scales);
         this.n = n;
         this.m = m;
         this.slotsPerRow = (int) slotsPerRow(n, m, cols);
-        this.values = values;
-        this.quantized = quantized;
-        this.scales = scales;
         this.positions = positions;
     }
 
@@ -156,10 +149,6 @@ public final class NmMatrix implements WeightMatrix {
         }
     }
 
-    public boolean isInt8() {
-        return quantized != null;
-    }
-
     public int n() {
         return n;
     }
@@ -183,37 +172,9 @@ public final class NmMatrix implements WeightMatrix {
         return java.util.Arrays.copyOf(positions, rows * positionBytesPerRow());
     }
 
-    /** A copy of the fp32 slot values. */
-    public float[] values() {
-        if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
-        return values.clone();
-    }
-
-    /** A copy of the int8 slot values. */
-    public byte[] quantized() {
-        if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
-        return quantized.clone();
-    }
-
-    /** A copy of the per-row scales of an int8 matrix. */
-    public float[] scales() {
-        if (scales == null) throw new IllegalStateException("an fp32 matrix has no scales: use values()");
-        return scales.clone();
-    }
-
     @Override
     public String format() {
-        return n + ":" + m + (isInt8() ? "-int8" : "");
-    }
-
-    @Override
-    public int rows() {
-        return rows;
-    }
-
-    @Override
-    public int cols() {
-        return cols;
+        return named(n + ":" + m);
     }
 
     @Override
