@@ -197,18 +197,6 @@ public final class BitmaskMatrix extends StoredValues {
         return rowStart;
     }
 
-    float[] valuesView() {
-        return values;
-    }
-
-    byte[] quantizedView() {
-        return quantized;
-    }
-
-    float[] scalesView() {
-        return scales;
-    }
-
     @Override
     public String toString() {
         return format() + " " + FormatChecks.shape(rows, cols) + ", " + nonzeros() + " nonzeros";

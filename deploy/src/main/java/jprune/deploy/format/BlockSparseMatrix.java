@@ -261,18 +261,6 @@ public final class BlockSparseMatrix extends StoredValues {
         return blockCol;
     }
 
-    float[] valuesView() {
-        return values;
-    }
-
-    byte[] quantizedView() {
-        return quantized;
-    }
-
-    float[] scalesView() {
-        return scales;
-    }
-
     @Override
     public String toString() {
         return format() + " " + FormatChecks.shape(rows, cols) + ", " + blockCount() + " blocks";

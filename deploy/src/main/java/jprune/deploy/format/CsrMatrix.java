@@ -243,18 +243,6 @@ public final class CsrMatrix extends StoredValues {
         return wide;
     }
 
-    float[] valuesView() {
-        return values;
-    }
-
-    byte[] quantizedView() {
-        return quantized;
-    }
-
-    float[] scalesView() {
-        return scales;
-    }
-
     @Override
     public String toString() {
         return format() + " " + FormatChecks.shape(rows, cols) + ", " + nonzeros() + " nonzeros";

@@ -93,18 +93,6 @@ public final class DenseMatrix extends StoredValues {
         return d;
     }
 
-    float[] valuesView() {
-        return values;
-    }
-
-    byte[] quantizedView() {
-        return quantized;
-    }
-
-    float[] scalesView() {
-        return scales;
-    }
-
     @Override
     public String toString() {
         return format() + " " + FormatChecks.shape(rows, cols);

@@ -225,18 +225,6 @@ public final class NmMatrix extends StoredValues {
         return d;
     }
 
-    float[] valuesView() {
-        return values;
-    }
-
-    byte[] quantizedView() {
-        return quantized;
-    }
-
-    float[] scalesView() {
-        return scales;
-    }
-
     byte[] positionsView() {
         return positions;
     }

@@ -56,6 +56,19 @@ abstract class StoredValues implements WeightMatrix {
         return scales.clone();
     }
 
+    /** The stored arrays themselves, for the kernels of this package (no copies). */
+    final float[] valuesView() {
+        return values;
+    }
+
+    final byte[] quantizedView() {
+        return quantized;
+    }
+
+    final float[] scalesView() {
+        return scales;
+    }
+
     @Override
     public final int rows() {
         return rows;
