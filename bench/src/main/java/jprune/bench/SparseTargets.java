@@ -32,6 +32,10 @@ import jprune.tensor.Rng;
  */
 public final class SparseTargets {
     private static final int N = 4096;
+    /**
+     * The hardware's own widest vectors, not {@link jprune.tensor.VectorPolicy}'s: this measures the
+     * machine's ceiling. Its lane sums (reduceLanes, in any order) only keep results alive.
+     */
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static volatile float sink;
 

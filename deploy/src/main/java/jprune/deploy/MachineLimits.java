@@ -13,6 +13,10 @@ import jprune.tensor.Parallel;
  * the last-level cache, every thread reading its own contiguous share). Both run on all kernel threads.
  */
 public record MachineLimits(double peakGflops, double bandwidthGBs, int threads) {
+    /**
+     * The hardware's own widest vectors, not {@link jprune.tensor.VectorPolicy}'s: this measures the
+     * machine's ceiling. Its lane sums (reduceLanes, in any order) only keep results alive.
+     */
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     /** Read-bandwidth array: 512 MiB, sixteen times the 32 MiB last-level cache of the machines we target. */
     static final int STREAM_FLOATS = 128 << 20;

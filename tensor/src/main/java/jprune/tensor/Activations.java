@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * a transformer's elementwise time); tanh and sigmoid are scalar loops over {@link Math}.
  */
 public final class Activations {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorPolicy.FLOATS;
     private static final double INV_SQRT2 = 1 / Math.sqrt(2);
     private static final double INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
 
@@ -17,7 +17,7 @@ public final class Activations {
 
     public static void reluForward(float[] x, float[] y, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length())
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length())
             FloatVector.fromArray(S, x, i).max(0f).intoArray(y, i);
         for (; i < n; i++) y[i] = Math.max(x[i], 0f);
     }
@@ -26,7 +26,7 @@ public final class Activations {
     public static void reluBackward(float[] x, float[] dy, float[] dx, int n) {
         int i = 0;
         FloatVector zero = FloatVector.zero(S);
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
             var positive = FloatVector.fromArray(S, x, i).compare(VectorOperators.GT, 0f);
             zero.blend(FloatVector.fromArray(S, dy, i), positive).intoArray(dx, i);
         }
@@ -44,27 +44,37 @@ public final class Activations {
     /**
      * GELU(x) = x·Φ(x) (PyTorch's default, erf form), vectorised with the Abramowitz–Stegun 7.1.26
      * rational approximation of erf (absolute error below 1.5e-7, under float resolution near 1).
+     * The tail computes the same approximation in scalar code, operation for operation, so an
+     * element's result does not depend on whether it fell in a vector or in the tail.
      */
     public static void geluForward(float[] x, float[] y, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector half = v.mul(0.5f);
             half.fma(erfApprox(v.mul((float) INV_SQRT2)), half).intoArray(y, i);
         }
-        for (; i < n; i++) y[i] = (float) (0.5 * x[i] * (1 + Erf.erf(x[i] * INV_SQRT2)));
+        for (; i < n; i++) {
+            float half = x[i] * 0.5f;
+            y[i] = Math.fma(half, erfApprox(x[i] * (float) INV_SQRT2), half);
+        }
     }
 
     /** d GELU/dx = Φ(x) + x·φ(x). */
     public static void geluBackward(float[] x, float[] dy, float[] dx, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
             FloatVector v = FloatVector.fromArray(S, x, i);
             FloatVector cdf = erfApprox(v.mul((float) INV_SQRT2)).add(1f).mul(0.5f);
-            FloatVector pdf = v.mul(v).mul(-0.5f).lanewise(VectorOperators.EXP).mul((float) INV_SQRT_2PI);
+            FloatVector pdf = FloatExp.exp(v.mul(v).mul(-0.5f)).mul((float) INV_SQRT_2PI);
             v.fma(pdf, cdf).mul(FloatVector.fromArray(S, dy, i)).intoArray(dx, i);
         }
-        for (; i < n; i++) dx[i] = (float) (dy[i] * geluDerivative(x[i]));
+        for (; i < n; i++) {
+            float v = x[i];
+            float cdf = (erfApprox(v * (float) INV_SQRT2) + 1f) * 0.5f;
+            float pdf = FloatExp.exp(v * v * -0.5f) * (float) INV_SQRT_2PI;
+            dx[i] = Math.fma(v, pdf, cdf) * dy[i];
+        }
     }
 
     /** Scalar reference of {@link #geluForward}, exact erf in double. */
@@ -90,13 +100,27 @@ public final class Activations {
         poly = poly.mul(t).add(-0.284496736f);
         poly = poly.mul(t).add(0.254829592f);
         poly = poly.mul(t);
-        FloatVector e = a.mul(a).neg().lanewise(VectorOperators.EXP);
+        FloatVector e = FloatExp.exp(a.mul(a).neg());
         FloatVector r = poly.mul(e).neg().add(1f);
         return r.blend(r.neg(), z.compare(VectorOperators.LT, 0f));
     }
 
+    /** The scalar twin of {@link #erfApprox(FloatVector)}, operation for operation. */
+    private static float erfApprox(float z) {
+        float a = Math.abs(z);
+        float t = 1f / Math.fma(a, 0.3275911f, 1f);
+        float poly = Math.fma(t, 1.061405429f, -1.453152027f);
+        poly = poly * t + 1.421413741f;
+        poly = poly * t + -0.284496736f;
+        poly = poly * t + 0.254829592f;
+        poly = poly * t;
+        float e = FloatExp.exp(-(a * a));
+        float r = -(poly * e) + 1f;
+        return z < 0f ? -r : r;
+    }
+
     public static void tanhForward(float[] x, float[] y, int n) {
-        for (int i = 0; i < n; i++) y[i] = (float) Math.tanh(x[i]);
+        for (int i = 0; i < n; i++) y[i] = (float) StrictMath.tanh(x[i]);
     }
 
     /** From the output: dx = dy·(1 − y²). */

@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorSpecies;
  * thread; with a single chunk the GEMMs themselves use all threads.
  */
 public final class ConvKernels {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorPolicy.FLOATS;
     private ConvKernels() {}
 
     /** Target size (floats) of a group's column matrix: big enough for efficient GEMMs, small enough for L2. */
@@ -158,6 +158,10 @@ public final class ConvKernels {
 
     /** dst[d..d+n) = src[s..s+n) for short rows: vector moves with a masked tail, cheaper than arraycopy's call. */
     static void copyRow(float[] src, int s, float[] dst, int d, int n) {
+        if (VectorPolicy.SCALAR) {
+            System.arraycopy(src, s, dst, d, n);
+            return;
+        }
         int i = 0;
         for (int bound = S.loopBound(n); i < bound; i += S.length()) FloatVector.fromArray(S, src, s + i).intoArray(dst, d + i);
         if (i < n) {

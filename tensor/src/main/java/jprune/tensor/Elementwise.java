@@ -1,7 +1,6 @@
 package jprune.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -10,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * memory-bound, so they run on one thread unless the array is large.
  */
 public final class Elementwise {
-    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorPolicy.FLOATS;
     /** Below this many elements, splitting across threads costs more than it saves. */
     static final int PARALLEL_MIN = 1 << 16;
 
@@ -51,7 +50,7 @@ public final class Elementwise {
 
     private static void binarySerial(Op op, float[] a, int aOff, float[] b, int bOff, float[] out, int outOff, int n) {
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
             op.apply(FloatVector.fromArray(S, a, aOff + i), FloatVector.fromArray(S, b, bOff + i)).intoArray(out, outOff + i);
         }
         for (; i < n; i++) out[outOff + i] = op.apply(a[aOff + i], b[bOff + i]);
@@ -61,25 +60,25 @@ public final class Elementwise {
     public static void binaryScalar(Op op, float[] a, int aOff, float s, float[] out, int outOff, int n) {
         FloatVector sv = FloatVector.broadcast(S, s);
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
             op.apply(FloatVector.fromArray(S, a, aOff + i), sv).intoArray(out, outOff + i);
         }
         for (; i < n; i++) out[outOff + i] = op.apply(a[aOff + i], s);
     }
 
-    /** y[yOff+i] += alpha * x[xOff+i]. */
+    /** y[yOff+i] += alpha * x[xOff+i], one fused multiply-add per element (the tail's too). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector av = FloatVector.broadcast(S, alpha);
         int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
             FloatVector.fromArray(S, x, xOff + i).fma(av, FloatVector.fromArray(S, y, yOff + i)).intoArray(y, yOff + i);
         }
-        for (; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+        for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
     }
 
     /** Scalar reference of {@link #axpy}. */
     public static void axpyScalar(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        for (int i = 0; i < n; i++) y[yOff + i] += alpha * x[xOff + i];
+        for (int i = 0; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
     }
 
     /** y[i] *= alpha. */
@@ -87,25 +86,53 @@ public final class Elementwise {
         binaryScalar(Op.MUL, y, off, alpha, y, off, n);
     }
 
-    /** Sum of x[off..off+n) in float, vector lanes then a fixed-order lane reduction. */
+    /**
+     * Sum of x[off..off+n) in float: one accumulator per lane over the whole vectors, the lanes
+     * added in {@link VectorPolicy#laneSum}'s fixed order, then the tail in index order. The order
+     * depends only on n and the vector width, so equal inputs give equal sums on every call.
+     */
     public static float sum(float[] x, int off, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i));
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += x[off + i];
+        int bound = VectorPolicy.loopBound(n);
+        float s = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < bound; i += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + i));
+            float[] lanes = new float[S.length()];
+            acc.intoArray(lanes, 0);
+            s = VectorPolicy.laneSum(lanes);
+        }
+        for (int i = bound; i < n; i++) s += x[off + i];
         return s;
     }
 
-    /** Dot product of x and y. */
+    /** Scalar reference of {@link #sum}: index order, in double. */
+    public static double sumScalar(float[] x, int off, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += x[off + i];
+        return s;
+    }
+
+    /** Dot product of x and y, accumulated like {@link #sum} (a fused multiply-add per element). */
     public static float dot(float[] x, int xOff, float[] y, int yOff, int n) {
-        FloatVector acc = FloatVector.zero(S);
-        int i = 0;
-        for (int bound = S.loopBound(n); i < bound; i += S.length()) {
-            acc = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc);
+        int bound = VectorPolicy.loopBound(n);
+        float s = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int i = 0; i < bound; i += S.length()) {
+                acc = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), acc);
+            }
+            float[] lanes = new float[S.length()];
+            acc.intoArray(lanes, 0);
+            s = VectorPolicy.laneSum(lanes);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
-        for (; i < n; i++) s += x[xOff + i] * y[yOff + i];
+        for (int i = bound; i < n; i++) s = Math.fma(x[xOff + i], y[yOff + i], s);
+        return s;
+    }
+
+    /** Scalar reference of {@link #dot}: index order, in double. */
+    public static double dotScalar(float[] x, int xOff, float[] y, int yOff, int n) {
+        double s = 0;
+        for (int i = 0; i < n; i++) s += (double) x[xOff + i] * y[yOff + i];
         return s;
     }
 

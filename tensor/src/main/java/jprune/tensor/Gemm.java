@@ -71,6 +71,15 @@ public final class Gemm {
         checkMatrix("a", a, aOff, lda, transA ? k : m, transA ? m : k);
         checkMatrix("b", b, bOff, ldb, transB ? n : k, transB ? k : n);
 
+        if (VectorPolicy.SCALAR) {
+            if (2L * m * n * k < PARALLEL_FLOPS || Parallel.inWorker()) {
+                scalar(transA, transB, 0, m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
+            } else {
+                Parallel.forRange(m, 1, (chunk, from, to) ->
+                        scalar(transA, transB, from, to, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc));
+            }
+            return;
+        }
         if (!transA && transB && (long) m * n <= DOT_MAX_OUTPUTS && k >= DOT_MIN_DEPTH) {
             GemmDotKernel.run(m, n, k, a, aOff, lda, b, bOff, ldb, accumulate, c, cOff, ldc);
             return;
@@ -101,6 +110,29 @@ public final class Gemm {
     private static long cost(Problem pr, int slivers, int vectors) {
         long rows = (long) slivers * MR, cols = (long) vectors * LANES;
         return rows * cols * pr.k / 16 + (pr.packsB(slivers) ? cols * pr.k : 0);
+    }
+
+    /**
+     * Rows [m0, m1) of C without vectors (the scalar vector policy): every element the same chain of
+     * fused multiply-adds in k order as {@link GemmMicroKernel} computes, so the result is bit for
+     * bit what the vector kernel gives.
+     */
+    static void scalar(boolean transA, boolean transB, int m0, int m1, int n, int k,
+                       float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
+                       boolean accumulate, float[] c, int cOff, int ldc) {
+        for (int i = m0; i < m1; i++) {
+            int ci = cOff + i * ldc;
+            if (!accumulate) Arrays.fill(c, ci, ci + n, 0f);
+            for (int p = 0; p < k; p++) {
+                float av = transA ? a[aOff + p * lda + i] : a[aOff + i * lda + p];
+                if (transB) {
+                    for (int j = 0; j < n; j++) c[ci + j] = Math.fma(av, b[bOff + j * ldb + p], c[ci + j]);
+                } else {
+                    int bi = bOff + p * ldb;
+                    for (int j = 0; j < n; j++) c[ci + j] = Math.fma(av, b[bi + j], c[ci + j]);
+                }
+            }
+        }
     }
 
     private static void checkMatrix(String name, float[] x, int off, int ld, int rows, int cols) {

@@ -1,7 +1,6 @@
 package jprune.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -18,7 +17,8 @@ final class GemmDotKernel {
 
     static void run(int m, int n, int k, float[] a, int aOff, int lda, float[] b, int bOff, int ldb,
                     boolean accumulate, float[] c, int cOff, int ldc) {
-        int kv = S.loopBound(k);
+        int kv = VectorPolicy.loopBound(k);
+        float[] lanes = new float[L];
         int i = 0;
         for (; i + 2 <= m; i += 2) {
             int a0 = aOff + i * lda, a1 = a0 + lda;
@@ -42,35 +42,44 @@ final class GemmDotKernel {
                     s03 = x0.fma(y, s03);
                     s13 = x1.fma(y, s13);
                 }
-                put(c, cOff + i * ldc + j, accumulate, s00.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b0, kv, k));
-                put(c, cOff + i * ldc + j + 1, accumulate, s01.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b1, kv, k));
-                put(c, cOff + i * ldc + j + 2, accumulate, s02.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b2, kv, k));
-                put(c, cOff + i * ldc + j + 3, accumulate, s03.reduceLanes(VectorOperators.ADD) + tail(a, a0, b, b3, kv, k));
-                put(c, cOff + (i + 1) * ldc + j, accumulate, s10.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b0, kv, k));
-                put(c, cOff + (i + 1) * ldc + j + 1, accumulate, s11.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b1, kv, k));
-                put(c, cOff + (i + 1) * ldc + j + 2, accumulate, s12.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b2, kv, k));
-                put(c, cOff + (i + 1) * ldc + j + 3, accumulate, s13.reduceLanes(VectorOperators.ADD) + tail(a, a1, b, b3, kv, k));
+                put(c, cOff + i * ldc + j, accumulate, sum(s00, lanes, a, a0, b, b0, kv, k));
+                put(c, cOff + i * ldc + j + 1, accumulate, sum(s01, lanes, a, a0, b, b1, kv, k));
+                put(c, cOff + i * ldc + j + 2, accumulate, sum(s02, lanes, a, a0, b, b2, kv, k));
+                put(c, cOff + i * ldc + j + 3, accumulate, sum(s03, lanes, a, a0, b, b3, kv, k));
+                put(c, cOff + (i + 1) * ldc + j, accumulate, sum(s10, lanes, a, a1, b, b0, kv, k));
+                put(c, cOff + (i + 1) * ldc + j + 1, accumulate, sum(s11, lanes, a, a1, b, b1, kv, k));
+                put(c, cOff + (i + 1) * ldc + j + 2, accumulate, sum(s12, lanes, a, a1, b, b2, kv, k));
+                put(c, cOff + (i + 1) * ldc + j + 3, accumulate, sum(s13, lanes, a, a1, b, b3, kv, k));
             }
             for (; j < n; j++) {
-                put(c, cOff + i * ldc + j, accumulate, dot(a, a0, b, bOff + j * ldb, k));
-                put(c, cOff + (i + 1) * ldc + j, accumulate, dot(a, a1, b, bOff + j * ldb, k));
+                put(c, cOff + i * ldc + j, accumulate, dot(a, a0, b, bOff + j * ldb, k, lanes));
+                put(c, cOff + (i + 1) * ldc + j, accumulate, dot(a, a1, b, bOff + j * ldb, k, lanes));
             }
         }
         for (; i < m; i++) {
-            for (int j = 0; j < n; j++) put(c, cOff + i * ldc + j, accumulate, dot(a, aOff + i * lda, b, bOff + j * ldb, k));
+            for (int j = 0; j < n; j++) put(c, cOff + i * ldc + j, accumulate, dot(a, aOff + i * lda, b, bOff + j * ldb, k, lanes));
         }
     }
 
-    private static float dot(float[] a, int ai, float[] b, int bi, int k) {
+    private static float dot(float[] a, int ai, float[] b, int bi, int k, float[] lanes) {
         FloatVector s = FloatVector.zero(S);
-        int kv = S.loopBound(k);
+        int kv = VectorPolicy.loopBound(k);
         for (int p = 0; p < kv; p += L) s = FloatVector.fromArray(S, a, ai + p).fma(FloatVector.fromArray(S, b, bi + p), s);
-        return s.reduceLanes(VectorOperators.ADD) + tail(a, ai, b, bi, kv, k);
+        return sum(s, lanes, a, ai, b, bi, kv, k);
     }
 
-    private static float tail(float[] a, int ai, float[] b, int bi, int from, int k) {
+    /**
+     * An accumulator's lanes in the fixed order, then steps [from, k) in order. Takes the vector,
+     * unlike the format kernels: this runs once per output after thousands of steps, so a call
+     * that C2 might not inline costs nothing that shows.
+     */
+    private static float sum(FloatVector acc, float[] lanes, float[] a, int ai, float[] b, int bi, int from, int k) {
         float s = 0;
-        for (int p = from; p < k; p++) s += a[ai + p] * b[bi + p];
+        if (from > 0) {
+            acc.intoArray(lanes, 0);
+            s = VectorPolicy.laneSum(lanes);
+        }
+        for (int p = from; p < k; p++) s = Math.fma(a[ai + p], b[bi + p], s);
         return s;
     }
 

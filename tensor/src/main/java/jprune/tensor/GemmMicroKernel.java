@@ -17,25 +17,18 @@ final class GemmMicroKernel {
     private GemmMicroKernel() {}
 
     /**
-     * 512-bit vectors where the hardware prefers them (AVX-512, 32 vector registers): an 8×48 tile
-     * keeps 24 accumulators + 3 B vectors + 1 broadcast = 28 registers live without spilling.
-     * Otherwise the preferred width with a 6×(2 vectors) tile: 12 + 2 + 1 = 15 registers, which fits
-     * the 16 of AVX2. {@code -Djprune.gemm.bits=256} forces 256-bit vectors (for benchmarking).
+     * The vector width comes from {@link VectorPolicy}. With 16 lanes (AVX-512, 32 vector registers)
+     * an 8×48 tile keeps 24 accumulators + 3 B vectors + 1 broadcast = 28 registers live without
+     * spilling. Narrower vectors use a 6×(2 vectors) tile: 12 + 2 + 1 = 15 registers, which fits
+     * the 16 of AVX2. In scalar mode {@link Gemm} does not call this kernel.
      */
-    static final VectorSpecies<Float> SPECIES = pickSpecies();
+    static final VectorSpecies<Float> SPECIES = VectorPolicy.FLOATS;
     static final int LANES = SPECIES.length();
-    static final boolean WIDE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 512;
+    static final boolean WIDE = LANES >= 16;
     static final int MR = WIDE ? 8 : 6;
     /** Widest tile, in vectors. */
     static final int NV = WIDE ? 3 : 2;
     static final int NR = NV * LANES;
-
-    private static VectorSpecies<Float> pickSpecies() {
-        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        int bits = Integer.getInteger("jprune.gemm.bits", preferred);
-        if (bits == 256 && preferred >= 256) return FloatVector.SPECIES_256;
-        return preferred >= 512 ? FloatVector.SPECIES_512 : FloatVector.SPECIES_PREFERRED;
-    }
 
     /**
      * C[rows (8 or 6) at ci (row stride ldc), vectors·LANES columns] = (loadC ? C : 0) + op(A)·op(B) over

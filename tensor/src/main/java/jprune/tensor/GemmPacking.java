@@ -16,9 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
 final class GemmPacking {
     private GemmPacking() {}
 
-    /** The 8×8 transpose uses 256-bit two-source permutes; narrower hardware would emulate them. */
+    /**
+     * The 8×8 transpose uses 256-bit two-source permutes, where the vector policy allows vectors
+     * that wide; narrower settings transpose with scalar moves (packing only moves values, so
+     * either way the packed panel is the same).
+     */
     private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-    private static final boolean VECTOR_TRANSPOSE = FloatVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    private static final boolean VECTOR_TRANSPOSE = VectorPolicy.BITS >= 256;
 
     // Permutation indices (0-7 first source, 8-15 second) for the three interleave stages of an 8×8
     // transpose: stage s interleaves chunks of 2^(s-1) lanes from two vectors.

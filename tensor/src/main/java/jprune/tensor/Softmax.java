@@ -1,7 +1,6 @@
 package jprune.tensor;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -9,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * (the row maximum is subtracted before exponentiating; a row of −∞ yields zeros, not NaN).
  */
 public final class Softmax {
-    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> S = VectorPolicy.FLOATS;
 
     private Softmax() {}
 
@@ -59,18 +58,26 @@ public final class Softmax {
         }
     }
 
-    /** y = exp(x − shift) over a row, vectorised; returns the row's sum. */
+    /**
+     * y = exp(x − shift) over a row, vectorised with {@link FloatExp} (the tail too, so every
+     * element is computed alike); returns the row's sum, lanes added in the fixed order.
+     */
     static float expShifted(float[] x, float[] y, int off, int n, float shift) {
-        FloatVector acc = FloatVector.zero(S);
-        int j = 0;
-        for (int bound = S.loopBound(n); j < bound; j += S.length()) {
-            FloatVector e = FloatVector.fromArray(S, x, off + j).sub(shift).lanewise(VectorOperators.EXP);
-            e.intoArray(y, off + j);
-            acc = acc.add(e);
+        int bound = VectorPolicy.loopBound(n);
+        float sum = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (int j = 0; j < bound; j += S.length()) {
+                FloatVector e = FloatExp.exp(FloatVector.fromArray(S, x, off + j).sub(shift));
+                e.intoArray(y, off + j);
+                acc = acc.add(e);
+            }
+            float[] lanes = new float[S.length()];
+            acc.intoArray(lanes, 0);
+            sum = VectorPolicy.laneSum(lanes);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
-        for (; j < n; j++) {
-            float e = (float) Math.exp(x[off + j] - shift);
+        for (int j = bound; j < n; j++) {
+            float e = FloatExp.exp(x[off + j] - shift);
             y[off + j] = e;
             sum += e;
         }

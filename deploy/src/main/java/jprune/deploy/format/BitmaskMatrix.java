@@ -3,6 +3,7 @@ package jprune.deploy.format;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.Objects;
+import jprune.tensor.VectorPolicy;
 
 /**
  * One bit per weight plus the nonzero values packed in row-major order, fp32 or per-row int8
@@ -155,6 +156,10 @@ public final class BitmaskMatrix extends StoredValues {
     @Override
     public void multiplyVector(float[] x, float[] y) {
         FormatChecks.product(this, x, 1, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, 1, y);
+            return;
+        }
         // Every column costs a little (a bit to test) and every nonzero a multiply-add.
         long work = (long) rows * cols / 16 + rowStart[rows];
         RowChunks.uniform(rows, work, (from, to) -> {
@@ -166,6 +171,10 @@ public final class BitmaskMatrix extends StoredValues {
     @Override
     public void multiplyBatch(float[] x, int batch, float[] y) {
         FormatChecks.product(this, x, batch, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, batch, y);
+            return;
+        }
         if (batch == 1) {
             multiplyVector(x, y);
             return;

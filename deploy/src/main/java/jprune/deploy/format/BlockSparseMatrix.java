@@ -2,6 +2,7 @@ package jprune.deploy.format;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import jprune.tensor.VectorPolicy;
 
 /**
  * Block compressed sparse rows (BSR): W cut into R×C blocks (the last block row and column padded
@@ -211,6 +212,10 @@ public final class BlockSparseMatrix extends StoredValues {
     @Override
     public void multiplyVector(float[] x, float[] y) {
         FormatChecks.product(this, x, 1, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, 1, y);
+            return;
+        }
         int nbr = blockRowPtr.length - 1;
         float[] xp = BlockSparseKernels.padX(x, cols, blockColCount * blockCols);
         RowChunks.weighted(nbr, blockRowPtr, (long) blockRows * blockCols, (from, to) ->
@@ -221,6 +226,10 @@ public final class BlockSparseMatrix extends StoredValues {
     @Override
     public void multiplyBatch(float[] x, int batch, float[] y) {
         FormatChecks.product(this, x, batch, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, batch, y);
+            return;
+        }
         if (batch == 1) {
             multiplyVector(x, y);
             return;

@@ -2,6 +2,7 @@ package jprune.deploy.format;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import jprune.tensor.VectorPolicy;
 
 /**
  * Compressed sparse rows: row pointers (int, rows + 1 of them), column indices in 16 bits (char)
@@ -196,6 +197,10 @@ public final class CsrMatrix extends StoredValues {
     @Override
     public void multiplyVector(float[] x, float[] y) {
         FormatChecks.product(this, x, 1, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, 1, y);
+            return;
+        }
         RowChunks.weighted(rows, rowPtr, 1, (from, to) -> {
             if (narrow != null) {
                 if (isInt8()) CsrKernels.gemvInt8(rowPtr, narrow, quantized, scales, x, y, from, to);
@@ -209,6 +214,10 @@ public final class CsrMatrix extends StoredValues {
     @Override
     public void multiplyBatch(float[] x, int batch, float[] y) {
         FormatChecks.product(this, x, batch, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, batch, y);
+            return;
+        }
         if (batch == 1) {
             multiplyVector(x, y);
             return;

@@ -2,6 +2,7 @@ package jprune.deploy.format;
 
 import java.util.Objects;
 import jprune.tensor.Gemm;
+import jprune.tensor.VectorPolicy;
 
 /**
  * W stored dense and row-major, in fp32 or as per-row int8 ({@link Int8Rows}): the baseline every
@@ -65,6 +66,10 @@ public final class DenseMatrix extends StoredValues {
     @Override
     public void multiplyVector(float[] x, float[] y) {
         FormatChecks.product(this, x, 1, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, 1, y);
+            return;
+        }
         long work = (long) rows * cols;
         if (isInt8()) RowChunks.uniform(rows, work, (from, to) -> DenseKernels.gemvInt8(quantized, scales, cols, x, y, from, to));
         else RowChunks.uniform(rows, work, (from, to) -> DenseKernels.gemv(values, cols, x, y, from, to));
@@ -73,6 +78,10 @@ public final class DenseMatrix extends StoredValues {
     @Override
     public void multiplyBatch(float[] x, int batch, float[] y) {
         FormatChecks.product(this, x, batch, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, batch, y);
+            return;
+        }
         if (batch == 1) {
             multiplyVector(x, y);
         } else if (isInt8()) {

@@ -1,23 +1,21 @@
 package jprune.deploy.format;
 
 import jdk.incubator.vector.ByteVector;
-import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import jprune.tensor.VectorPolicy;
 
 /**
- * The vector shapes the format kernels share: a float species, the int species of the same shape
- * (indices, permutes) and the byte species with as many lanes (one int8 weight per float lane).
- *
- * <p>Defaults to the hardware's preferred width. {@code -Djprune.formats.bits=256} (or 128) forces
- * narrower vectors, to compare widths on one machine and to run the tests through the code paths an
- * AVX2 (or NEON) machine takes.
+ * The vector shapes the format kernels share, all derived from {@link VectorPolicy}: its float
+ * species, the int species of the same shape (indices, permutes) and the byte species with as many
+ * lanes (one int8 weight per float lane). Under the scalar policy the matrices call
+ * {@link ScalarProducts} instead of these kernels.
  */
 final class FormatSpecies {
     private FormatSpecies() {}
 
-    static final VectorSpecies<Float> F = pick();
+    static final VectorSpecies<Float> F = VectorPolicy.FLOATS;
     static final int L = F.length();
     static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(F.vectorShape());
     /**
@@ -29,10 +27,7 @@ final class FormatSpecies {
             ? ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(L * 8)) : null;
 
     /**
-     * The sum of a vector's lanes, stored in lanes[0..L), in one fixed pairwise order (overwrites
-     * lanes). reduceLanes(ADD) on floats may add in any order, and the JIT's intrinsic and the
-     * interpreter's fallback do differ, so a row's result would depend on whether its kernel was
-     * compiled yet; this keeps products bit-identical from call to call and for any thread count.
+     * {@link VectorPolicy#laneSum}: the lanes, stored in lanes[0..L), added in one fixed order.
      *
      * <p>Kernels store their accumulator with intoArray (an intrinsic of the vector itself) and call
      * this with the array. A helper taking the vector would have to be inlined to keep the vector in
@@ -42,17 +37,6 @@ final class FormatSpecies {
      * or returns one from, a method of ours.
      */
     static float sum(float[] lanes) {
-        for (int h = L / 2; h > 0; h /= 2) {
-            for (int i = 0; i < h; i++) lanes[i] += lanes[i + h];
-        }
-        return lanes[0];
-    }
-
-    private static VectorSpecies<Float> pick() {
-        int preferred = FloatVector.SPECIES_PREFERRED.vectorBitSize();
-        int bits = Integer.getInteger("jprune.formats.bits", preferred);
-        if (bits == 256 && preferred >= 256) return FloatVector.SPECIES_256;
-        if (bits == 128 && preferred >= 128) return FloatVector.SPECIES_128;
-        return FloatVector.SPECIES_PREFERRED;
+        return VectorPolicy.laneSum(lanes);
     }
 }

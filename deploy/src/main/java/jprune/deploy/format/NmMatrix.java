@@ -2,6 +2,7 @@ package jprune.deploy.format;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Objects;
+import jprune.tensor.VectorPolicy;
 
 /**
  * N:M semi-structured sparsity packed along the input dimension: each row is cut into groups of M
@@ -191,6 +192,10 @@ public final class NmMatrix extends StoredValues {
     @Override
     public void multiplyVector(float[] x, float[] y) {
         FormatChecks.product(this, x, 1, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, 1, y);
+            return;
+        }
         RowChunks.uniform(rows, (long) rows * slotsPerRow, (from, to) -> {
             if (isInt8()) NmKernels.gemvInt8(quantized, scales, positions, n, m, cols, slotsPerRow, x, y, from, to);
             else NmKernels.gemv(values, positions, n, m, cols, slotsPerRow, x, y, from, to);
@@ -200,6 +205,10 @@ public final class NmMatrix extends StoredValues {
     @Override
     public void multiplyBatch(float[] x, int batch, float[] y) {
         FormatChecks.product(this, x, batch, y);
+        if (VectorPolicy.SCALAR) {
+            ScalarProducts.multiply(this, x, batch, y);
+            return;
+        }
         if (batch == 1) {
             multiplyVector(x, y);
             return;

@@ -85,7 +85,7 @@ class ProductsTest {
             if (batch == 1) w.multiplyVector(x, y);
             else w.multiplyBatch(x, batch, y);
             Fixtures.assertClose(y, ref[0], ref[1], y.length, RTOL, label + " vs dense reference");
-            float[] scalar = ScalarReference.product(w, x, batch);
+            float[] scalar = ScalarProducts.product(w, x, batch);
             Fixtures.assertClose(y, scalar, ref[1], y.length, RTOL, label + " vs scalar reference");
             if (batch > 1) {
                 // The batched kernels, fed one sample at a time, agree with the vector product.

@@ -1,14 +1,24 @@
 package jprune.deploy.format;
 
-/**
- * Runs a matrix's own scalar reference kernels (package-private, next to the vectorized ones) on its
- * stored arrays, so tests compare every fast kernel with the plain loop of the same format.
- */
-final class ScalarReference {
-    private ScalarReference() {}
+import jprune.tensor.VectorPolicy;
 
+/**
+ * Runs a matrix's own scalar reference kernels (next to the vectorized ones) on its stored arrays:
+ * what every format computes under the scalar {@link VectorPolicy}, and what the tests compare
+ * every fast kernel with. One thread; built for plainness, not speed.
+ */
+final class ScalarProducts {
+    private ScalarProducts() {}
+
+    /** A new y = W·X (X and y batch-interleaved, as {@link WeightMatrix#multiplyBatch}). */
     static float[] product(WeightMatrix w, float[] x, int batch) {
         float[] y = new float[w.rows() * batch];
+        multiply(w, x, batch, y);
+        return y;
+    }
+
+    /** y = W·X. */
+    static void multiply(WeightMatrix w, float[] x, int batch, float[] y) {
         int rows = w.rows();
         switch (w) {
             case DenseMatrix d -> {
@@ -53,7 +63,6 @@ final class ScalarReference {
             }
             default -> throw new IllegalArgumentException("no scalar reference for " + w.getClass());
         }
-        return y;
     }
 
     private static float[] widen(byte[] q) {
