@@ -45,7 +45,7 @@ final class BenchModelCommand implements Callable<Integer> {
         Module dense = Models.build(masked.config(), 0);
         dense.loadStateDict(masked.model().stateDict(), k -> false);
         dense.train(false);
-        Data.Splits data = Data.load(common.data, 0);
+        Data.Splits data = common.load(0);
 
         Path jpz = compressed != null ? (Files.isDirectory(compressed) ? compressed.resolve("model.jpz") : compressed) : source.resolveSibling("model.jpz");
         if (compressed != null && !Files.exists(jpz)) throw new UsageException("--compressed: no compressed model at " + jpz);

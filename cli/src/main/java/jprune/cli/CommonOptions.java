@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import jprune.tensor.Parallel;
 import picocli.CommandLine.Option;
 
-/** Options every command that computes shares: threads and where the data lives. */
+/** Options every command that computes shares: threads, where the data lives and how much of the test set to use. */
 public final class CommonOptions {
     @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels (default: all cores, or $JPRUNE_THREADS).")
     Integer threads;
@@ -13,12 +13,22 @@ public final class CommonOptions {
             description = "Directory with the Fashion-MNIST IDX files (default: $JPRUNE_DATA, then /usr/share/datasets/fashion-mnist).")
     Path data;
 
+    @Option(names = "--test-limit", paramLabel = "N", defaultValue = "0",
+            description = "Evaluate on only the first N test images (0 = all), for quick runs; accuracies then describe that subset.")
+    int testLimit;
+
     /** Applies the thread setting; call before any kernel runs. */
     void apply() {
         if (threads != null) {
             if (threads < 1) throw new UsageException("--threads must be >= 1, got " + threads);
             Parallel.setThreads(threads);
         }
+        if (testLimit < 0) throw new UsageException("--test-limit must be >= 0, got " + testLimit);
+    }
+
+    /** The data set, with --train-limit (the command's own option) and --test-limit applied. */
+    Data.Splits load(int trainLimit) throws java.io.IOException {
+        return Data.load(data, trainLimit, testLimit);
     }
 
     int threads() {

@@ -92,7 +92,7 @@ final class CompressCommand implements Callable<Integer> {
         Path source = SavedModel.checkpoint(from);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source);
         Module model = loaded.model();
-        Data.Splits data = Data.load(common.data, trainLimit);
+        Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
         long start = System.nanoTime();
         double denseAcc = Trainer.accuracy(model, data.test(), 256);

@@ -18,11 +18,13 @@ final class Data {
             throw new UsageException("--dataset must be '" + FASHION_MNIST + "', got '" + dataset + "'");
     }
 
-    static Splits load(Path explicitDir, int trainLimit) throws IOException {
+    /** The train and test splits, each cut to its first limit images when the limit is positive. */
+    static Splits load(Path explicitDir, int trainLimit, int testLimit) throws IOException {
         Path dir = FashionMnist.locate(explicitDir);
         DataSplit train = FashionMnist.load(dir, true);
         DataSplit test = FashionMnist.load(dir, false);
         if (trainLimit > 0 && trainLimit < train.count()) train = train.subset(0, trainLimit);
+        if (testLimit > 0 && testLimit < test.count()) test = test.subset(0, testLimit);
         return new Splits(train, test, dir);
     }
 }

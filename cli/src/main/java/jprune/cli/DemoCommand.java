@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
         Path denseDir = out.resolve("dense"), prunedDir = out.resolve("pruned");
         if (retrain || !Files.exists(denseDir.resolve("model.safetensors"))) {
             TrainConfig cfg = TrainConfig.defaults("lenet-300-100").withEpochs(epochs);
-            TrainRun.run("lenet-300-100", cfg, Data.load(common.data, 0), denseDir, common.threads(), System.err);
+            TrainRun.run("lenet-300-100", cfg, common.load(0), denseDir, common.threads(), System.err);
         } else {
             System.err.println("reusing the dense model in " + denseDir + " (--retrain to train again)");
         }

@@ -50,7 +50,7 @@ final class EvalCommand implements Callable<Integer> {
             config = loaded.config();
             params = model.parameterCount();
         }
-        Data.Splits data = Data.load(common.data, 0);
+        Data.Splits data = common.load(0);
         long start = System.nanoTime();
         double acc = Trainer.accuracy(model, data.test(), batch);
         double secs = (System.nanoTime() - start) / 1e9;

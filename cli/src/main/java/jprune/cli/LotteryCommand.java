@@ -65,7 +65,7 @@ final class LotteryCommand implements Callable<Integer> {
         if (!(rate > 0 && rate < 1)) throw new UsageException("--rate must be in (0, 1), got " + rate);
         if (epochs < 1) throw new UsageException("--epochs must be >= 1, got " + epochs);
         int rewindStep = rewindStep();
-        Data.Splits data = Data.load(common.data, trainLimit);
+        Data.Splits data = common.load(trainLimit);
         ModelConfig config = Models.defaultConfig(model);
         TrainConfig train = TrainConfig.defaults(model).withEpochs(epochs).withSeed(seed);
         LotteryTicket lt = new LotteryTicket(config, train, data.train(), data.test(), seed, rewindStep, rate);

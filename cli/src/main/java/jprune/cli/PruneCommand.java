@@ -125,7 +125,7 @@ final class PruneCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException((recipeFile != null ? "recipe field 'finetune': " : "") + e.getMessage());
         }
-        Data.Splits data = Data.load(common.data, trainLimit);
+        Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
 
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source.checkpoint(out, seed, data, common.threads()));

@@ -84,7 +84,7 @@ final class SweepCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        Data.Splits data = Data.load(common.data, trainLimit);
+        Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
         Path denseFile = source.checkpoint(out, seed, data, common.threads());
         ModelCheckpoint.Loaded dense = ModelCheckpoint.load(denseFile);

@@ -48,6 +48,7 @@ final class TrainRun {
         m.put("seconds_per_epoch", perEpoch);
         m.put("params_total", model.parameterCount());
         m.put("train_samples", data.train().count());
+        m.put("test_samples", data.test().count());
         m.put("threads", threads);
         m.put("config", trainConfigMap(cfg));
         m.put("model_config", mc.toMap());
