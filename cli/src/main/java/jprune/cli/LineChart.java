@@ -145,6 +145,7 @@ final class LineChart {
             Series ser = series.get(k);
             String color = Svg.color(k);
             double[][] px = pixels.get(k);
+            if (px.length == 0) continue;   // nothing measured (agp has no "just after pruning"): no empty series, no legend entry
             boolean markers = px.length <= 60;
             StringBuilder pts = new StringBuilder(), dots = new StringBuilder();
             for (double[] q : px) {

@@ -47,6 +47,13 @@ class HtmlReportTest {
     }
 
     @Test
+    void aSeriesWithNothingToDrawIsLeftOutOfChartAndLegend() {
+        String svg = new LineChart("l", "t", "x", "y").line("measured", new double[] {1, 2}, new double[] {3, 4})
+                .dashed("never measured", new double[] {1, 2}, new double[] {Double.NaN, Double.NaN}).html();
+        assertTrue(svg.contains("data-name='measured'") && !svg.contains("never measured"), svg);
+    }
+
+    @Test
     void pointLabelsNeverOverlap() {
         PointLabels p = new PointLabels(0, 0, 400, 300);
         int placed = 0;
