@@ -98,21 +98,7 @@ final class BenchSparseCommand implements Callable<Integer> {
         m.put("results", rs);
         m.put("crossovers", new ArrayList<Object>(crossovers(all)));
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
-        HtmlReport report = new HtmlReport("jprune bench sparse");
-        report.paragraph("Useful GFLOPS (2 × nonzeros × batch per second) of every format, placed by arithmetic intensity (flops per byte of weights and activations moved).");
-        if (limits != null) {
-            List<HtmlReport.RooflinePoint> pts = new ArrayList<>();
-            for (SparseBenchmark.Result r : all)
-                pts.add(new HtmlReport.RooflinePoint(r.format(), r.layer() + " " + r.format() + " d=" + r.density() + " b=" + r.batch() + " " + r.mode(), r.intensity(), r.gflops()));
-            report.roofline(limits.peakGflops(), limits.bandwidthGBs(), pts);
-        }
-        List<List<String>> rows = new ArrayList<>();
-        for (Map<String, Object> c : crossovers(all))
-            rows.add(List.of(String.valueOf(c.get("layer")), String.valueOf(c.get("batch")), String.valueOf(c.get("mode")),
-                    String.valueOf(c.get("crossover_density")), String.valueOf(c.get("best_format"))));
-        report.heading("Crossover: the highest density at which a sparse format beats dense");
-        report.table(List.of("layer", "batch", "mode", "density", "format"), rows);
-        report.write(out.resolve("report.html"));
+        BenchSparseReport.write(out.resolve("report.html"), m);
     }
 
     /** Per shape, batch and mode: the highest density at which the best sparse format beats dense (null if none does). */

@@ -106,7 +106,7 @@ final class LotteryCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "round %d: density %.2f%%  ticket %.2f%%  reinit %.2f%%  random mask %.2f%%  (dense %.2f%%, %.0f s)%n", r,
                     100 * rd.density(), 100 * rd.ticketAccuracy(), 100 * rd.reinitAccuracy(), 100 * rd.randomMaskAccuracy(), 100 * denseAcc, rd.seconds());
         }
-        Reports.lottery(out.resolve("report.html"), model, denseAcc, done);
+        LotteryReport.write(out.resolve("report.html"), metrics(denseAcc, done));
         System.out.println("wrote " + metricsFile + " and " + out.resolve("report.html"));
         return 0;
     }
@@ -125,6 +125,10 @@ final class LotteryCommand implements Callable<Integer> {
     }
 
     private void write(Path file, double denseAcc, List<Object> done) throws java.io.IOException {
+        AtomicFiles.writeString(file, Json.write(metrics(denseAcc, done), true));
+    }
+
+    private Map<String, Object> metrics(double denseAcc, List<Object> done) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
         m.put("dataset", Data.FASHION_MNIST);
@@ -134,6 +138,6 @@ final class LotteryCommand implements Callable<Integer> {
         m.put("seed", seed);
         m.put("dense_test_accuracy", denseAcc);
         m.put("rounds", done);
-        AtomicFiles.writeString(file, Json.write(m, true));
+        return m;
     }
 }

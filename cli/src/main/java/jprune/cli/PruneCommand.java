@@ -128,14 +128,15 @@ final class PruneCommand implements Callable<Integer> {
         Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
 
-        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source.checkpoint(out, seed, data, common.threads()));
+        Path denseFile = source.checkpoint(out, seed, data, common.threads());
+        ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(denseFile);
         Module model = loaded.model();
         ModelConfig config = loaded.config();
         double denseAcc = Trainer.accuracy(model, data.test(), 256);
         long denseParams = model.parameterCount();
         Module denseCopy = jprune.nn.models.Models.build(config, 0);
         denseCopy.loadStateDict(model.stateDict(), k -> false);
-        float[] denseWeights = Reports.weights(model);
+        float[] denseWeights = PruneReport.weights(model);
         jprune.prune.InferenceTiming denseSpeed = jprune.prune.InferenceTiming.measure(model, data.test());
         if (sched instanceof SparsitySchedule.Gradual) sched = PruneRun.defaultGradual(finetune, data.train().count());
         System.err.printf(Locale.ROOT, "pruning %s to %.1f%% (%s, %s scope, %s), dense test accuracy %.2f%%%n",
@@ -192,8 +193,6 @@ final class PruneCommand implements Callable<Integer> {
         m.put("prunable_nonzero", stats.nonzero());
         m.put("prune_seconds", seconds);
         m.put("layers", stats.layerMaps());
-        // Unstructured masks run through the same dense kernels: expect no speedup until sparse
-        // kernels or structured compaction land.
         Map<String, Object> inference = new LinkedHashMap<>();
         inference.put("dense", denseSpeed.toMap());
         inference.put("pruned", prunedSpeed.toMap());
@@ -218,7 +217,8 @@ final class PruneCommand implements Callable<Integer> {
         ModelCheckpoint.save(out.resolve("model.safetensors"), config, model, meta);
         AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipe, true));
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
-        Reports.prune(out.resolve("report.html"), m, stats, denseWeights, Reports.weights(model));
+        PruneReport.write(out.resolve("report.html"), m, new PruneReport.Files(Files.size(denseFile), Files.size(out.resolve("model.safetensors"))), null,
+                denseWeights, PruneReport.weights(model));
         System.out.printf(Locale.ROOT, "%s: sparsity %.2f%%, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
                 config.name(), 100 * stats.sparsity(), 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
         return 0;

@@ -118,7 +118,7 @@ final class SweepCommand implements Callable<Integer> {
             }
         }
         write(metricsFile, dense.config().name(), denseAcc, points);
-        Reports.sweep(out.resolve("report.html"), dense.config().name(), denseAcc, points, criteria);
+        SweepReport.write(out.resolve("report.html"), metrics(dense.config().name(), denseAcc, points));
         printTable(points, denseAcc);
         return 0;
     }
@@ -133,6 +133,10 @@ final class SweepCommand implements Callable<Integer> {
     }
 
     private void write(Path file, String model, double denseAcc, List<Object> points) throws java.io.IOException {
+        AtomicFiles.writeString(file, Json.write(metrics(model, denseAcc, points), true));
+    }
+
+    private Map<String, Object> metrics(String model, double denseAcc, List<Object> points) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
         m.put("dataset", Data.FASHION_MNIST);
@@ -141,7 +145,7 @@ final class SweepCommand implements Callable<Integer> {
         m.put("finetune_epochs", finetuneEpochs);
         m.put("dense_test_accuracy", denseAcc);
         m.put("points", points);
-        AtomicFiles.writeString(file, Json.write(m, true));
+        return m;
     }
 
     @SuppressWarnings("unchecked")

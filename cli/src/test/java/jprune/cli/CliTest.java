@@ -181,9 +181,20 @@ class CliTest {
         assertEquals(0.8, ((Number) m.get("sparsity")).doubleValue(), 1e-4);
         assertTrue(Files.size(pruned.resolve("model.safetensors")) <= Files.size(dense.resolve("model.safetensors")));
         assertTrue(Files.exists(pruned.resolve("recipe.json")));
-        Run i = run("inspect", "--from", pruned.toString());
+        Path inspected = tmp.resolve("inspect");
+        Run i = run("inspect", "--from", pruned.toString(), "--out", inspected.toString());
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("fc1.weight") && i.out().contains("80.00%"), i.out());
+        Map<String, Object> im = (Map<String, Object>) Json.parse(Files.readString(inspected.resolve("metrics.json")));
+        assertEquals(0.8, ((Number) im.get("sparsity")).doubleValue(), 1e-4);
+        assertEquals(Files.size(pruned.resolve("model.safetensors")), ((Number) im.get("file_bytes")).longValue());
+
+        // The reports of the real run, in a real browser.
+        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(pruned.resolve("report.html"), inspected.resolve("report.html")));
+        ReportAssertions.assertDrawn(pages.get(0), java.util.Set.of("schedule", "accuracy", "layer-sparsity", "layer-size", "weights"));
+        ReportAssertions.assertDrawn(pages.get(1), java.util.Set.of("layer-sparsity", "layer-size", "weights"));
+        String html = Files.readString(pruned.resolve("report.html"));
+        assertTrue(html.contains("<td>dense</td>") && html.contains("<td>pruned</td>") && html.contains(" ms</td>"), "summary of dense and pruned");
     }
 
     @Test

@@ -1,0 +1,86 @@
+package jprune.cli;
+
+import static jprune.cli.ReportAssertions.chart;
+import static jprune.cli.ReportAssertions.num;
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every kind of report (prune, sweep, lottery, inspect, bench sparse), drawn from synthetic metrics
+ * and opened in headless Chromium: each chart must have drawn its axes and series with no console
+ * error. One browser run covers them all.
+ */
+class ReportsInBrowserTest {
+    @Test
+    @SuppressWarnings("unchecked")
+    void everyReportDrawsEveryChartInABrowser(@TempDir Path tmp) throws Exception {
+        Path agp = tmp.resolve("prune-agp.html"), channels = tmp.resolve("prune-channels.html"), sweep = tmp.resolve("sweep.html"),
+                lottery = tmp.resolve("lottery.html"), inspect = tmp.resolve("inspect.html"), bench = tmp.resolve("bench-sparse.html");
+        PruneReport.write(agp, SyntheticMetrics.pruneAgp(), new PruneReport.Files(1067144, 1067144), SyntheticMetrics.compressed(),
+                SyntheticMetrics.weights(20000, 0, 1), SyntheticMetrics.weights(20000, 0.9, 2));
+        PruneReport.write(channels, SyntheticMetrics.pruneChannels(), new PruneReport.Files(247000, 61000), null,
+                SyntheticMetrics.weights(5000, 0, 3), SyntheticMetrics.weights(2000, 0, 4));
+        SweepReport.write(sweep, SyntheticMetrics.sweep());
+        LotteryReport.write(lottery, SyntheticMetrics.lottery());
+        InspectReport.write(inspect, SyntheticMetrics.inspect(), SyntheticMetrics.weights(20000, 0.9, 5));
+        BenchSparseReport.write(bench, SyntheticMetrics.benchSparse());
+        // A page with a chart the browser rejects, to prove the check can fail: an attribute it cannot parse, a series with nothing in it.
+        Path broken = tmp.resolve("broken.html");
+        new HtmlReport("broken").table("summary", List.of("a"), List.of(List.of("b"))).charts(PlotArea.header("broken", null, 300, 200)
+                + "<g class='axis' data-axis='x'><line x1='0' y1='0' x2='1' y2='0'/><text class='tick' x='5' y='20'>1</text><text class='tick' x='50' y='20'>2</text></g>"
+                + "<g class='series' data-name='s'><polyline points='NaN,1 2,2'/></g></svg>").write(broken);
+
+        // What the page says, before any browser: the summary compares all three forms, with the spreads the metrics hold.
+        String agpHtml = Files.readString(agp);
+        assertTrue(agpHtml.indexOf("<table class='summary'>") < agpHtml.indexOf("<svg"), "the summary table opens the report");
+        for (String cell : List.of("<td>dense</td>", "<td>pruned</td>", "<td>compressed (int8, .jpz)</td>", "0.0370 ms (0.0351–0.0402)", "187k/s (181k–191k)",
+                "1.04× (0.97×–1.09×)", "25.1 KiB", "1.02 MiB"))
+            assertTrue(agpHtml.contains(cell), "summary lacks " + cell);
+        assertFalse(Files.readString(channels).contains("(0."), "no spread is invented where the metrics have none");
+
+        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken));
+        HeadlessChromium.Page bad = pages.get(6);
+        assertTrue(bad.console().stream().anyMatch(l -> l.contains("polyline")), "the browser's complaint is caught: " + bad.console());
+        assertThrows(AssertionError.class, () -> ReportAssertions.assertDrawn(new HeadlessChromium.Page(bad.file(), bad.result(), List.of()), Set.of("broken")),
+                "a chart without a y axis and with an empty series fails the check");
+        Set<String> pruneCharts = Set.of("schedule", "accuracy", "layer-sparsity", "layer-size", "weights");
+        List<Map<String, Object>> a = ReportAssertions.assertDrawn(pages.get(0), pruneCharts);
+        List<String> steps = ticks(chart(a, "schedule"), "x");
+        assertTrue(Double.parseDouble(steps.getLast()) >= 3752, "the agp schedule is drawn over all its optimizer steps: " + steps);
+        ReportAssertions.assertDrawn(pages.get(1), Set.of("schedule", "accuracy", "layer-channels", "layer-size", "weights"));
+
+        List<Map<String, Object>> s = ReportAssertions.assertDrawn(pages.get(2), Set.of("sweep-finetuned", "sweep-oneshot"));
+        List<Map<String, Object>> series = (List<Map<String, Object>>) chart(s, "sweep-finetuned").get("series");
+        assertEquals(List.of("magnitude", "random", "taylor", "obd"), series.stream().map(x -> x.get("name")).toList(), "every criterion on one chart");
+
+        List<Map<String, Object>> l = ReportAssertions.assertDrawn(pages.get(3), Set.of("lottery"));
+        assertEquals(List.of("5", "10", "20", "50", "100"), ticks(chart(l, "lottery"), "x"), "log axis of weights left, in percent");
+
+        ReportAssertions.assertDrawn(pages.get(4), Set.of("layer-sparsity", "layer-size", "weights"));
+
+        List<Map<String, Object>> b = ReportAssertions.assertDrawn(pages.get(5), Set.of("speedup-0-b1", "speedup-0-b64", "speedup-1-b1", "speedup-1-b64",
+                "speedup-2-b1", "speedup-2-b64", "roofline-streaming", "roofline-warm"));
+        Map<String, Object> speed = chart(b, "speedup-0-b1");
+        assertEquals(List.of("csr", "bitmask", "block4x4", "N:M"), ((List<Map<String, Object>>) speed.get("series")).stream().map(x -> x.get("name")).toList());
+        List<Map<String, Object>> rules = (List<Map<String, Object>>) speed.get("rules");
+        assertTrue(rules.size() == 1 && ((String) rules.get(0).get("text")).startsWith("1×") && num(rules.get(0), "w") > 100, "the 1× line is drawn: " + rules);
+        assertTrue(ticks(speed, "y").contains("1") && ticks(speed, "x").containsAll(List.of("2", "5", "10", "20", "50")), "log axes in real units: " + speed.get("axes"));
+        Map<String, Object> roof = chart(b, "roofline-streaming");
+        assertTrue(ticks(roof, "y").containsAll(List.of("1", "10", "100")) && ticks(roof, "x").containsAll(List.of("0.5", "1", "10")),
+                "roofline axes in GFLOPS and flop/byte: " + roof.get("axes"));
+        assertTrue(num(roof, "pointLabels") >= 10, "roofline points are labelled: " + roof.get("pointLabels"));
+        assertTrue(((List<?>) roof.get("rules")).size() == 1, "the roofline ceiling is drawn");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> ticks(Map<String, Object> chart, String axis) {
+        return (List<String>) ((Map<String, Object>) ((Map<String, Object>) chart.get("axes")).get(axis)).get("ticks");
+    }
+}
