@@ -70,12 +70,13 @@ final class BenchSparseCommand implements Callable<Integer> {
         List<SparseBenchmark.Shape> list = new ArrayList<>();
         if (!shapes.equals("large")) list.addAll(SparseBenchmark.referenceShapes());
         if (!shapes.equals("reference")) list.add(new SparseBenchmark.Shape(size + "x" + size, size, size));
-        System.out.printf(Locale.ROOT, "%-28s %10s %7s %-14s %5s %-9s %10s %8s %8s%n", "layer", "shape", "density", "format", "batch", "mode", "µs", "GFLOPS", "speedup");
+        System.out.printf(Locale.ROOT, "%-28s %10s %7s %-14s %5s %-9s %10s %8s %8s %13s%n", "layer", "shape", "density", "format", "batch", "mode", "µs", "GFLOPS", "speedup", "range");
         for (SparseBenchmark.Shape s : list) {
             List<String> modes = s.rows() * (long) s.cols() >= 1L << 22 ? List.of("warm", "streaming") : List.of("warm");
             for (String mode : modes) {
-                all.addAll(bench.run(s, ds, bs, mode, r -> System.out.printf(Locale.ROOT, "%-28s %10s %7.3f %-14s %5d %-9s %10.2f %8.2f %8.2f%n",
-                        r.layer(), r.rows() + "x" + r.cols(), r.density(), r.format(), r.batch(), r.mode(), r.micros(), r.gflops(), r.speedup())));
+                all.addAll(bench.run(s, ds, bs, mode, r -> System.out.printf(Locale.ROOT, "%-28s %10s %7.3f %-14s %5d %-9s %10.2f %8.2f %8.2f %6.2f-%-6.2f%n",
+                        r.layer(), r.rows() + "x" + r.cols(), r.density(), r.format(), r.batch(), r.mode(), r.micros(), r.gflops(), r.speedup(),
+                        r.speedupMin(), r.speedupMax())));
                 if (out != null) write(limits, all);   // a killed run keeps what it measured
             }
         }

@@ -25,9 +25,14 @@ public final class SparseBenchmark {
     /** A weight shape to measure, with the layer it comes from. */
     public record Shape(String layer, int rows, int cols) {}
 
-    /** One measurement: useful GFLOPS (2·nonzeros·batch per second) and speedup over dense at the same shape, batch, mode and value type. */
+    /**
+     * One measurement: useful GFLOPS (2·nonzeros·batch per second) and speedup over dense at the
+     * same shape, batch, mode and value type, with the range of the per-round speedups (dense and
+     * the format timed in interleaved rounds).
+     */
     public record Result(String layer, int rows, int cols, double density, String format, int batch, String mode,
-                         double micros, double gflops, double speedup, long bytes, double intensity) {
+                         double micros, double gflops, double speedup, double speedupMin, double speedupMax,
+                         long bytes, double intensity) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("layer", layer);
@@ -40,6 +45,8 @@ public final class SparseBenchmark {
             m.put("us", micros);
             m.put("gflops", gflops);
             m.put("speedup", speedup);
+            m.put("speedup_min", speedupMin);
+            m.put("speedup_max", speedupMax);
             m.put("bytes", bytes);
             m.put("flops_per_byte", intensity);
             return m;
@@ -82,29 +89,24 @@ public final class SparseBenchmark {
         Rng rng = new Rng(shape.rows() * 31L + shape.cols());
         float[] full = new float[shape.rows() * shape.cols()];
         for (int i = 0; i < full.length; i++) full[i] = (float) rng.nextGaussian();
-        Map<Integer, Double> denseMicros = new LinkedHashMap<>();
+        // Dense stays alive throughout: every format is timed against it in interleaved rounds.
         List<WeightMatrix> dense = copies("dense", full, shape, mode);
-        for (int batch : batches) {
-            Result r = measure(shape, 1.0, dense, batch, mode, null);
-            denseMicros.put(batch, r.micros());
-            add(out, sink, r);
-        }
-        dense = null;
+        for (int batch : batches) add(out, sink, measure(shape, 1.0, dense, dense, batch, mode));
         for (double d : densities) {
-            for (String f : UNSTRUCTURED) measureAll(out, sink, shape, d, f, unstructured(full, d, rng), batches, mode, denseMicros);
-            for (String f : BLOCKS) measureAll(out, sink, shape, d, f, blocks(full, shape, 4, 4, d, rng), batches, mode, denseMicros);
+            for (String f : UNSTRUCTURED) measureAll(out, sink, shape, d, f, unstructured(full, d, rng), batches, mode, dense);
+            for (String f : BLOCKS) measureAll(out, sink, shape, d, f, blocks(full, shape, 4, 4, d, rng), batches, mode, dense);
             for (int[] nm : new int[][] {{2, 4}, {1, 4}, {1, 8}}) {
                 if (Math.abs((double) nm[0] / nm[1] - d) < 1e-9)
-                    measureAll(out, sink, shape, d, nm[0] + ":" + nm[1], nOfM(full, shape, nm[0], nm[1], rng), batches, mode, denseMicros);
+                    measureAll(out, sink, shape, d, nm[0] + ":" + nm[1], nOfM(full, shape, nm[0], nm[1], rng), batches, mode, dense);
             }
         }
         return out;
     }
 
     private void measureAll(List<Result> out, Consumer<Result> sink, Shape shape, double density, String format, float[] w,
-                            int[] batches, String mode, Map<Integer, Double> denseMicros) {
+                            int[] batches, String mode, List<WeightMatrix> dense) {
         List<WeightMatrix> ms = copies(format, w, shape, mode);
-        for (int batch : batches) add(out, sink, measure(shape, density, ms, batch, mode, denseMicros.get(batch)));
+        for (int batch : batches) add(out, sink, measure(shape, density, ms, dense, batch, mode));
     }
 
     private static void add(List<Result> out, Consumer<Result> sink, Result r) {
@@ -122,24 +124,44 @@ public final class SparseBenchmark {
         return ms;
     }
 
-    private Result measure(Shape shape, double density, List<WeightMatrix> ms, int batch, String mode, Double denseMicros) {
+    /**
+     * Times the format's product and dense's in interleaved rounds (dense alone when ms is dense);
+     * the speedup is the median of the per-round ratios, with their range.
+     */
+    private Result measure(Shape shape, double density, List<WeightMatrix> ms, List<WeightMatrix> dense, int batch, String mode) {
         WeightMatrix m0 = ms.get(0);
         float[] x = new float[shape.cols() * batch], y = new float[shape.rows() * batch];
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i * 0.61);
+        Runnable call = cycling(ms, x, y, batch);
+        // Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time.
+        Timing.warmUntilSteady(call, 4_000_000_000L, batch == 1 ? 3000 : 300);
+        double us;
+        Timing.Ratio speedup;
+        if (ms == dense) {
+            us = Timing.medianMicros(call, millisPerPoint);
+            speedup = new Timing.Ratio(1, 1, 1);
+        } else {
+            Runnable denseCall = cycling(dense, x, new float[y.length], batch);
+            Timing.warmUntilSteady(denseCall, 4_000_000_000L, batch == 1 ? 3000 : 300);
+            double[][] t = Timing.interleavedSamples(List.of(denseCall, call), millisPerPoint);
+            us = Timing.median(t[1]);
+            speedup = Timing.Ratio.of(t[0], t[1]);
+        }
+        double flops = 2.0 * m0.nonzeros() * batch;
+        long moved = m0.bytes() + 4L * (shape.cols() + shape.rows()) * batch;
+        return new Result(shape.layer(), shape.rows(), shape.cols(), density, m0.format(), batch, mode, us, flops / us / 1e3,
+                speedup.median(), speedup.min(), speedup.max(), m0.bytes(), flops / moved);
+    }
+
+    /** One product per call, moving through the copies in turn (streaming mode: past the cache). */
+    private static Runnable cycling(List<WeightMatrix> ms, float[] x, float[] y, int batch) {
         int[] next = {0};
-        Runnable call = () -> {
+        return () -> {
             WeightMatrix m = ms.get(next[0]);
             next[0] = next[0] + 1 == ms.size() ? 0 : next[0] + 1;
             if (batch == 1) m.multiplyVector(x, y);
             else m.multiplyBatch(x, batch, y);
         };
-        // Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time.
-        Timing.warmUntilSteady(call, 4_000_000_000L, batch == 1 ? 3000 : 300);
-        double us = Timing.medianMicros(call, millisPerPoint);
-        double flops = 2.0 * m0.nonzeros() * batch;
-        long moved = m0.bytes() + 4L * (shape.cols() + shape.rows()) * batch;
-        double speedup = denseMicros == null ? 1.0 : denseMicros / us;
-        return new Result(shape.layer(), shape.rows(), shape.cols(), density, m0.format(), batch, mode, us, flops / us / 1e3, speedup, m0.bytes(), flops / moved);
     }
 
     static float[] unstructured(float[] full, double density, Rng rng) {

@@ -38,12 +38,25 @@ public final class Timing {
     }
 
     /**
-     * Median microseconds per call of each of several calls, measured in interleaved rounds (one
-     * sample of each per round) so that a change in machine load during the measurement hits all of
-     * them alike instead of favouring whichever ran in a quiet moment. Spends roughly budgetMillis per
-     * call, a third of it warming every call up first.
+     * Median microseconds per call of each of several calls, measured in interleaved rounds (see
+     * {@link #interleavedSamples}).
      */
     public static double[] interleavedMedianMicros(List<Runnable> calls, double budgetMillis) {
+        double[][] t = interleavedSamples(calls, budgetMillis);
+        double[] med = new double[t.length];
+        for (int c = 0; c < t.length; c++) med[c] = median(t[c]);
+        return med;
+    }
+
+    /**
+     * Microseconds per call of each of several calls in every round: samples[call][round]. One
+     * sample of each call per round, the call that goes first rotating from round to round, so
+     * that a change in machine load during the measurement hits all of them alike instead of
+     * favouring whichever ran in a quiet moment; a ratio of two calls is best taken round by round
+     * ({@link Ratio#of}). Spends roughly budgetMillis per call, a third of it warming every call up
+     * first.
+     */
+    public static double[][] interleavedSamples(List<Runnable> calls, double budgetMillis) {
         long budget = (long) (budgetMillis * 1e6);
         int n = calls.size();
         int[] reps = new int[n];
@@ -59,29 +72,48 @@ public final class Timing {
             reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall));
         }
         // Re-estimate after every call is warm (the first ones ran before the JIT settled).
-        double[] perCall = new double[n];
         long sampleCost = 0;
         for (int c = 0; c < n; c++) {
             long t0 = System.nanoTime();
             for (int i = 0; i < reps[c]; i++) calls.get(c).run();
-            perCall[c] = (System.nanoTime() - t0) / (double) reps[c];
-            reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall[c]));
-            sampleCost += (long) (perCall[c] * reps[c]);
+            double perCall = (System.nanoTime() - t0) / (double) reps[c];
+            reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall));
+            sampleCost += (long) (perCall * reps[c]);
         }
-        int samples = (int) Math.max(5, Math.min(31, (budget * 2L / 3 * n) / Math.max(1, sampleCost)));
+        int samples = (int) Math.max(7, Math.min(31, (budget * 2L / 3 * n) / Math.max(1, sampleCost)));
         double[][] t = new double[n][samples];
         for (int s = 0; s < samples; s++) {
-            for (int c = 0; c < n; c++) {
+            for (int j = 0; j < n; j++) {
+                int c = (s + j) % n;
                 long t0 = System.nanoTime();
                 for (int i = 0; i < reps[c]; i++) calls.get(c).run();
                 t[c][s] = (System.nanoTime() - t0) / 1e3 / reps[c];
             }
         }
-        double[] med = new double[n];
-        for (int c = 0; c < n; c++) {
-            Arrays.sort(t[c]);
-            med[c] = t[c][samples / 2];
+        return t;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        int m = s.length / 2;
+        return s.length % 2 == 1 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+
+    /**
+     * A ratio measured round by round: its median and the range it covered. Taking the ratio within
+     * each round, where both sides ran moments apart, cancels most of what load from other
+     * processes does to either side; the range says how much was left.
+     */
+    public record Ratio(double median, double min, double max) {
+        /** numerator[i] / denominator[i] for every round i. */
+        public static Ratio of(double[] numerator, double[] denominator) {
+            if (numerator.length != denominator.length || numerator.length == 0)
+                throw new IllegalArgumentException("need equally many rounds on both sides, got " + numerator.length + " and " + denominator.length);
+            double[] r = new double[numerator.length];
+            for (int i = 0; i < r.length; i++) r[i] = numerator[i] / denominator[i];
+            Arrays.sort(r);
+            return new Ratio(Timing.median(r), r[0], r[r.length - 1]);
         }
-        return med;
     }
 }
