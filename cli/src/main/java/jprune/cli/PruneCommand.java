@@ -19,6 +19,7 @@ import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
 import jprune.prune.BlockPruner;
 import jprune.prune.Criterion;
+import jprune.prune.GradualNmPruner;
 import jprune.prune.MagnitudeCriterion;
 import jprune.prune.NmPruner;
 import jprune.prune.Pruner;
@@ -58,7 +59,7 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|), obd (½·h·w², h the empirical Fisher diagonal from per-sample gradients), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
     String criterion;
 
-    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (one-shot only); block:RxC (e.g. block:4x4, block:1x8) over the weight's output × input view; "
+    @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (with agp or iterative, reached gradually: 4:4 → 3:4 → 2:4 on the schedule); block:RxC (e.g. block:4x4, block:1x8) over the weight's output × input view; "
             + "or channels (neurons and conv filters with their biases and batch-norm entries, then physically removed). Default: ${DEFAULT-VALUE}.")
     String granularity;
 
@@ -352,9 +353,9 @@ final class PruneCommand implements Callable<Integer> {
         }
         if (sparsityOption != null && Math.abs(sparsityOption - nm.sparsity()) > 1e-9)
             throw new UsageException("--sparsity " + sparsityOption + " contradicts --granularity " + granularity + ", which implies " + nm.sparsity() + "; omit --sparsity");
-        if (!schedule.equals("oneshot")) throw new UsageException("--granularity " + granularity + " needs --schedule oneshot (N:M has one sparsity), got '" + schedule + "'");
         sparsity = nm.sparsity();
-        return nm;
+        // One-shot it is the plain N:M pruner; on agp or iterative schedules the zeros per group grow step by step.
+        return new GradualNmPruner(nm);
     }
 
     PruneSpec spec() {

@@ -184,6 +184,17 @@ class CliTest {
         Run i = run("inspect", "--from", pruned.toString());
         assertEquals(0, i.code(), i.err());
         assertTrue(i.out().contains("fc1.weight") && i.out().contains("80.00%"), i.out());
+        // N:M on the gradual schedule ends on the exact pattern.
+        Path nm = tmp.resolve("nm");
+        r = run("prune", "--from", dense.toString(), "--granularity", "2:4", "--schedule", "agp", "--finetune-epochs", "1",
+                "--train-limit", "2000", "--out", nm.toString());
+        assertEquals(0, r.code(), r.err());
+        float[] w = jprune.nn.io.ModelCheckpoint.load(nm.resolve("model.safetensors")).model().namedParameters().get("fc2.weight").value().data();
+        for (int g = 0; g < w.length; g += 4) {
+            int zeros = 0;
+            for (int k = g; k < g + 4; k++) if (w[k] == 0f) zeros++;
+            assertEquals(2, zeros, "group at " + g + " of fc2.weight");
+        }
     }
 
     @Test
