@@ -20,7 +20,10 @@ public final class PruneRun {
     /** Figures of one round (one-shot and iterative) or one fine-tuning epoch (gradual). */
     public record Round(int round, double sparsity, double accuracyBeforeFinetune, double accuracy, double seconds) {}
 
-    /** How many calibration batches data-driven criteria (Taylor) look at per pruning step. */
+    /**
+     * How many calibration batches (of the fine-tuning batch size) data-driven criteria look at per
+     * pruning step: Taylor's gradients, OBD's Fisher diagonal (per sample) or Hutchinson probes.
+     */
     public static final int CALIBRATION_BATCHES = 8;
 
     private PruneRun() {}
