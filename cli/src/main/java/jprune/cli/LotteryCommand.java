@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
 @Command(name = "lottery", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Find a lottery ticket: train, prune a fraction of the surviving weights (global magnitude), rewind, retrain; repeat.",
                 "Each round also trains the controls: the ticket's mask with a random re-initialisation, and a random mask at the same density.",
+                "Training: lenet-300-100 as in the lottery-ticket paper (Adam, constant lr 1.2e-3, batch 60); other models with their train recipe.",
                 "Writes OUT/round-R/model.safetensors and OUT/metrics.json after every round, OUT/report.html at the end; --resume continues a killed run."})
 final class LotteryCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "M", description = "lenet-300-100, lenet-5, convnet or vit-tiny.")
@@ -56,6 +57,9 @@ final class LotteryCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    /** The recipe every run of this lottery trains with, recorded in metrics.json. */
+    private TrainConfig training;
+
     @Override
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
@@ -67,7 +71,8 @@ final class LotteryCommand implements Callable<Integer> {
         int rewindStep = rewindStep();
         Data.Splits data = common.load(trainLimit);
         ModelConfig config = Models.defaultConfig(model);
-        TrainConfig train = TrainConfig.defaults(model).withEpochs(epochs).withSeed(seed);
+        TrainConfig train = LotteryTicket.defaultTraining(model).withEpochs(epochs).withSeed(seed);
+        this.training = train;
         LotteryTicket lt = new LotteryTicket(config, train, data.train(), data.test(), seed, rewindStep, rate);
         Files.createDirectories(out);
         Path metricsFile = out.resolve("metrics.json"), rewindFile = out.resolve("rewind.safetensors");
@@ -135,6 +140,11 @@ final class LotteryCommand implements Callable<Integer> {
         m.put("rate", rate);
         m.put("rewind", rewind);
         m.put("epochs", epochs);
+        m.put("optimizer", training.optimizer());
+        m.put("lr", training.lr());
+        m.put("lr_schedule", training.schedule());
+        m.put("batch", training.batchSize());
+        m.put("weight_decay", training.weightDecay());
         m.put("seed", seed);
         m.put("dense_test_accuracy", denseAcc);
         m.put("rounds", done);

@@ -39,7 +39,7 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--sparsities", paramLabel = "S,S,...", split = ",", defaultValue = "0.5,0.8,0.9,0.95,0.98", description = "Sparsities. Default: ${DEFAULT-VALUE}.")
     List<Double> sparsities;
 
-    @Option(names = "--criteria", paramLabel = "C,C,...", split = ",", defaultValue = "magnitude,random,taylor,obd", description = "Criteria. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--criteria", paramLabel = "C,C,...", split = ",", defaultValue = "magnitude,random,taylor,obd", description = "Criteria (as for prune --criterion, movement excepted). Default: ${DEFAULT-VALUE}.")
     List<String> criteria;
 
     @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")

@@ -36,6 +36,13 @@ class CliTest {
     }
 
     @Test
+    void fineTuningRewindsToTheModelsOwnSgdRate() {
+        assertEquals(0.05, PruneCommand.defaultLr("lenet-300-100"));
+        assertEquals(0.05, PruneCommand.defaultLr("convnet"));
+        assertEquals(0.01, PruneCommand.defaultLr("vit-tiny"), "vit-tiny trains with AdamW, not the SGD fine-tuning uses");
+    }
+
+    @Test
     void helpOnEveryCommand() {
         for (String cmd : List.of("", "train ", "eval ", "prune ", "sweep ", "lottery ", "inspect ", "bench ", "bench gemm ", "demo ")) {
             String[] args = (cmd + "--help").split(" ");
@@ -195,6 +202,18 @@ class CliTest {
         ReportAssertions.assertDrawn(pages.get(1), java.util.Set.of("layer-sparsity", "layer-size", "weights"));
         String html = Files.readString(pruned.resolve("report.html"));
         assertTrue(html.contains("<td>dense</td>") && html.contains("<td>pruned</td>") && html.contains(" ms</td>"), "summary of dense and pruned");
+
+        // N:M on the gradual schedule ends on the exact pattern.
+        Path nm = tmp.resolve("nm");
+        r = run("prune", "--from", dense.toString(), "--granularity", "2:4", "--schedule", "agp", "--finetune-epochs", "1",
+                "--train-limit", "2000", "--out", nm.toString());
+        assertEquals(0, r.code(), r.err());
+        float[] w = jprune.nn.io.ModelCheckpoint.load(nm.resolve("model.safetensors")).model().namedParameters().get("fc2.weight").value().data();
+        for (int g = 0; g < w.length; g += 4) {
+            int zeros = 0;
+            for (int k = g; k < g + 4; k++) if (w[k] == 0f) zeros++;
+            assertEquals(2, zeros, "group at " + g + " of fc2.weight");
+        }
     }
 
     @Test

@@ -53,13 +53,50 @@ public final class FormatChooser {
     static final long WARM_UP_CAP_NANOS = 4_000_000_000L;
     /** Calls at batch 1 before a timing counts (a tenth of that at the serving batch): past C2's invocation thresholds. */
     static final int WARM_UP_CALLS = 6000;
+
+    /**
+     * Times the candidates' products at one batch size; the chooser's only contact with the clock, so
+     * a test can hand it a fake and check which format wins.
+     */
+    @FunctionalInterface
+    public interface Timer {
+        /**
+         * Microseconds per call of each product, in the order given.
+         *
+         * @param formats the candidates' format names, in the order of products
+         * @param columns columns of the product (1 at batch 1 for a linear layer)
+         * @param batch1 whether these are the batch-1 products (else the serving batch's)
+         */
+        double[] micros(List<String> formats, List<Runnable> products, int columns, boolean batch1);
+    }
+
     private final Goal goal;
-    private final double budgetMillis;
+    private final Timer timer;
 
     /** @param budgetMillis rough time to spend timing each candidate */
     public FormatChooser(Goal goal, double budgetMillis) {
+        this(goal, measured(budgetMillis));
+    }
+
+    /** A chooser that takes its timings from the given timer. */
+    public FormatChooser(Goal goal, Timer timer) {
         this.goal = goal;
-        this.budgetMillis = budgetMillis;
+        this.timer = timer;
+    }
+
+    /**
+     * The real timer: warms each product up until its time per call is steady, then times all of
+     * them in interleaved rounds, spending roughly budgetMillis on each.
+     */
+    public static Timer measured(double budgetMillis) {
+        return (formats, products, columns, batch1) -> {
+            for (Runnable p : products) {
+                // Vector API code runs a hundred to a thousand times slower until C2 compiles it, and a new
+                // shape can send a kernel back to the interpreter: run each candidate until it is steady.
+                Timing.warmUntilSteady(p, WARM_UP_CAP_NANOS, batch1 ? WARM_UP_CALLS : WARM_UP_CALLS / 10);
+            }
+            return Timing.interleavedMedianMicros(products, budgetMillis);
+        };
     }
 
     /**
@@ -94,13 +131,10 @@ public final class FormatChooser {
             batch1.add(() -> product(m, x1, columnsBatch1, y1));
             batchN.add(() -> product(m, xn, columnsBatchN, yn));
         }
-        for (int i = 0; i < candidates.size(); i++) {
-            // Vector API code runs a hundred to a thousand times slower until C2 compiles it, and a new
-            // shape can send a kernel back to the interpreter: run each candidate until it is steady.
-            Timing.warmUntilSteady(batch1.get(i), WARM_UP_CAP_NANOS, WARM_UP_CALLS);
-            Timing.warmUntilSteady(batchN.get(i), WARM_UP_CAP_NANOS, WARM_UP_CALLS / 10);
-        }
-        double[] t1 = Timing.interleavedMedianMicros(batch1, budgetMillis), tn = Timing.interleavedMedianMicros(batchN, budgetMillis);
+        List<String> formats = candidates.stream().map(WeightMatrix::format).toList();
+        double[] t1 = timer.micros(formats, batch1, columnsBatch1, true), tn = timer.micros(formats, batchN, columnsBatchN, false);
+        if (t1.length != candidates.size() || tn.length != candidates.size())
+            throw new IllegalStateException("timer returned " + t1.length + " and " + tn.length + " timings for " + candidates.size() + " candidates");
         List<Candidate> timings = new ArrayList<>();
         for (int i = 0; i < candidates.size(); i++) timings.add(new Candidate(candidates.get(i).format(), candidates.get(i).bytes(), t1[i], tn[i]));
         int best = 0;

@@ -2,7 +2,10 @@ package jprune.deploy;
 
 import static org.junit.jupiter.api.Assertions.*;
 
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import jprune.tensor.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -30,14 +33,68 @@ class FormatChooserTest {
     void nOfMWeightsAndBlockWeightsBecomeCandidates() {
         float[] w = sparse(16, 32, 1.0, 2);
         for (int i = 0; i < w.length; i += 4) { w[i] = 0; w[i + 2] = 0; }   // 2:4
-        List<String> formats = new FormatChooser(FormatChooser.Goal.THROUGHPUT, 5).choose(w, 16, 32, false, 1, 4)
+        // Which formats are candidates does not depend on their times: a flat fake clock saves the warm-ups.
+        FormatChooser.Timer flat = (f, products, columns, batch1) -> java.util.Collections.nCopies(f.size(), 1.0).stream().mapToDouble(d -> d).toArray();
+        List<String> formats = new FormatChooser(FormatChooser.Goal.THROUGHPUT, flat).choose(w, 16, 32, false, 1, 4)
                 .candidates().stream().map(FormatChooser.Candidate::format).toList();
         assertTrue(formats.contains("2:4"), formats.toString());
         float[] b = new float[16 * 32];
         for (int r = 0; r < 8; r++) for (int c = 0; c < 8; c++) b[r * 32 + c] = 1f + r + c;   // one dense 8x8 block
-        formats = new FormatChooser(FormatChooser.Goal.LATENCY, 5).choose(b, 16, 32, true, 1, 4)
+        formats = new FormatChooser(FormatChooser.Goal.LATENCY, flat).choose(b, 16, 32, true, 1, 4)
                 .candidates().stream().map(FormatChooser.Candidate::format).toList();
         assertTrue(formats.stream().anyMatch(f -> f.startsWith("block")), formats.toString());
         assertTrue(formats.stream().allMatch(f -> f.endsWith("int8")), "int8 candidates only: " + formats);
+    }
+
+    /** A fake clock: each format's microseconds at batch 1 and at the serving batch; products are never run. */
+    static FormatChooser.Timer fake(Map<String, double[]> micros, List<String> calls) {
+        return (formats, products, columns, batch1) -> {
+            assertEquals(formats.size(), products.size());
+            calls.add((batch1 ? "batch1:" : "batchN:") + columns);
+            assertTrue(micros.keySet().containsAll(formats), "candidates " + formats);
+            return formats.stream().mapToDouble(f -> micros.get(f)[batch1 ? 0 : 1]).toArray();
+        };
+    }
+
+    /** A 2:4 weight whose every other column is whole, so 16×1 blocks hold it too. */
+    static float[] twoOfFour() {
+        float[] w = sparse(16, 32, 1.0, 2);
+        for (int i = 0; i < w.length; i += 4) { w[i] = 0; w[i + 2] = 0; }
+        return w;
+    }
+
+    @Test
+    void theFastestFormatForTheGoalWins() {
+        float[] w = twoOfFour();
+        Map<String, double[]> t = Map.of("dense", new double[] {10, 20}, "csr", new double[] {6, 9}, "bitmask", new double[] {8, 12},
+                "2:4", new double[] {4, 15}, "block16x1", new double[] {7, 11});
+        List<String> calls = new ArrayList<>();
+        FormatChooser.Choice latency = new FormatChooser(FormatChooser.Goal.LATENCY, fake(t, calls)).choose(w, 16, 32, false, 1, 8);
+        assertEquals("2:4", latency.matrix().format(), latency.reason());
+        assertArrayEquals(w, latency.matrix().toDense());
+        assertEquals(List.of("batch1:1", "batchN:8"), calls, "each batch size timed once, at its columns");
+        assertTrue(latency.reason().contains("2.50x"), latency.reason());
+        FormatChooser.Choice throughput = new FormatChooser(FormatChooser.Goal.THROUGHPUT, fake(t, calls)).choose(w, 16, 32, false, 1, 8);
+        assertEquals("csr", throughput.matrix().format(), throughput.reason());
+        for (FormatChooser.Candidate c : throughput.candidates()) {
+            assertEquals(t.get(c.format())[0], c.microsBatch1(), c.format());
+            assertEquals(t.get(c.format())[1], c.microsBatchN(), c.format());
+        }
+    }
+
+    @Test
+    void aClearlyFasterFormatWinsWhateverItsSizeAndNearTiesGoToTheSmallest() {
+        float[] w = twoOfFour();
+        Map<String, double[]> denseFastest = new HashMap<>(Map.of("dense", new double[] {5, 5}, "csr", new double[] {10, 10},
+                "bitmask", new double[] {10, 10}, "2:4", new double[] {10, 10}, "block16x1", new double[] {10, 10}));
+        assertEquals("dense", new FormatChooser(FormatChooser.Goal.LATENCY, fake(denseFastest, new ArrayList<>())).choose(w, 16, 32, false, 1, 8)
+                .matrix().format());
+        // Every format within 3% of the others: the fewest bytes win, even against a slightly faster one.
+        Map<String, double[]> tie = new HashMap<>(Map.of("dense", new double[] {10, 10}, "csr", new double[] {10.2, 10},
+                "bitmask", new double[] {10.1, 10}, "2:4", new double[] {10.25, 10}, "block16x1", new double[] {10.15, 10}));
+        FormatChooser.Choice c = new FormatChooser(FormatChooser.Goal.LATENCY, fake(tie, new ArrayList<>())).choose(w, 16, 32, false, 1, 8);
+        FormatChooser.Candidate smallest = c.candidates().stream().min(java.util.Comparator.comparingLong(FormatChooser.Candidate::bytes)).orElseThrow();
+        assertEquals(smallest.format(), c.matrix().format(), c.candidates().toString());
+        assertNotEquals("dense", smallest.format());
     }
 }

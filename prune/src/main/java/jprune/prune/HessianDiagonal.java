@@ -53,17 +53,26 @@ public final class HessianDiagonal {
         return diag;
     }
 
-    /** ∇L at w + step·z on one batch, leaving the weights as they were. */
+    /**
+     * ∇L at w + step·z on one batch, leaving the weights exactly as they were: they are copied before
+     * the shift and copied back after it, since subtracting the step again would not undo the
+     * addition in float arithmetic (it changes a few percent of the weights by an ulp per probe).
+     */
     private static Map<Parameter, float[]> gradientAt(Module model, List<Parameter> weights, Map<Parameter, float[]> z, float step, Batches.Batch b) {
-        for (Parameter p : weights) shift(p, z.get(p), step);
+        Map<Parameter, float[]> saved = new IdentityHashMap<>();
+        for (Parameter p : weights) saved.put(p, p.value().data().clone());
         try {
+            for (Parameter p : weights) shift(p, z.get(p), step);
             model.zeroGrad();
             Losses.crossEntropy(model.forward(Variable.constant(b.x())), b.labels(), 0f).backward();
             Map<Parameter, float[]> g = new IdentityHashMap<>();
             for (Parameter p : weights) g.put(p, p.grad() == null ? new float[p.numel()] : p.grad().data().clone());
             return g;
         } finally {
-            for (Parameter p : weights) shift(p, z.get(p), -step);
+            for (Parameter p : weights) {
+                float[] w = saved.get(p);
+                System.arraycopy(w, 0, p.value().data(), 0, w.length);
+            }
         }
     }
 

@@ -43,6 +43,16 @@ public final class LotteryTicket {
         this.rate = rate;
     }
 
+    /**
+     * The training recipe of every run (dense, ticket, controls) when the user gives none. For
+     * lenet-300-100 it is the lottery-ticket paper's (Frankle and Carbin 2019): Adam at a constant
+     * 1.2e-3, mini-batches of 60, no weight decay; other models train with their usual recipe.
+     */
+    public static TrainConfig defaultTraining(String model) {
+        if (model.equals("lenet-300-100")) return new TrainConfig(10, 60, 1.2e-3, "adamw", "none", 0.9, false, 0, 0, 0, 0, 0, 0);
+        return TrainConfig.defaults(model);
+    }
+
     /** The state a run carries between rounds: the rewind point and the last trained ticket. */
     public record State(Map<String, Tensor> rewind, Module ticket) {}
 
@@ -74,10 +84,24 @@ public final class LotteryTicket {
         new Trainer(ticket, train, trainData, testData, null).fit();
         double ticketAcc = accuracy(ticket);
 
-        Module reinit = Models.build(config, seed + 7919L * r);
-        copyMasks(ticket, reinit);
+        Module reinit = reinitControl(ticket, r);
         new Trainer(reinit, train, trainData, testData, null).fit();
 
+        Module randomMask = randomMaskControl(ticket, state, r);
+        new Trainer(randomMask, train, trainData, testData, null).fit();
+        return new Round(r, SparsityStats.of(ticket).nonzero() / (double) SparsityStats.of(ticket).total(), ticketAcc,
+                accuracy(reinit), accuracy(randomMask), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** The first control, before training: the ticket's masks on a fresh initialisation (its own seed per round). */
+    Module reinitControl(Module ticket, int r) {
+        Module reinit = Models.build(config, seed + 7919L * r);
+        copyMasks(ticket, reinit);
+        return reinit;
+    }
+
+    /** The second control, before training: the rewind point's weights under a random mask with each layer at the ticket's density. */
+    Module randomMaskControl(Module ticket, State state, int r) {
         Module randomMask = Models.build(config, seed);
         restore(randomMask, state.rewind());
         for (var e : Prunable.weights(ticket).entrySet()) {
@@ -85,9 +109,7 @@ public final class LotteryTicket {
             double layerSparsity = 1.0 - (double) e.getValue().countUnmasked() / p.numel();
             Pruner.UNSTRUCTURED.prune(Map.of(e.getKey(), p), new RandomCriterion(seed + 104729L * r), PruneSpec.of(layerSparsity, Scope.LAYER));
         }
-        new Trainer(randomMask, train, trainData, testData, null).fit();
-        return new Round(r, SparsityStats.of(ticket).nonzero() / (double) SparsityStats.of(ticket).total(), ticketAcc,
-                accuracy(reinit), accuracy(randomMask), (System.nanoTime() - start) / 1e9);
+        return randomMask;
     }
 
     static Map<String, Tensor> snapshot(Module m) {

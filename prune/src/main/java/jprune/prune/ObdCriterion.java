@@ -8,31 +8,60 @@ import jprune.tensor.Tensor;
 
 /**
  * Optimal Brain Damage (LeCun et al. 1990): the saliency ½·h_ii·w², the loss increase a second-order
- * expansion predicts from removing weight i at a minimum. h_ii comes from {@link HessianDiagonal}
- * (Hutchinson's estimator with finite-difference Hessian-vector products) over calibration batches.
+ * expansion predicts from removing weight i at a minimum. By default h_ii is the empirical Fisher
+ * diagonal ({@link FisherDiagonal}: mean squared per-sample gradients over the calibration batches);
+ * {@link Curvature#HUTCHINSON} estimates the Hessian diagonal itself ({@link HessianDiagonal}), which
+ * on networks of this size is dominated by off-diagonal noise and ranks weights worse than magnitude.
  */
 public final class ObdCriterion implements Criterion {
-    /** Probes per calibration batch; each costs two forward-backward passes. */
+    /** Where h_ii comes from; the name is the criterion's name. */
+    public enum Curvature {
+        /** Empirical Fisher (Gauss-Newton) diagonal from per-sample gradients: non-negative, low-noise. */
+        FISHER("obd"),
+        /** Hutchinson's estimate of the Hessian diagonal with finite-difference Hessian-vector products. */
+        HUTCHINSON("obd-hutchinson");
+
+        private final String criterionName;
+
+        Curvature(String criterionName) {
+            this.criterionName = criterionName;
+        }
+    }
+
+    /** Hutchinson probes per calibration batch; each costs two forward-backward passes. */
     static final int PROBES_PER_BATCH = 2;
     static final double EPS = 1e-3;
+    private final Curvature curvature;
     private Map<Parameter, float[]> hessian;
+
+    /** OBD with the Fisher diagonal. */
+    public ObdCriterion() {
+        this(Curvature.FISHER);
+    }
+
+    public ObdCriterion(Curvature curvature) {
+        this.curvature = curvature;
+    }
 
     @Override
     public String name() {
-        return "obd";
+        return curvature.criterionName;
     }
 
     @Override
     public void prepare(PruneContext ctx) {
         var weights = new ArrayList<>(Prunable.weights(ctx.model()).values());
         Batches batches = new Batches(ctx.calibration(), ctx.batchSize(), true, ctx.seed(), true);
-        hessian = HessianDiagonal.estimate(ctx.model(), weights, batches, ctx.calibrationBatches(), PROBES_PER_BATCH, EPS, ctx.seed());
+        hessian = switch (curvature) {
+            case FISHER -> FisherDiagonal.estimate(ctx.model(), weights, batches, ctx.calibrationBatches());
+            case HUTCHINSON -> HessianDiagonal.estimate(ctx.model(), weights, batches, ctx.calibrationBatches(), PROBES_PER_BATCH, EPS, ctx.seed());
+        };
     }
 
     @Override
     public Tensor score(String name, Parameter p) {
         float[] h = hessian == null ? null : hessian.get(p);
-        if (h == null) throw new IllegalStateException("obd criterion: no Hessian estimate for '" + name + "'; call prepare first");
+        if (h == null) throw new IllegalStateException(name() + " criterion: no curvature estimate for '" + name + "'; call prepare first");
         float[] w = p.value().data();
         Tensor s = Tensor.zeros(p.shape());
         float[] d = s.data();

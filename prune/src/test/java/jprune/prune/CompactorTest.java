@@ -77,4 +77,53 @@ class CompactorTest {
         var e = assertThrows(IllegalArgumentException.class, () -> ChannelGraph.of(Models.build(Models.defaultConfig("vit-tiny"), 0)));
         assertTrue(e.getMessage().contains("sequential"), e.getMessage());
     }
+
+    /** Sets every weight of filter c of the node to values[c] (sign alternating), so its mean |w| is values[c]. */
+    static void setFilters(ChannelGraph.Node node, float[] values) {
+        float[] w = node.weight().value().data();
+        int row = w.length / node.outChannels();
+        for (int c = 0; c < node.outChannels(); c++)
+            for (int i = 0; i < row; i++) w[c * row + i] = (i % 2 == 0 ? 1 : -1) * values[c % values.length] * (1 + c / values.length);
+    }
+
+    @Test
+    void theFiltersWithTheLowestMeanMagnitudeGoWithTheirBatchNormEntries() {
+        Module m = Models.build(Models.defaultConfig("convnet"), 1);
+        ChannelGraph.Node first = ChannelGraph.of(m).prunable().get(0);
+        assertNotNull(first.norm(), "convnet's first convolution is followed by batch norm");
+        assertNull(first.bias(), "and has no bias of its own");
+        // 32 filters: mean |w| of filter c is values[c % 8]·(1 + c / 8), so the 16 lowest are known.
+        float[] values = {0.3f, 0.1f, 0.5f, 0.2f, 0.6f, 0.4f, 0.05f, 0.7f};
+        setFilters(first, values);
+        float[] scores = new float[first.outChannels()];
+        for (int c = 0; c < scores.length; c++) scores[c] = values[c % 8] * (1 + c / 8);
+        java.util.Set<Integer> lowest = new java.util.HashSet<>();
+        java.util.stream.IntStream.range(0, scores.length).boxed().sorted((a, b) -> Float.compare(scores[a], scores[b])).limit(16).forEach(lowest::add);
+        new ChannelPruner(m).prune(new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.LAYER));
+        int row = first.weight().numel() / first.outChannels();
+        for (int c = 0; c < first.outChannels(); c++) {
+            float keep = lowest.contains(c) ? 0f : 1f;
+            for (int i = 0; i < row; i++) assertEquals(keep, first.weight().mask().data()[c * row + i], "filter " + c + " weight " + i);
+            assertEquals(keep, first.norm().weight().mask().data()[c], "filter " + c + " batch-norm scale");
+            assertEquals(keep, first.norm().bias().mask().data()[c], "filter " + c + " batch-norm shift");
+        }
+    }
+
+    @Test
+    void l1AndL2RankFiltersByTheirOwnNorms() {
+        // Filter 0: every |w| = 1 (mean |w| 1, mean w² 1). Filter 1: 1.8 at even positions, 0 at odd
+        // ones (13 of 25: mean |w| 0.936, mean w² 1.685). The rest are far larger. Removing one
+        // filter, L1 takes filter 1 and L2 takes filter 0.
+        for (boolean l2 : new boolean[] {false, true}) {
+            Module m = Models.build(Models.defaultConfig("lenet-5"), 2);
+            ChannelGraph.Node first = ChannelGraph.of(m).prunable().get(0);
+            setFilters(first, new float[] {1, 1, 5, 5, 5, 5});
+            float[] w = first.weight().value().data();
+            for (int i = 0; i < 25; i++) w[25 + i] = i % 2 == 0 ? 1.8f : 0f;
+            new ChannelPruner(m).prune(new MagnitudeCriterion(l2), new PruneSpec(1 / 6.0, Scope.LAYER, List.of(), List.of(), 1.0));
+            assertArrayEquals(l2 ? new int[] {1, 2, 3, 4, 5} : new int[] {0, 2, 3, 4, 5}, ChannelPruner.kept(first), l2 ? "L2" : "L1");
+            float[] bias = first.bias().mask().data();
+            assertArrayEquals(l2 ? new float[] {0, 1, 1, 1, 1, 1} : new float[] {1, 0, 1, 1, 1, 1}, bias, "the removed filter's bias goes with it");
+        }
+    }
 }

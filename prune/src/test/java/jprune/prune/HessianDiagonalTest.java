@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import java.util.List;
 import java.util.Map;
+import jprune.nn.Module;
 import jprune.nn.Parameter;
 import jprune.nn.data.Batches;
 import jprune.nn.data.DataSplit;
@@ -11,7 +12,9 @@ import jprune.nn.layers.Flatten;
 import jprune.nn.layers.Linear;
 import jprune.nn.layers.Sequential;
 import jprune.nn.layers.Tanh;
+import jprune.nn.models.Models;
 import jprune.tensor.Rng;
+import jprune.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 class HessianDiagonalTest {
@@ -35,5 +38,18 @@ class HessianDiagonalTest {
         }
         assertTrue(norm > 0);
         assertTrue(Math.sqrt(err / norm) < 0.15, "relative error " + Math.sqrt(err / norm));
+    }
+
+    @Test
+    void estimatingLeavesTheModelBitIdentical() {
+        Module net = Models.build(Models.defaultConfig("lenet-300-100"), 6);
+        Map<String, Tensor> before = LotteryTicket.snapshot(net);
+        Batches batches = new Batches(PruneRunTest.synthetic(64, 5), 32, true, 1, true);
+        HessianDiagonal.estimate(net, List.copyOf(Prunable.weights(net).values()), batches, 2, 2, 1e-3, 8);
+        net.stateDict().forEach((name, t) -> {
+            float[] a = before.get(name).data(), b = t.data();
+            for (int i = 0; i < a.length; i++)
+                assertEquals(Float.floatToRawIntBits(a[i]), Float.floatToRawIntBits(b[i]), name + "[" + i + "] changed by scoring");
+        });
     }
 }

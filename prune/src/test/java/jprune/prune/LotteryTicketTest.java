@@ -37,4 +37,55 @@ class LotteryTicketTest {
         var e = assertThrows(IllegalArgumentException.class, far::start);
         assertTrue(e.getMessage().contains("beyond"));
     }
+
+    @Test
+    void theControlsKeepTheTicketsDensityButNotItsMaskOrItsInitialisation() {
+        DataSplit d = PruneRunTest.synthetic(8, 1);
+        var config = Models.defaultConfig("lenet-300-100");
+        TrainConfig cfg = new TrainConfig(1, 4, 0.05, "sgd", "none", 0.9, true, 0, 0, 0, 0, 0, 3);
+        LotteryTicket lt = new LotteryTicket(config, cfg, d, d, 5, 0, 0.5);
+        Module init = Models.build(config, 5);
+        LotteryTicket.State state = new LotteryTicket.State(LotteryTicket.snapshot(init), Models.build(config, 5));
+        // A ticket of uneven layer densities: global magnitude pruning after the weights moved.
+        for (Parameter p : Prunable.weights(state.ticket()).values()) {
+            float[] w = p.value().data();
+            for (int i = 0; i < w.length; i++) w[i] *= 1 + (i % 3);
+        }
+        Pruner.UNSTRUCTURED.prune(Prunable.weights(state.ticket()), new MagnitudeCriterion(false), PruneSpec.of(0.75, Scope.GLOBAL));
+
+        Module reinit = lt.reinitControl(state.ticket(), 2), fresh = Models.build(config, 5 + 7919L * 2);
+        Module random = lt.randomMaskControl(state.ticket(), state, 2);
+        for (var e : Prunable.weights(state.ticket()).entrySet()) {
+            String name = e.getKey();
+            float[] ticketMask = e.getValue().mask().data(), rewind = state.rewind().get(name).data();
+            Parameter r = Prunable.weights(reinit).get(name), m = Prunable.weights(random).get(name);
+            assertArrayEquals(ticketMask, r.mask().data(), name + ": the re-initialised control has the ticket's mask");
+            float[] rw = r.value().data(), fw = fresh.stateDict().get(name).data(), mw = m.value().data(), mm = m.mask().data();
+            int sameAsRewind = 0, sameMask = 0, survivors = 0;
+            for (int i = 0; i < rw.length; i++) {
+                assertEquals(ticketMask[i] == 0f ? 0f : fw[i], rw[i], name + ": re-init weight " + i + " is the fresh seed's, masked");
+                if (ticketMask[i] != 0f && rw[i] == rewind[i]) sameAsRewind++;
+                assertEquals(mm[i] == 0f ? 0f : rewind[i], mw[i], name + ": random-mask weight " + i + " is the rewind value, masked");
+                if (mm[i] == ticketMask[i]) sameMask++;
+                if (ticketMask[i] != 0f) survivors++;
+            }
+            assertEquals(0, sameAsRewind, name + ": no survivor of the re-initialised control keeps its ticket value");
+            assertEquals(survivors, m.countUnmasked(), name + ": the random mask keeps as many weights as the ticket");
+            assertTrue(sameMask < 0.9 * rw.length, name + ": the random mask is not the ticket's (" + sameMask + " of " + rw.length + " agree)");
+        }
+        // Different rounds draw different random masks.
+        assertFalse(java.util.Arrays.equals(Prunable.weights(random).get("fc1.weight").mask().data(),
+                Prunable.weights(lt.randomMaskControl(state.ticket(), state, 3)).get("fc1.weight").mask().data()));
+    }
+
+    @Test
+    void lenet300TrainsLikeTheLotteryTicketPaper() {
+        TrainConfig c = LotteryTicket.defaultTraining("lenet-300-100");
+        assertEquals("adamw", c.optimizer());
+        assertEquals(1.2e-3, c.lr());
+        assertEquals(60, c.batchSize());
+        assertEquals("none", c.schedule(), "a constant learning rate");
+        assertEquals(0.0, c.weightDecay(), "plain Adam");
+        assertEquals(TrainConfig.defaults("lenet-5"), LotteryTicket.defaultTraining("lenet-5"));
+    }
 }

@@ -88,4 +88,15 @@ class PruneRunTest {
         float[] s = mv.score("fc1.weight", Prunable.weights(m).get("fc1.weight")).data();
         assertTrue(java.util.stream.IntStream.range(0, s.length).anyMatch(i -> s[i] != 0f));
     }
+
+    @Test
+    void theDefaultGradualSchedulePrunesOverTheFirstHalfTenTimesAnEpoch() {
+        // 12 epochs of 469 batches (60,000 images in batches of 128).
+        SparsitySchedule.Gradual g = PruneRun.defaultGradual(new TrainConfig(12, 128, 0.05, "sgd", "cosine", 0.9, true, 0, 0, 0, 0, 0, 1), 60_000);
+        assertEquals(0, g.startStep());
+        assertEquals(12 * 469 / 2, g.pruneSteps());
+        assertEquals(46, g.frequency());
+        assertEquals(0.9, g.sparsityAt(12 * 469 / 2, 0.9));
+        assertEquals(0.9 * (1 - 0.125), g.sparsityAt(12 * 469 / 4, 0.9), 1e-3, "seven eighths of the way a quarter in");
+    }
 }
