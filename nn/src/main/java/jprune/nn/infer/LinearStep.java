@@ -1,0 +1,33 @@
+package jprune.nn.infer;
+
+import jprune.tensor.Epilogue;
+import jprune.tensor.LinearForward;
+
+/** A linear layer with its ReLU fused, by {@link LinearForward} from a weight transposed once at compile time. */
+final class LinearStep extends Step {
+    private final float[] packed;
+    private final Epilogue epilogue;
+    private final String what;
+
+    LinearStep(Activation in, Activation out, float[] weight, int outFeatures, Epilogue epilogue, String what) {
+        super(in, out);
+        this.packed = LinearForward.packWeights(weight, outFeatures, in.features());
+        this.epilogue = epilogue;
+        this.what = what;
+    }
+
+    @Override
+    void run(float[] x, int xOff, float[] y, int yOff, int count, Workspace ws, int index) {
+        LinearForward.forward(count, in.features(), out.stride(), x, xOff, in.stride(), packed, epilogue, y, yOff, out.stride());
+    }
+
+    @Override
+    long work() {
+        return (long) in.features() * out.stride();
+    }
+
+    @Override
+    String describe() {
+        return what;
+    }
+}
