@@ -108,8 +108,8 @@ public final class IndirectConv {
         if (w.length != oc * k) throw new IllegalArgumentException("indirect convolution: weight has " + w.length + " floats, needs " + oc + "×" + k);
         float[] packed = new float[nv * L * k];
         int base = 0;
-        for (int v0 = 0; v0 < nv; v0 += MAX_VECTORS) {
-            int width = Math.min(MAX_VECTORS, nv - v0) * L;
+        for (int v0 = 0; v0 < nv; v0 += blockVectors(nv, v0)) {
+            int width = blockVectors(nv, v0) * L;
             for (int t = 0; t < k; t++)
                 for (int j = 0; j < width; j++) {
                     int o = v0 * L + j;
@@ -118,6 +118,15 @@ public final class IndirectConv {
             base += width * k;
         }
         return packed;
+    }
+
+    /**
+     * Vectors of output channels in the block starting at vector v0: 3 at a time, but 4 left become
+     * 2 + 2 (a one-vector tile broadcasts each input for a single multiply-add).
+     */
+    static int blockVectors(int nv, int v0) {
+        int left = nv - v0;
+        return left == 4 ? 2 : Math.min(MAX_VECTORS, left);
     }
 
     /** Floats of scratch {@link #forward} needs. */
@@ -133,8 +142,8 @@ public final class IndirectConv {
         int k = taps.length, nv = p.vectors();
         for (int pi = 0; pi < pos.length; pi += ROWS) {
             int wi = 0;
-            for (int v0 = 0; v0 < nv; v0 += MAX_VECTORS) {
-                int vectors = Math.min(MAX_VECTORS, nv - v0);
+            for (int v0 = 0; v0 < nv; v0 += blockVectors(nv, v0)) {
+                int vectors = blockVectors(nv, v0);
                 switch (vectors) {
                     case 3 -> tile3(in, inOff, pos, pi, taps, k, packed, wi, scratch);
                     case 2 -> tile2(in, inOff, pos, pi, taps, k, packed, wi, scratch);

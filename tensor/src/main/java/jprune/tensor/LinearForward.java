@@ -49,14 +49,15 @@ public final class LinearForward {
         if (m == 0) return;
         if (xOff < 0 || xOff + (long) (m - 1) * ldx + k > x.length) throw new IllegalArgumentException("linear: x too small");
         if (yOff < 0 || yOff + (long) (m - 1) * ldy + np > y.length) throw new IllegalArgumentException("linear: y too small");
-        int r = 0;
-        for (; r + MR <= m; r += MR) {
-            for (int j = 0; j < np; j += NV * LANES) {
-                int vectors = Math.min(NV, (np - j) / LANES);
+        int full = m - m % MR;
+        // Column blocks outside, row tiles inside: a k × NR block of Wᵀ stays in L2 while every row
+        // tile meets it, so Wᵀ streams from memory once per call rather than once per row tile.
+        for (int j = 0; j < np; j += NV * LANES) {
+            int vectors = Math.min(NV, (np - j) / LANES);
+            for (int r = 0; r < full; r += MR)
                 GemmMicroKernel.tile(MR, vectors, k, x, xOff + r * ldx, ldx, 1, wt, j, np, y, yOff + r * ldy + j, ldy, false);
-            }
         }
-        for (; r < m; r++) row(k, np, x, xOff + r * ldx, wt, y, yOff + r * ldy);
+        for (int r = full; r < m; r++) row(k, np, x, xOff + r * ldx, wt, y, yOff + r * ldy);
         for (int i = 0; i < m; i++) finish(e, y, yOff + i * ldy, np);
     }
 
