@@ -1,6 +1,7 @@
 package jprune.nn.infer;
 
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import jprune.nn.Module;
 import jprune.tensor.Parallel;
 import jprune.tensor.Shape;
@@ -19,16 +20,20 @@ import jprune.tensor.Tensor;
  * bit wherever the layers' GEMM does not take its dot-product route (and within float rounding
  * where it does); they do not depend on the batch a sample comes in or on the thread count.
  *
- * <p>A batch is split over threads image by image ({@link #PARALLEL_WORK}): one hand-off per call,
- * not one per layer, and none for small work. Within a thread, images run through the convolution
- * layers one at a time (their activations stay in the core's caches), and the fully connected
- * layers run on groups of up to {@link #GROUP} samples.
+ * <p>A batch is split over threads by samples ({@link #PARALLEL_WORK}): one hand-off per call, not one
+ * per layer, and none for small work. The threads take chunks of {@link #CHUNK} samples from a shared
+ * counter, so a thread that another process delays takes fewer chunks instead of holding up the call
+ * (a sample's result does not depend on who computes it). Within a thread, images run through the
+ * convolution layers one at a time (their activations stay in the core's caches), and the fully
+ * connected layers run on the chunk's samples together.
  *
  * <p>Thread-safe: each thread runs with its own buffers.
  */
 public final class InferencePlan {
     /** Samples the fully connected layers take at once; bounds the per-thread buffers. */
     static final int GROUP = 64;
+    /** Samples a thread takes at a time when a batch is split: one row tile of the linear layers' GEMM. */
+    static final int CHUNK = 8;
     /**
      * Below this many multiply-adds a call stays on the calling thread: handing half a batch to the
      * pool's other thread costs a wake-up of several microseconds, and on a loaded machine it waits
@@ -91,8 +96,12 @@ public final class InferencePlan {
         if (batch < 0) throw new IllegalArgumentException("batch must be >= 0, got " + batch);
         if ((long) batch * in > x.length) throw new IllegalArgumentException("x has " + x.length + " floats, a batch of " + batch + " needs " + (long) batch * in);
         if ((long) batch * outputs > y.length) throw new IllegalArgumentException("y has " + y.length + " floats, a batch of " + batch + " gives " + (long) batch * outputs);
-        if (batch > 1 && Parallel.threads() > 1 && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
-            Parallel.forRange(batch, 1, (chunk, from, to) -> runRange(x, from, to, y));
+        int threads = Math.min(Parallel.threads(), (batch + CHUNK - 1) / CHUNK);
+        if (threads > 1 && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
+            AtomicInteger next = new AtomicInteger();
+            Parallel.forRange(threads, 1, (t, a, b) -> {
+                for (int s; (s = next.getAndAdd(CHUNK)) < batch; ) runRange(x, s, Math.min(batch, s + CHUNK), y);
+            });
         } else {
             runRange(x, 0, batch, y);
         }
