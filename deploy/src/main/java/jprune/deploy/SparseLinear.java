@@ -41,6 +41,22 @@ public final class SparseLinear extends Module implements FlatLayer {
         return weight.rows();
     }
 
+    @Override
+    public long work() {
+        return weight.nonzeros();
+    }
+
+    /** Dense fp32 weights run with the plan's dense kernel (int8 ones keep their own). */
+    @Override
+    public float[] denseWeight() {
+        return weight.format().equals("dense") ? weight.toDense() : null;
+    }
+
+    @Override
+    public float[] bias() {
+        return bias == null ? null : bias.clone();
+    }
+
     /**
      * The same products as {@link #compute}, with the sample-major rows of the plan's buffers moved
      * into and out of the kernels' arrays (the kernels take whole arrays from index 0).

@@ -15,4 +15,22 @@ public interface FlatLayer {
      * f &lt; inFeatures(). Called on one thread at a time per scratch.
      */
     void infer(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, Scratch scratch);
+
+    /** Multiply-adds per sample (a sparse layer's nonzeros), for deciding when a batch is worth splitting. */
+    default long work() {
+        return (long) inFeatures() * outFeatures();
+    }
+
+    /**
+     * The weight as a dense fp32 [out][in] array when the layer computes exactly y = W·x + bias with
+     * it (then the plan may run it with its own dense kernel), else null.
+     */
+    default float[] denseWeight() {
+        return null;
+    }
+
+    /** The bias added after the product, or null. */
+    default float[] bias() {
+        return null;
+    }
 }

@@ -26,7 +26,13 @@ final class FlatLayerStep extends Step {
 
     @Override
     long work() {
-        return (long) layer.inFeatures() * layer.outFeatures();
+        return layer.work();
+    }
+
+    /** Sparse kernels set up per call, vectorise over the batch and split their rows over threads: give them all of it. */
+    @Override
+    int rowsPerChunk() {
+        return InferencePlan.WHOLE;
     }
 
     @Override

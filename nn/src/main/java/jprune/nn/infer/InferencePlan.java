@@ -2,6 +2,7 @@ package jprune.nn.infer;
 
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import jprune.nn.Module;
 import jprune.tensor.Parallel;
 import jprune.tensor.Shape;
@@ -21,9 +22,12 @@ import jprune.tensor.Tensor;
  * where it does); they do not depend on the batch a sample comes in or on the thread count.
  *
  * <p>A batch is split over threads by samples ({@link #PARALLEL_WORK}): one hand-off per call, not one
- * per layer, and none for small work. The threads take chunks of {@link #CHUNK} samples from a shared
- * counter, so a thread that another process delays takes fewer chunks instead of holding up the call
- * (a sample's result does not depend on who computes it). Within a thread, images run through the
+ * per layer, and none for small work. The threads take chunks of samples from a shared counter (as
+ * few samples as the steps allow: a row tile of the linear kernel, or a thread's whole share when a
+ * weight too large for the cache would stream once per chunk), and the calling thread finishes alone
+ * what a helper that another process delays has not ({@link Job}): a sample's result does not depend
+ * on who computes it. A sparse layer's kernels vectorise over the batch and split the weight's rows
+ * over threads themselves, so a plan with one runs on the calling thread and leaves them to it. Within a thread, images run through the
  * convolution layers one at a time (their activations stay in the core's caches), and the fully
  * connected layers run on the chunk's samples together.
  *
@@ -32,8 +36,11 @@ import jprune.tensor.Tensor;
 public final class InferencePlan {
     /** Samples the fully connected layers take at once; bounds the per-thread buffers. */
     static final int GROUP = 64;
-    /** Samples a thread takes at a time when a batch is split: one row tile of the linear layers' GEMM. */
-    static final int CHUNK = 8;
+    /**
+     * {@link Step#rowsPerChunk()} of a step that wants the whole batch: the plan then runs on the
+     * calling thread and lets that step's kernel split its own work.
+     */
+    static final int WHOLE = Integer.MAX_VALUE;
     /**
      * Below this many multiply-adds a call stays on the calling thread: handing half a batch to the
      * pool's other thread costs a wake-up of several microseconds, and on a loaded machine it waits
@@ -44,6 +51,7 @@ public final class InferencePlan {
     private final List<Step> steps;
     private final int spatial, channels, height, width, outputs;
     private final long workPerSample;
+    private final int chunk;
     private final ThreadLocal<Workspace> workspaces;
 
     private InferencePlan(List<Step> steps, int channels, int height, int width) {
@@ -58,6 +66,9 @@ public final class InferencePlan {
         long w = 0;
         for (Step st : steps) w += st.work();
         this.workPerSample = w;
+        int c = 1;
+        for (Step st : steps) c = Math.max(c, st.rowsPerChunk());
+        this.chunk = c;
         this.workspaces = ThreadLocal.withInitial(() -> new Workspace(this.steps, spatial, GROUP));
     }
 
@@ -96,14 +107,19 @@ public final class InferencePlan {
         if (batch < 0) throw new IllegalArgumentException("batch must be >= 0, got " + batch);
         if ((long) batch * in > x.length) throw new IllegalArgumentException("x has " + x.length + " floats, a batch of " + batch + " needs " + (long) batch * in);
         if ((long) batch * outputs > y.length) throw new IllegalArgumentException("y has " + y.length + " floats, a batch of " + batch + " gives " + (long) batch * outputs);
-        int threads = Math.min(Parallel.threads(), (batch + CHUNK - 1) / CHUNK);
-        if (threads > 1 && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
-            AtomicInteger next = new AtomicInteger();
-            Parallel.forRange(threads, 1, (t, a, b) -> {
-                for (int s; (s = next.getAndAdd(CHUNK)) < batch; ) runRange(x, s, Math.min(batch, s + CHUNK), y);
-            });
+        if (steps.isEmpty()) {
+            System.arraycopy(x, 0, y, 0, batch * outputs);
+            return;
+        }
+        int threads = Math.min(Parallel.threads(), batch);
+        if (threads > 1 && chunk < WHOLE && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
+            new Job(x, batch, y, Math.min(Math.min(chunk, GROUP), (batch + threads - 1) / threads)).run(threads - 1);
         } else {
-            runRange(x, 0, batch, y);
+            Workspace ws = workspaces.get();
+            for (int g0 = 0; g0 < batch; g0 += GROUP) {
+                int n = Math.min(GROUP, batch - g0);
+                store(compute(ws, x, g0, n), g0, n, y);
+            }
         }
     }
 
@@ -117,40 +133,87 @@ public final class InferencePlan {
         return Tensor.of(y, s[0], outputs);
     }
 
-    private void runRange(float[] x, int from, int to, float[] y) {
-        if (steps.isEmpty()) {
-            System.arraycopy(x, from * outputs, y, from * outputs, (to - from) * outputs);
-            return;
-        }
-        Workspace ws = workspaces.get();
+    /**
+     * Samples [g0, g0 + n), n ≤ {@link #GROUP}, through every step on this thread's buffers; returns
+     * the buffer holding their outputs, one row of the last step's size per sample.
+     */
+    private float[] compute(Workspace ws, float[] x, int g0, int n) {
         int in = inputSize();
-        Step last = steps.getLast();
-        for (int g0 = from; g0 < to; g0 += GROUP) {
-            int n = Math.min(GROUP, to - g0);
-            float[] cur = x;
-            int curOff = g0 * in;
-            if (spatial > 0) {
-                for (int i = 0; i < n; i++) {
-                    float[] a = x;
-                    int aOff = (g0 + i) * in;
-                    for (int s = 0; s < spatial; s++) {
-                        Step st = steps.get(s);
-                        int bOff = s == spatial - 1 ? i * st.out.size() : 0;
-                        st.run(a, aOff, ws.outputs[s], bOff, 1, ws, s);
-                        a = ws.outputs[s];
-                        aOff = bOff;
-                    }
+        float[] cur = x;
+        int curOff = g0 * in;
+        if (spatial > 0) {
+            for (int i = 0; i < n; i++) {
+                float[] a = x;
+                int aOff = (g0 + i) * in;
+                for (int s = 0; s < spatial; s++) {
+                    Step st = steps.get(s);
+                    int bOff = s == spatial - 1 ? i * st.out.size() : 0;
+                    st.run(a, aOff, ws.outputs[s], bOff, 1, ws, s);
+                    a = ws.outputs[s];
+                    aOff = bOff;
                 }
-                cur = ws.outputs[spatial - 1];
-                curOff = 0;
             }
-            for (int s = spatial; s < steps.size(); s++) {
-                steps.get(s).run(cur, curOff, ws.outputs[s], 0, n, ws, s);
-                cur = ws.outputs[s];
-                curOff = 0;
+            cur = ws.outputs[spatial - 1];
+            curOff = 0;
+        }
+        for (int s = spatial; s < steps.size(); s++) {
+            steps.get(s).run(cur, curOff, ws.outputs[s], 0, n, ws, s);
+            cur = ws.outputs[s];
+            curOff = 0;
+        }
+        return cur;
+    }
+
+    private void store(float[] out, int g0, int n, float[] y) {
+        int stride = steps.getLast().out.size();
+        for (int r = 0; r < n; r++) System.arraycopy(out, r * stride, y, (g0 + r) * outputs, outputs);
+    }
+
+    /**
+     * One call's batch shared out in chunks. Whoever takes a chunk from the counter computes it on its
+     * own buffers and publishes it into y if nobody has (a compare-and-set, then the copy). The
+     * calling thread, once the counter is spent, computes again every chunk not yet published instead
+     * of waiting for a helper that another process may have preempted mid-chunk; it waits only for
+     * copies in progress. Results are the same whoever computes them, and a late helper publishes
+     * nothing, so the call's outcome does not depend on scheduling.
+     */
+    private final class Job {
+        private static final int OPEN = 0, PUBLISHING = 1, DONE = 2;
+        private final float[] x, y;
+        private final int batch, size, chunks;
+        private final AtomicInteger next = new AtomicInteger();
+        private final AtomicIntegerArray state;
+
+        Job(float[] x, int batch, float[] y, int size) {
+            this.x = x;
+            this.y = y;
+            this.batch = batch;
+            this.size = size;
+            this.chunks = (batch + size - 1) / size;
+            this.state = new AtomicIntegerArray(chunks);
+        }
+
+        void run(int helpers) {
+            Parallel.help(helpers, this::take);
+            // The layers' own kernels must not fan out to the pool the helpers occupy.
+            Parallel.runAsChunk(() -> {
+                take();
+                for (int c = 0; c < chunks; c++) if (state.get(c) == OPEN) chunk(c);
+            });
+            for (int c = 0; c < chunks; c++) while (state.get(c) != DONE) Thread.onSpinWait();
+        }
+
+        private void take() {
+            for (int c; (c = next.getAndIncrement()) < chunks; ) chunk(c);
+        }
+
+        private void chunk(int c) {
+            int from = c * size, n = Math.min(batch, from + size) - from;
+            float[] out = compute(workspaces.get(), x, from, n);
+            if (state.compareAndSet(c, OPEN, PUBLISHING)) {
+                store(out, from, n, y);
+                state.set(c, DONE);
             }
-            int stride = last.out.size();
-            for (int r = 0; r < n; r++) System.arraycopy(cur, r * stride, y, (g0 + r) * outputs, outputs);
         }
     }
 

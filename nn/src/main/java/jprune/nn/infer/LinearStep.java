@@ -26,6 +26,19 @@ final class LinearStep extends Step {
         return (long) in.features() * out.stride();
     }
 
+    /**
+     * One row tile of the GEMM (fewer rows would run through the one-row kernel) while the weight
+     * stays in a core's L2 between chunks; a larger weight streams from memory once per chunk, so
+     * then a thread takes its whole share of the batch at once.
+     */
+    @Override
+    int rowsPerChunk() {
+        return 4L * packed.length <= L2_SHARE ? 8 : InferencePlan.GROUP;
+    }
+
+    /** Bytes of weight that stay cached between chunks: half of a 1 MiB L2 (the rest holds activations). */
+    static final long L2_SHARE = 512 * 1024;
+
     @Override
     String describe() {
         return what;

@@ -59,16 +59,10 @@ final class PlanBuilder {
         Module m = layers.get(i);
         String name = m.getClass().getSimpleName();
         if (m instanceof Conv2d c && !cur.flat() && cur.c() == c.inChannels()) return conv(layers, i, c);
-        if (m instanceof Linear l && cur.flat() && cur.features() == l.inFeatures()) {
-            boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
-            int np = LinearForward.paddedWidth(l.outFeatures());
-            Activation out = Activation.flat(l.outFeatures(), np);
-            float[] bias = l.bias() == null ? null : l.bias().value().data();
-            steps.add(new LinearStep(cur, out, l.weight().value().data(), l.outFeatures(), Epilogue.of(l.outFeatures(), bias, null, null, relu),
-                    "linear " + l.inFeatures() + "→" + l.outFeatures() + (relu ? " + relu" : "")));
-            cur = out;
-            return i + (relu ? 2 : 1);
-        }
+        if (m instanceof Linear l && cur.flat() && cur.features() == l.inFeatures())
+            return linear(layers, i, l.weight().value().data(), l.bias() == null ? null : l.bias().value().data(), l.outFeatures(), "linear");
+        if (m instanceof FlatLayer f && cur.flat() && cur.features() == f.inFeatures() && f.denseWeight() != null)
+            return linear(layers, i, f.denseWeight(), f.bias(), f.outFeatures(), name + " (dense)");
         if (m instanceof Flatten) {
             if (!cur.flat()) {
                 if (!cur.natural()) relayout(cur.naturalForm());
@@ -89,6 +83,16 @@ final class PlanBuilder {
         }
         module(m, name);
         return i + 1;
+    }
+
+    /** A linear layer (weight [out][in]) and the ReLU after it, as one step. */
+    private int linear(List<Module> layers, int i, float[] weight, float[] bias, int outFeatures, String what) {
+        boolean relu = i + 1 < layers.size() && layers.get(i + 1) instanceof ReLU;
+        Activation out = Activation.flat(outFeatures, LinearForward.paddedWidth(outFeatures));
+        steps.add(new LinearStep(cur, out, weight, outFeatures, Epilogue.of(outFeatures, bias, null, null, relu),
+                what + " " + cur.features() + "→" + outFeatures + (relu ? " + relu" : "")));
+        cur = out;
+        return i + (relu ? 2 : 1);
     }
 
     /** A convolution and the batch norm, ReLU and 2×2 max pooling that follow it, as one step. */

@@ -24,6 +24,11 @@ abstract class Step {
         return 0;
     }
 
+    /** Samples this step wants to see at once when a batch is split over threads (more is fine). */
+    int rowsPerChunk() {
+        return 1;
+    }
+
     /** A short description for {@link InferencePlan#toString()}. */
     abstract String describe();
 }
