@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** {@code jprune bench}: measurements of kernels and models. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks.",
-        subcommands = {BenchCommand.Gemm.class, BenchSparseCommand.class, BenchModelCommand.class})
+        subcommands = {BenchCommand.Gemm.class, BenchSparseCommand.class, BenchModelCommand.class, BenchServeCommand.class})
 final class BenchCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

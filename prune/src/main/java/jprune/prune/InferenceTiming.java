@@ -1,50 +1,47 @@
 package jprune.prune;
 
 import jprune.nn.Module;
-import jprune.nn.autograd.GradMode;
-import jprune.nn.autograd.Variable;
 import jprune.nn.data.DataSplit;
+import jprune.nn.infer.InferencePlan;
 import jprune.tensor.Tensor;
 
 /**
- * Measured inference speed of a model as it runs: median latency of single-image requests and
- * throughput at batch 64, after a warm-up, without building a graph.
+ * Measured inference speed of a model as deployed: compiled into an {@link InferencePlan} (what a
+ * user runs it with), median latency of single-image requests and throughput at batch 64, after a
+ * warm-up.
  */
 public record InferenceTiming(double latencyMsBatch1, double throughputBatch64) {
     public static InferenceTiming measure(Module model, DataSplit data) {
-        boolean wasTraining = model.isTraining();
-        model.train(false);
-        try (var g = GradMode.noGrad()) {
-            Tensor one = slice(data, 0, 1), batch = slice(data, 0, Math.min(64, data.count()));
-            // Warm up by time, not count: the JIT must have compiled every kernel on both paths.
-            long warm = System.nanoTime();
-            while (System.nanoTime() - warm < 1_500_000_000L) {
-                for (int i = 0; i < 50; i++) model.forward(Variable.constant(one));
-                model.forward(Variable.constant(batch));
-            }
-            double[] single = new double[301];
-            for (int i = 0; i < single.length; i++) {
-                long t = System.nanoTime();
-                model.forward(Variable.constant(one));
-                single[i] = (System.nanoTime() - t) / 1e6;
-            }
-            java.util.Arrays.sort(single);
-            // Throughput: the median of 7 trials of at least 0.2 s each.
-            double[] rates = new double[7];
-            for (int trial = 0; trial < rates.length; trial++) {
-                long t = System.nanoTime();
-                int reps = 0;
-                while (System.nanoTime() - t < 200_000_000L) {
-                    model.forward(Variable.constant(batch));
-                    reps++;
-                }
-                rates[trial] = reps * batch.size(0) / ((System.nanoTime() - t) / 1e9);
-            }
-            java.util.Arrays.sort(rates);
-            return new InferenceTiming(single[single.length / 2], rates[rates.length / 2]);
-        } finally {
-            model.train(wasTraining);
+        InferencePlan plan = InferencePlan.compile(model, data.channels(), data.height(), data.width());
+        Tensor one = slice(data, 0, 1), batch = slice(data, 0, Math.min(64, data.count()));
+        float[] x1 = one.data(), xb = batch.data(), y = new float[batch.size(0) * plan.outputSize()];
+        int nb = batch.size(0);
+        // Warm up by time, not count: the JIT must have compiled every kernel on both paths.
+        long warm = System.nanoTime();
+        while (System.nanoTime() - warm < 1_500_000_000L) {
+            for (int i = 0; i < 50; i++) plan.run(x1, 1, y);
+            plan.run(xb, nb, y);
         }
+        double[] single = new double[301];
+        for (int i = 0; i < single.length; i++) {
+            long t = System.nanoTime();
+            plan.run(x1, 1, y);
+            single[i] = (System.nanoTime() - t) / 1e6;
+        }
+        java.util.Arrays.sort(single);
+        // Throughput: the median of 7 trials of at least 0.2 s each.
+        double[] rates = new double[7];
+        for (int trial = 0; trial < rates.length; trial++) {
+            long t = System.nanoTime();
+            int reps = 0;
+            while (System.nanoTime() - t < 200_000_000L) {
+                plan.run(xb, nb, y);
+                reps++;
+            }
+            rates[trial] = reps * batch.size(0) / ((System.nanoTime() - t) / 1e9);
+        }
+        java.util.Arrays.sort(rates);
+        return new InferenceTiming(single[single.length / 2], rates[rates.length / 2]);
     }
 
     private static Tensor slice(DataSplit d, int from, int to) {

@@ -126,6 +126,35 @@ public final class Parallel {
         if (failure != null) throw new RuntimeException(failure);
     }
 
+    /**
+     * Starts task on count of the pool's threads (at most threads − 1) and returns without waiting:
+     * for callers that share out work through their own counters and can finish it alone when a
+     * helper is late (a core held by another process), rather than wait for it. The task runs as a
+     * chunk (nested calls stay serial); a failure in it is dropped, so it must not be the only
+     * record of its work.
+     */
+    public static void help(int count, Runnable task) {
+        int n = Math.min(count, threads - 1);
+        if (n <= 0) return;
+        ForkJoinPool p = pool();
+        for (int i = 0; i < n; i++) p.execute(task);
+    }
+
+    /**
+     * Runs body on the calling thread as a chunk: kernels it calls stay serial, as they do in a
+     * chunk of {@link #forRange}. For a caller that shares out its own work with {@link #help}.
+     */
+    public static void runAsChunk(Runnable body) {
+        boolean[] inChunk = IN_CHUNK.get();
+        boolean was = inChunk[0];
+        inChunk[0] = true;
+        try {
+            body.run();
+        } finally {
+            inChunk[0] = was;
+        }
+    }
+
     /** Start of chunk i when n items are split into c near-equal chunks. */
     public static int bound(int n, int c, int i) {
         return (int) ((long) n * i / c);

@@ -35,6 +35,10 @@ public final class BatchNorm2d extends Module {
         return channels;
     }
 
+    public float eps() {
+        return eps;
+    }
+
     public Parameter weight() {
         return weight;
     }

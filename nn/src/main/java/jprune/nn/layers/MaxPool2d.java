@@ -18,6 +18,18 @@ public final class MaxPool2d extends Module {
         this.padding = padding;
     }
 
+    public int kernel() {
+        return kernel;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    public int padding() {
+        return padding;
+    }
+
     @Override
     protected Variable compute(Variable x) {
         return Pooling.maxPool2d(x, kernel, stride, padding);

@@ -1,0 +1,34 @@
+package jprune.nn.infer;
+
+/**
+ * One operation of an {@link InferencePlan}: reads count samples of its input activation from x
+ * (sample i at xOff + i·in.size()) and writes count samples of its output into y likewise.
+ * Steps that see feature maps run image by image; flat steps see a whole group of samples.
+ */
+abstract class Step {
+    final Activation in, out;
+
+    Step(Activation in, Activation out) {
+        this.in = in;
+        this.out = out;
+    }
+
+    abstract void run(float[] x, int xOff, float[] y, int yOff, int count, Workspace ws, int index);
+
+    /** Multiply-adds per sample, for deciding when a batch is worth splitting over threads. */
+    long work() {
+        return 0;
+    }
+
+    int scratchSize() {
+        return 0;
+    }
+
+    /** Samples this step wants to see at once when a batch is split over threads (more is fine). */
+    int rowsPerChunk() {
+        return 1;
+    }
+
+    /** A short description for {@link InferencePlan#toString()}. */
+    abstract String describe();
+}

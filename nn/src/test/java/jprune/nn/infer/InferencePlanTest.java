@@ -1,0 +1,155 @@
+package jprune.nn.infer;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.List;
+import jprune.nn.Module;
+import jprune.nn.autograd.GradMode;
+import jprune.nn.autograd.Variable;
+import jprune.nn.layers.AvgPool2d;
+import jprune.nn.layers.BatchNorm2d;
+import jprune.nn.layers.Conv2d;
+import jprune.nn.layers.Flatten;
+import jprune.nn.layers.Linear;
+import jprune.nn.layers.MaxPool2d;
+import jprune.nn.layers.ReLU;
+import jprune.nn.layers.Sequential;
+import jprune.nn.layers.Tanh;
+import jprune.nn.models.ModelConfig;
+import jprune.nn.models.Models;
+import jprune.tensor.Parallel;
+import jprune.tensor.Rng;
+import jprune.tensor.Tensor;
+import org.junit.jupiter.api.Test;
+
+class InferencePlanTest {
+    /** A reference model with batch-norm statistics and affine parameters away from their initial values. */
+    static Module model(ModelConfig cfg, long seed) {
+        Module m = Models.build(cfg, seed);
+        Rng rng = new Rng(seed + 1);
+        m.namedModules().values().forEach(mod -> {
+            if (mod instanceof BatchNorm2d bn) {
+                for (int c = 0; c < bn.channels(); c++) {
+                    bn.runningMean().data()[c] = rng.nextFloat() - 0.5f;
+                    bn.runningVar().data()[c] = 0.5f + rng.nextFloat();
+                    bn.weight().value().data()[c] = 0.5f + rng.nextFloat();
+                    bn.bias().value().data()[c] = rng.nextFloat() - 0.5f;
+                }
+            }
+        });
+        return m.train(false);
+    }
+
+    static Tensor images(int n, int c, int h, int w, long seed) {
+        Rng rng = new Rng(seed);
+        return Tensor.uniform(rng, 0f, 1f, n, c, h, w);
+    }
+
+    static float[] forward(Module m, Tensor x) {
+        try (var g = GradMode.noGrad()) {
+            return m.forward(Variable.constant(x)).value().data();
+        }
+    }
+
+    static List<ModelConfig> configs() {
+        return List.of(Models.defaultConfig("lenet-300-100"), Models.defaultConfig("lenet-5"), Models.defaultConfig("convnet"),
+                // Compacted widths, as channel pruning leaves them: partial vectors and filter blocks.
+                Models.defaultConfig("lenet-5").with("conv", List.of(3L, 8L)).with("fc", List.of(60L, 42L)),
+                Models.defaultConfig("convnet").with("conv", List.of(16L, 32L, 64L)).with("fc", List.of(128L)));
+    }
+
+    @Test
+    void referenceModelsComputeWhatTheLayersComputeBitForBit() {
+        for (ModelConfig cfg : configs()) {
+            Module m = model(cfg, 3);
+            InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);
+            Tensor x = images(64, 1, 28, 28, 4);
+            float[] expected = forward(m, x), got = plan.forward(x).data();
+            // At batch 64 every layer's GEMM runs one multiply-add chain per output in input order.
+            assertArrayEquals(expected, got, cfg + " " + plan);
+            // One image: the linear layers' GEMM may take its dot-product route, which sums in another order.
+            float[] one = forward(m, images(1, 1, 28, 28, 4));
+            assertClose(one, plan.forward(images(1, 1, 28, 28, 4)).data(), 1e-5, cfg.toString());
+        }
+    }
+
+    @Test
+    void aSampleGetsTheSameLogitsInAnyBatchAndWithAnyThreadCount() {
+        int saved = Parallel.threads();
+        try {
+            for (ModelConfig cfg : configs()) {
+                Module m = model(cfg, 5);
+                InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);
+                Tensor x = images(70, 1, 28, 28, 6);
+                Parallel.setThreads(2);
+                float[] batch = plan.forward(x).data();
+                Parallel.setThreads(1);
+                assertArrayEquals(batch, plan.forward(x).data(), cfg + ": 1 vs 2 threads");
+                int out = plan.outputSize();
+                for (int i : new int[] {0, 33, 69}) {
+                    float[] one = plan.forward(Tensor.of(java.util.Arrays.copyOfRange(x.data(), i * 784, (i + 1) * 784), 1, 1, 28, 28)).data();
+                    assertArrayEquals(java.util.Arrays.copyOfRange(batch, i * out, (i + 1) * out), one, cfg + ": sample " + i + " alone");
+                }
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void layersWithoutAKernelRunAsThemselvesInTheirOwnLayout() {
+        Rng rng = new Rng(7);
+        // Stride 2, an unfused ReLU and pooling other than 2×2, a convolution without pooling feeding
+        // a padded one, tanh and average pooling (module fallbacks), 3 input channels.
+        Module m = new Sequential(
+                new Conv2d(3, 20, 3, 2, 1, true, rng), new BatchNorm2d(20), new Tanh(),
+                new Conv2d(20, 17, 3, 1, 1, false, rng), new Conv2d(17, 5, 5, 1, 2, true, rng), new ReLU(), new MaxPool2d(3, 2, 1),
+                new Conv2d(5, 9, 3, 1, 0, true, rng), new AvgPool2d(2), new Flatten(), new ReLU(), new Linear(18, 4, false, rng), new Tanh())
+                .train(false);
+        InferencePlan plan = InferencePlan.compile(m, 3, 21, 19);
+        String p = plan.toString();
+        assertTrue(p.contains("module fallback") && p.contains("relayout"), p);
+        Tensor x = images(5, 3, 21, 19, 8);
+        assertClose(forward(m, x), plan.forward(x).data(), 1e-5, p);
+    }
+
+    @Test
+    void aModelThatIsNotSequentialRunsWhole() {
+        Module vit = Models.build(Models.defaultConfig("vit-tiny"), 9).train(false);
+        InferencePlan plan = InferencePlan.compile(vit, 1, 28, 28);
+        Tensor x = images(3, 1, 28, 28, 10);
+        assertArrayEquals(forward(vit, x), plan.forward(x).data());
+    }
+
+    @Test
+    void aPlanIsASnapshotOfTheWeights() {
+        Module m = model(Models.defaultConfig("lenet-5"), 11);
+        InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);
+        Tensor x = images(2, 1, 28, 28, 12);
+        float[] before = plan.forward(x).data();
+        m.parameters().forEach(p -> java.util.Arrays.fill(p.value().data(), 0f));
+        assertArrayEquals(before, plan.forward(x).data());
+        assertTrue(m.isTraining() == false);
+    }
+
+    @Test
+    void rejectsInputsOfTheWrongShape() {
+        InferencePlan plan = InferencePlan.compile(model(Models.defaultConfig("lenet-5"), 13), 1, 28, 28);
+        assertEquals(10, plan.outputSize());
+        assertThrows(IllegalArgumentException.class, () -> plan.forward(Tensor.zeros(1, 1, 28, 27)));
+        assertThrows(IllegalArgumentException.class, () -> plan.run(new float[783], 1, new float[10]));
+        assertThrows(IllegalArgumentException.class, () -> plan.run(new float[784], 1, new float[9]));
+    }
+
+    static void assertClose(float[] expected, float[] actual, double rtol, String what) {
+        assertEquals(expected.length, actual.length, what);
+        for (int i = 0; i < expected.length; i++) {
+            double tol = 1e-6 + rtol * Math.abs(expected[i]);
+            if (!(Math.abs(expected[i] - actual[i]) <= tol)) fail(what + ": output " + i + " is " + actual[i] + ", expected " + expected[i]);
+        }
+    }
+}

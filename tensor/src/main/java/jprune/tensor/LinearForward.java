@@ -1,0 +1,127 @@
+package jprune.tensor;
+
+import static jprune.tensor.GemmMicroKernel.LANES;
+import static jprune.tensor.GemmMicroKernel.MR;
+import static jprune.tensor.GemmMicroKernel.NV;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A fully connected layer's inference pass, y = epilogue(x·Wᵀ), on the calling thread, with the
+ * weight transposed once in advance ({@link #packWeights}: [in][out], out padded to whole vectors),
+ * so no call packs or transposes anything: whole blocks of {@link GemmMicroKernel#MR} rows go
+ * through the GEMM's register tile reading x and Wᵀ in place, and leftover rows (a batch of one)
+ * through a one-row kernel that streams Wᵀ once with 8 independent accumulator chains.
+ *
+ * <p>Every output is one chain of fused multiply-adds over the inputs in order from zero, then the
+ * bias add and ReLU, as {@link Gemm} and the layers compute it (outside the shapes Gemm hands to
+ * its dot-product kernel): a sample's result does not depend on its batch or the thread count.
+ */
+public final class LinearForward {
+    private static final VectorSpecies<Float> S = GemmMicroKernel.SPECIES;
+
+    private LinearForward() {}
+
+    /** Columns of a packed weight and of the outputs: out rounded up to whole vectors. */
+    public static int paddedWidth(int out) {
+        return GemmPacking.ceilDiv(out, LANES) * LANES;
+    }
+
+    /** W [out][in] (as Linear stores it) transposed to [in][paddedWidth(out)], zero in the padding. */
+    public static float[] packWeights(float[] w, int out, int in) {
+        if (w.length != (long) out * in) throw new IllegalArgumentException("linear: weight has " + w.length + " floats, needs " + out + "×" + in);
+        int np = paddedWidth(out);
+        float[] t = new float[in * np];
+        for (int o = 0; o < out; o++)
+            for (int f = 0; f < in; f++) t[f * np + o] = w[o * in + f];
+        return t;
+    }
+
+    /**
+     * y[r·ldy + j] for rows r &lt; m and j &lt; np = epilogue(Σ_p x[r·ldx + p]·wt[p·np + j]), p &lt; k.
+     * x rows are read from xOff, y written from yOff; np is a multiple of the vector length.
+     */
+    public static void forward(int m, int k, int np, float[] x, int xOff, int ldx, float[] wt, Epilogue e, float[] y, int yOff, int ldy) {
+        if (np % LANES != 0 || np < 1) throw new IllegalArgumentException("linear: padded width " + np + " is not a positive multiple of " + LANES);
+        if (m < 0 || k < 1 || ldx < k || ldy < np) throw new IllegalArgumentException("linear: invalid sizes m=" + m + " k=" + k + " ldx=" + ldx + " ldy=" + ldy);
+        if (wt.length < k * np) throw new IllegalArgumentException("linear: packed weight has " + wt.length + " floats, needs " + k + "×" + np);
+        if (m == 0) return;
+        if (xOff < 0 || xOff + (long) (m - 1) * ldx + k > x.length) throw new IllegalArgumentException("linear: x too small");
+        if (yOff < 0 || yOff + (long) (m - 1) * ldy + np > y.length) throw new IllegalArgumentException("linear: y too small");
+        int full = m - m % MR;
+        // Column blocks outside, row tiles inside: a k × NR block of Wᵀ stays in L2 while every row
+        // tile meets it, so Wᵀ streams from memory once per call rather than once per row tile.
+        for (int j = 0; j < np; j += NV * LANES) {
+            int vectors = Math.min(NV, (np - j) / LANES);
+            for (int r = 0; r < full; r += MR)
+                GemmMicroKernel.tile(MR, vectors, k, x, xOff + r * ldx, ldx, 1, wt, j, np, y, yOff + r * ldy + j, ldy, false);
+        }
+        for (int r = full; r < m; r++) row(k, np, x, xOff + r * ldx, wt, y, yOff + r * ldy);
+        for (int i = 0; i < m; i++) finish(e, y, yOff + i * ldy, np);
+    }
+
+    /**
+     * One row: blocks of 8 vectors of outputs, each a chain over all of k (x stays in L1; Wᵀ is read
+     * once), then blocks of 4, 2 and 1 for the rest.
+     */
+    static void row(int k, int np, float[] x, int xi, float[] wt, float[] y, int yi) {
+        final int l = LANES;
+        int j = 0;
+        for (; j + 8 * l <= np; j += 8 * l) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int p = 0, wi = j; p < k; p++, wi += np) {
+                FloatVector v = FloatVector.broadcast(S, x[xi + p]);
+                a0 = v.fma(FloatVector.fromArray(S, wt, wi), a0);
+                a1 = v.fma(FloatVector.fromArray(S, wt, wi + l), a1);
+                a2 = v.fma(FloatVector.fromArray(S, wt, wi + 2 * l), a2);
+                a3 = v.fma(FloatVector.fromArray(S, wt, wi + 3 * l), a3);
+                a4 = v.fma(FloatVector.fromArray(S, wt, wi + 4 * l), a4);
+                a5 = v.fma(FloatVector.fromArray(S, wt, wi + 5 * l), a5);
+                a6 = v.fma(FloatVector.fromArray(S, wt, wi + 6 * l), a6);
+                a7 = v.fma(FloatVector.fromArray(S, wt, wi + 7 * l), a7);
+            }
+            a0.intoArray(y, yi + j); a1.intoArray(y, yi + j + l); a2.intoArray(y, yi + j + 2 * l); a3.intoArray(y, yi + j + 3 * l);
+            a4.intoArray(y, yi + j + 4 * l); a5.intoArray(y, yi + j + 5 * l); a6.intoArray(y, yi + j + 6 * l); a7.intoArray(y, yi + j + 7 * l);
+        }
+        for (; j + 4 * l <= np; j += 4 * l) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int p = 0, wi = j; p < k; p++, wi += np) {
+                FloatVector v = FloatVector.broadcast(S, x[xi + p]);
+                a0 = v.fma(FloatVector.fromArray(S, wt, wi), a0);
+                a1 = v.fma(FloatVector.fromArray(S, wt, wi + l), a1);
+                a2 = v.fma(FloatVector.fromArray(S, wt, wi + 2 * l), a2);
+                a3 = v.fma(FloatVector.fromArray(S, wt, wi + 3 * l), a3);
+            }
+            a0.intoArray(y, yi + j); a1.intoArray(y, yi + j + l); a2.intoArray(y, yi + j + 2 * l); a3.intoArray(y, yi + j + 3 * l);
+        }
+        for (; j + 2 * l <= np; j += 2 * l) {
+            FloatVector a0 = FloatVector.zero(S), a1 = a0;
+            for (int p = 0, wi = j; p < k; p++, wi += np) {
+                FloatVector v = FloatVector.broadcast(S, x[xi + p]);
+                a0 = v.fma(FloatVector.fromArray(S, wt, wi), a0);
+                a1 = v.fma(FloatVector.fromArray(S, wt, wi + l), a1);
+            }
+            a0.intoArray(y, yi + j); a1.intoArray(y, yi + j + l);
+        }
+        for (; j < np; j += l) {
+            FloatVector a0 = FloatVector.zero(S);
+            for (int p = 0, wi = j; p < k; p++, wi += np) a0 = FloatVector.broadcast(S, x[xi + p]).fma(FloatVector.fromArray(S, wt, wi), a0);
+            a0.intoArray(y, yi + j);
+        }
+    }
+
+    private static void finish(Epilogue e, float[] y, int yi, int np) {
+        for (int j = 0; j < np; j += LANES) e.finish(e.affine(FloatVector.fromArray(S, y, yi + j), j)).intoArray(y, yi + j);
+    }
+
+    /** Scalar reference: the same chains with Math.fma, then the epilogue. */
+    public static void reference(int m, int k, int np, float[] x, int xOff, int ldx, float[] wt, Epilogue e, float[] y, int yOff, int ldy) {
+        for (int r = 0; r < m; r++)
+            for (int j = 0; j < np; j++) {
+                float s = 0f;
+                for (int p = 0; p < k; p++) s = Math.fma(x[xOff + r * ldx + p], wt[p * np + j], s);
+                y[yOff + r * ldy + j] = e.finish(e.affine(s, j));
+            }
+    }
+}

@@ -1,0 +1,48 @@
+package jprune.tensor;
+
+import static jprune.tensor.KernelAssert.assertAllClose;
+import static jprune.tensor.KernelAssert.random;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import org.junit.jupiter.api.Test;
+
+class LinearForwardTest {
+    @Test
+    void vectorKernelEqualsItsScalarReferenceBitForBit() {
+        Rng rng = new Rng(31);
+        // rows: one, a partial tile, whole tiles and a tail; outputs: 1 to 19 vectors wide.
+        int[][] cases = {{1, 784, 300}, {3, 17, 5}, {8, 33, 130}, {9, 100, 10}, {17, 7, 301}, {1, 5, 16 * 8 + 1}, {2, 1, 1}};
+        for (int[] c : cases) {
+            int m = c[0], k = c[1], n = c[2], np = LinearForward.paddedWidth(n), ldx = k + 3, ldy = np + 16;
+            float[] w = random(rng, n * k), x = random(rng, 2 + m * ldx);
+            float[] wt = LinearForward.packWeights(w, n, k);
+            Epilogue e = Epilogue.of(n, random(rng, n), null, null, m % 2 == 1);
+            float[] y = random(rng, 1 + m * ldy), ref = y.clone();
+            LinearForward.forward(m, k, np, x, 2, ldx, wt, e, y, 1, ldy);
+            LinearForward.reference(m, k, np, x, 2, ldx, wt, e, ref, 1, ldy);
+            assertArrayEquals(ref, y, java.util.Arrays.toString(c));
+            // And against the layer's definition: x·Wᵀ + b, ReLU.
+            for (int r = 0; r < m; r++)
+                for (int o = 0; o < n; o++) {
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += (double) x[2 + r * ldx + p] * w[o * k + p];
+                    float expect = e.finish(e.affine((float) s, o));
+                    assertAllClose(new float[] {y[1 + r * ldy + o]}, new float[] {expect}, 1e-4, 1e-5, java.util.Arrays.toString(c));
+                }
+        }
+    }
+
+    @Test
+    void equalsTheTrainingPathsGemmBitForBit() {
+        Rng rng = new Rng(33);
+        int m = 64, k = 400, n = 120;
+        float[] x = random(rng, m * k), w = random(rng, n * k), y = new float[m * n];
+        Gemm.gemm(false, true, m, n, k, x, 0, k, w, 0, k, false, y, 0, n);
+        int np = LinearForward.paddedWidth(n);
+        float[] out = new float[m * np];
+        LinearForward.forward(m, k, np, x, 0, k, LinearForward.packWeights(w, n, k), Epilogue.none(n), out, 0, np);
+        float[] got = new float[m * n];
+        for (int r = 0; r < m; r++) System.arraycopy(out, r * np, got, r * n, n);
+        assertArrayEquals(y, got);
+    }
+}
