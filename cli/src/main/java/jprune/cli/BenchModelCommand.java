@@ -3,6 +3,7 @@ package jprune.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -14,7 +15,7 @@ import jprune.nn.io.AtomicFiles;
 import jprune.nn.io.Json;
 import jprune.nn.io.ModelCheckpoint;
 import jprune.nn.models.Models;
-import jprune.prune.InferenceTiming;
+import jprune.prune.InferenceComparison;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -65,12 +66,13 @@ final class BenchModelCommand implements Callable<Integer> {
                 Files.deleteIfExists(tmp);
             }
         }
-        // Each form twice, interleaved, keeping its better figures: the first pass also warms the JIT.
-        InferenceTiming d = InferenceTiming.measure(dense, data.test()), mk = InferenceTiming.measure(masked.model(), data.test()),
-                c = InferenceTiming.measure(deployed, data.test());
-        d = d.best(InferenceTiming.measure(dense, data.test()));
-        mk = mk.best(InferenceTiming.measure(masked.model(), data.test()));
-        c = c.best(InferenceTiming.measure(deployed, data.test()));
+        // The three forms side by side in interleaved rounds; speedups are per-round ratios over dense.
+        Map<String, Module> forms = new LinkedHashMap<>();
+        forms.put("dense", dense);
+        forms.put("masked", masked.model());
+        forms.put("compressed", deployed);
+        List<InferenceComparison.Side> sides = InferenceComparison.measure(forms, data.test(), 1500);
+        InferenceComparison.Side d = sides.get(0), mk = sides.get(1), c = sides.get(2);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", masked.config().name());
         m.put("source", source.toString());
@@ -79,13 +81,16 @@ final class BenchModelCommand implements Callable<Integer> {
         m.put("dense", d.toMap());
         m.put("masked", mk.toMap());
         m.put("compressed_model", c.toMap());
-        m.put("speedup_batch1", d.latencyMsBatch1() / c.latencyMsBatch1());
-        m.put("speedup_batch64", c.throughputBatch64() / d.throughputBatch64());
-        System.out.printf(Locale.ROOT, "%-11s %12s %16s%n", "form", "batch-1 ms", "batch-64 img/s");
-        System.out.printf(Locale.ROOT, "%-11s %12.4f %16.0f%n", "dense", d.latencyMsBatch1(), d.throughputBatch64());
-        System.out.printf(Locale.ROOT, "%-11s %12.4f %16.0f%n", "masked", mk.latencyMsBatch1(), mk.throughputBatch64());
-        System.out.printf(Locale.ROOT, "%-11s %12.4f %16.0f%n", "compressed", c.latencyMsBatch1(), c.throughputBatch64());
-        System.out.printf(Locale.ROOT, "compressed vs dense: %.2fx at batch 1, %.2fx at batch 64%n", d.latencyMsBatch1() / c.latencyMsBatch1(), c.throughputBatch64() / d.throughputBatch64());
+        InferenceComparison.putRatio(m, "speedup_batch1", c.speedupBatch1());
+        InferenceComparison.putRatio(m, "speedup_batch64", c.speedupBatch64());
+        System.out.printf(Locale.ROOT, "%-11s %12s %18s %16s %20s%n", "form", "batch-1 ms", "(range)", "batch-64 img/s", "(range)");
+        for (InferenceComparison.Side side : sides) {
+            System.out.printf(Locale.ROOT, "%-11s %12.4f %8.4f-%-9.4f %16.0f %9.0f-%-10.0f%n", side.name(), side.latencyMsBatch1(),
+                    side.latencyMsMin(), side.latencyMsMax(), side.throughputBatch64(), side.throughputMin(), side.throughputMax());
+        }
+        System.out.printf(Locale.ROOT, "compressed vs dense: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n",
+                c.speedupBatch1().median(), c.speedupBatch1().min(), c.speedupBatch1().max(),
+                c.speedupBatch64().median(), c.speedupBatch64().min(), c.speedupBatch64().max());
         if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         return 0;
     }

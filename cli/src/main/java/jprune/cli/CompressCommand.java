@@ -22,6 +22,7 @@ import jprune.nn.io.Json;
 import jprune.nn.io.ModelCheckpoint;
 import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
+import jprune.prune.InferenceComparison;
 import jprune.prune.InferenceTiming;
 import jprune.tensor.Tensor;
 import picocli.CommandLine.Command;
@@ -131,9 +132,11 @@ final class CompressCommand implements Callable<Integer> {
         int[] compressedPredictions = predictions(deployed.model(), data);
         int agree = 0;
         for (int i = 0; i < densePredictions.length; i++) if (densePredictions[i] == compressedPredictions[i]) agree++;
-        InferenceTiming denseSpeed = InferenceTiming.measure(loaded.model(), data.test());
-        InferenceTiming compressedSpeed = InferenceTiming.measure(deployed.model(), data.test());
-        denseSpeed = denseSpeed.best(InferenceTiming.measure(loaded.model(), data.test()));
+        Map<String, Module> forms = new LinkedHashMap<>();
+        forms.put("dense", loaded.model());
+        forms.put("compressed", deployed.model());
+        List<InferenceComparison.Side> speeds = InferenceComparison.measure(forms, data.test(), 1000);
+        InferenceTiming denseSpeed = speeds.get(0).timing(), compressedSpeed = speeds.get(1).timing();
         long denseBytes = Files.size(source);
 
         Map<String, Object> m = new LinkedHashMap<>();
@@ -154,8 +157,8 @@ final class CompressCommand implements Callable<Integer> {
         m.put("accuracy_drop_points", 100 * (denseAcc - acc));
         m.put("prediction_agreement", (double) agree / densePredictions.length);
         Map<String, Object> inference = new LinkedHashMap<>();
-        inference.put("dense", denseSpeed.toMap());
-        inference.put("compressed", compressedSpeed.toMap());
+        inference.put("dense", speeds.get(0).toMap());
+        inference.put("compressed", speeds.get(1).toMap());
         m.put("inference", inference);
         m.put("layers", plan.layers());
         m.put("compress_seconds", (System.nanoTime() - start) / 1e9);

@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import jprune.deploy.format.WeightFormats;
 import jprune.deploy.format.WeightMatrix;
+import jprune.tensor.Timing;
 
 /**
  * Picks a layer's in-memory format by timing every format that can hold it, on this machine, at the

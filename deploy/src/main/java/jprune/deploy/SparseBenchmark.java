@@ -12,6 +12,7 @@ import jprune.nn.Parameter;
 import jprune.nn.models.Models;
 import jprune.prune.Prunable;
 import jprune.tensor.Rng;
+import jprune.tensor.Timing;
 
 /**
  * Throughput of every sparse format against our dense kernel, shape by shape and density by

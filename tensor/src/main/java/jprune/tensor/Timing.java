@@ -1,4 +1,4 @@
-package jprune.deploy;
+package jprune.tensor;
 
 import java.util.Arrays;
 import java.util.List;
@@ -93,7 +93,8 @@ public final class Timing {
         return t;
     }
 
-    static double median(double[] v) {
+    /** The median of v (the mean of the middle two for an even count). */
+    public static double median(double[] v) {
         double[] s = v.clone();
         Arrays.sort(s);
         int m = s.length / 2;

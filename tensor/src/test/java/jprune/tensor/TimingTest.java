@@ -1,4 +1,4 @@
-package jprune.deploy;
+package jprune.tensor;
 
 import static org.junit.jupiter.api.Assertions.*;
 
