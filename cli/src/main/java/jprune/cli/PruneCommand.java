@@ -40,7 +40,7 @@ import picocli.CommandLine.Option;
         description = {"Prune a trained model (from a checkpoint, or trained first with --model) and fine-tune it.",
                 "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json, OUT/recipe.json and OUT/report.html."})
 final class PruneCommand implements Callable<Integer> {
-    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "obd-hutchinson", "movement");
+    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "obd-fisher", "obd-hutchinson", "movement");
 
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     DenseSource source;
@@ -56,7 +56,7 @@ final class PruneCommand implements Callable<Integer> {
 
     double sparsity;
 
-    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|), obd (½·h·w², h the empirical Fisher diagonal from per-sample gradients), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|), obd (½·h·w², h the Gauss-Newton diagonal from per-sample gradients), obd-fisher (h the empirical Fisher diagonal), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
     String criterion;
 
     @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (with agp or iterative, reached gradually: 4:4 → 3:4 → 2:4 on the schedule); block:RxC (e.g. block:4x4, block:1x8) over the weight's output × input view; "
@@ -421,7 +421,8 @@ final class PruneCommand implements Callable<Integer> {
             case "magnitude-l2" -> new MagnitudeCriterion(true);
             case "random" -> new RandomCriterion(seed);
             case "taylor" -> new TaylorCriterion();
-            case "obd" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.FISHER);
+            case "obd" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.GAUSS_NEWTON);
+            case "obd-fisher" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.EMPIRICAL_FISHER);
             case "obd-hutchinson" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.HUTCHINSON);
             case "movement" -> new jprune.prune.MovementCriterion();
             default -> throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + name + "'");

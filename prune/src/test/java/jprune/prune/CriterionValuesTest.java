@@ -59,15 +59,34 @@ class CriterionValuesTest {
     }
 
     @Test
-    void obdWeighsSquaredWeightsByTheFisherDiagonalOfPerSampleGradients() {
+    void obdWeighsSquaredWeightsByTheCurvatureOfPerSampleGradients() {
+        // Empirical Fisher: F = (gA² + gB²)/2 = [[¼, 1], [¼, 1]], though the batch's mean gradient is zero.
+        // Gauss-Newton: each sample's gradients at label 0 (gA) and 1 (−gA), weighted ½ each: gA², the same.
+        // Either way ½·h·w² = ½·[[¼·4, 1·1], [¼·0, 1·4]].
+        for (ObdCriterion obd : new ObdCriterion[] {new ObdCriterion(), new ObdCriterion(ObdCriterion.Curvature.EMPIRICAL_FISHER)}) {
+            Sequential net = model();
+            obd.prepare(new PruneContext(net, data(), 1, 2, 0));
+            assertScores(new float[] {0.5f, 0.5f, 0, 2}, obd.score("1.weight", weight(net)).data(), 1e-5, obd.name());
+            assertArrayEquals(W, weight(net).value().data(), "scoring leaves the weights alone");
+        }
+        assertEquals("obd", new ObdCriterion().name());
+        assertEquals("obd-fisher", new ObdCriterion(ObdCriterion.Curvature.EMPIRICAL_FISHER).name());
+    }
+
+    @Test
+    void gaussNewtonAndEmpiricalFisherPartWhenTheModelIsNotUndecided() {
+        // W = [[ln 3, 0], [0, 0]] and x = (1, 2): logits (ln 3, 0), p = (¾, ¼); the sample's label is 0.
+        // Label 0: g0 = (p − e0)·xᵀ = [[−¼, −½], [¼, ½]]; label 1: g1 = [[¾, 3/2], [−¾, −3/2]].
+        // Empirical Fisher g0² = [[1/16, ¼], [1/16, ¼]]; Gauss-Newton ¾·g0² + ¼·g1² = [[3/16, ¾], [3/16, ¾]],
+        // which is p0·p1·x² (the Hessian diagonal of this layer).
         Sequential net = model();
-        ObdCriterion obd = new ObdCriterion();
-        assertEquals("obd", obd.name());
-        // F = (gA² + gB²)/2 = [[¼, 1], [¼, 1]], even though the batch's mean gradient is zero;
-        // ½·F·w² = ½·[[¼·4, 1·1], [¼·0, 1·4]].
-        obd.prepare(new PruneContext(net, data(), 1, 2, 0));
-        assertScores(new float[] {0.5f, 0.5f, 0, 2}, obd.score("1.weight", weight(net)).data(), 1e-5, "obd");
-        assertArrayEquals(W, weight(net).value().data(), "scoring leaves the weights alone");
+        System.arraycopy(new float[] {(float) Math.log(3), 0, 0, 0}, 0, weight(net).value().data(), 0, 4);
+        Batches one = new Batches(data().subset(0, 1), 1, false, 0, true);
+        var w = java.util.List.of(weight(net));
+        assertScores(new float[] {1 / 16f, 0.25f, 1 / 16f, 0.25f}, FisherDiagonal.estimate(net, w, one, 1, FisherDiagonal.Labels.DATA).get(weight(net)),
+                1e-5, "empirical Fisher");
+        assertScores(new float[] {3 / 16f, 0.75f, 3 / 16f, 0.75f}, FisherDiagonal.estimate(net, w, one, 1, FisherDiagonal.Labels.MODEL).get(weight(net)),
+                1e-5, "Gauss-Newton");
     }
 
     @Test
