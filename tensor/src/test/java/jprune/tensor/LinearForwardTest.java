@@ -10,8 +10,10 @@ class LinearForwardTest {
     @Test
     void vectorKernelEqualsItsScalarReferenceBitForBit() {
         Rng rng = new Rng(31);
-        // rows: one, a partial tile, whole tiles and a tail; outputs: 1 to 19 vectors wide.
-        int[][] cases = {{1, 784, 300}, {3, 17, 5}, {8, 33, 130}, {9, 100, 10}, {17, 7, 301}, {1, 5, 16 * 8 + 1}, {2, 1, 1}};
+        // rows: one or two (one-row kernel), 3 to 7 (a padded tile), whole tiles and either tail;
+        // outputs: 1 to 19 vectors wide.
+        int[][] cases = {{1, 784, 300}, {3, 17, 5}, {8, 33, 130}, {9, 100, 10}, {17, 7, 301}, {1, 5, 16 * 8 + 1}, {2, 1, 1},
+            {7, 40, 33}, {13, 9, 64}, {6, 784, 300}};
         for (int[] c : cases) {
             int m = c[0], k = c[1], n = c[2], np = LinearForward.paddedWidth(n), ldx = k + 3, ldy = np + 16;
             float[] w = random(rng, n * k), x = random(rng, 2 + m * ldx);

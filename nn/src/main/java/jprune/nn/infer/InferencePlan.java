@@ -3,6 +3,7 @@ package jprune.nn.infer;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicLongArray;
 import jprune.nn.Module;
 import jprune.tensor.Parallel;
 import jprune.tensor.Shape;
@@ -42,16 +43,18 @@ public final class InferencePlan {
      */
     static final int WHOLE = Integer.MAX_VALUE;
     /**
-     * Below this many multiply-adds a call stays on the calling thread: handing half a batch to the
-     * pool's other thread costs a wake-up of several microseconds, and on a loaded machine it waits
-     * until a core is free.
+     * Below this many multiply-adds a call stays on the calling thread. Handing work to the pool's
+     * other thread and back took 13 µs (median of 20,000 empty round trips, 2 threads, this machine
+     * under its usual load), and the kernels run 20 to 80 G multiply-adds a second on one core
+     * (lenet-300-100 at batch 1 to lenet-5's convolutions), so a million (12 to 50 µs of work) is
+     * about where splitting can save more than the hand-off costs.
      */
     static final long PARALLEL_WORK = 1_000_000L;
 
     private final List<Step> steps;
     private final int spatial, channels, height, width, outputs;
     private final long workPerSample;
-    private final int chunk;
+    private final int chunk, minChunk;
     private final ThreadLocal<Workspace> workspaces;
 
     private InferencePlan(List<Step> steps, int channels, int height, int width) {
@@ -66,9 +69,18 @@ public final class InferencePlan {
         long w = 0;
         for (Step st : steps) w += st.work();
         this.workPerSample = w;
-        int c = 1;
-        for (Step st : steps) c = Math.max(c, st.rowsPerChunk());
+        int c = 1, min = 1;
+        long most = -1;
+        for (Step st : steps) {
+            c = Math.max(c, st.rowsPerChunk());
+            if (st.work() > most) {
+                most = st.work();
+                min = st.minRowsPerChunk();
+            }
+        }
         this.chunk = c;
+        // The step doing most of the work decides how few samples a thread should take at once.
+        this.minChunk = min;
         this.workspaces = ThreadLocal.withInitial(() -> new Workspace(this.steps, spatial, GROUP));
     }
 
@@ -112,8 +124,9 @@ public final class InferencePlan {
             return;
         }
         int threads = Math.min(Parallel.threads(), batch);
-        if (threads > 1 && chunk < WHOLE && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
-            new Job(x, batch, y, Math.min(Math.min(chunk, GROUP), (batch + threads - 1) / threads)).run(threads - 1);
+        int size = Math.max(minChunk, Math.min(Math.min(chunk, GROUP), (batch + threads - 1) / threads));
+        if (threads > 1 && size < batch && chunk < WHOLE && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
+            new Job(x, batch, y, size).run(threads - 1);
         } else {
             Workspace ws = workspaces.get();
             for (int g0 = 0; g0 < batch; g0 += GROUP) {
@@ -172,17 +185,21 @@ public final class InferencePlan {
     /**
      * One call's batch shared out in chunks. Whoever takes a chunk from the counter computes it on its
      * own buffers and publishes it into y if nobody has (a compare-and-set, then the copy). The
-     * calling thread, once the counter is spent, computes again every chunk not yet published instead
-     * of waiting for a helper that another process may have preempted mid-chunk; it waits only for
-     * copies in progress. Results are the same whoever computes them, and a late helper publishes
-     * nothing, so the call's outcome does not depend on scheduling.
+     * calling thread, once the counter is spent, waits for the chunks helpers hold, but only for
+     * about two of its own chunk times after a helper took one: a helper that another process has
+     * preempted mid-chunk may not run again for milliseconds, so then the caller computes the chunk
+     * itself. Results are the same whoever computes them, and whoever comes second publishes nothing,
+     * so the outcome does not depend on scheduling.
      */
     private final class Job {
         private static final int OPEN = 0, PUBLISHING = 1, DONE = 2;
+        /** Wait granted on top of two chunk times: a helper's wake-up and its first cache misses. */
+        private static final long GRACE_NANOS = 20_000;
         private final float[] x, y;
         private final int batch, size, chunks;
         private final AtomicInteger next = new AtomicInteger();
         private final AtomicIntegerArray state;
+        private final AtomicLongArray takenAt;
 
         Job(float[] x, int batch, float[] y, int size) {
             this.x = x;
@@ -191,20 +208,39 @@ public final class InferencePlan {
             this.size = size;
             this.chunks = (batch + size - 1) / size;
             this.state = new AtomicIntegerArray(chunks);
+            this.takenAt = new AtomicLongArray(chunks);
         }
 
         void run(int helpers) {
             Parallel.help(helpers, this::take);
             // The layers' own kernels must not fan out to the pool the helpers occupy.
             Parallel.runAsChunk(() -> {
-                take();
-                for (int c = 0; c < chunks; c++) if (state.get(c) == OPEN) chunk(c);
+                long start = System.nanoTime();
+                int mine = take();
+                long chunkTime = mine == 0 ? GRACE_NANOS : (System.nanoTime() - start) / mine;
+                for (int c = 0; c < chunks; c++) {
+                    long seen = System.nanoTime();
+                    while (state.get(c) == OPEN) {
+                        long taken = takenAt.get(c), now = System.nanoTime();
+                        if (now - Math.max(taken, seen) > 2 * chunkTime + GRACE_NANOS) {
+                            chunk(c);
+                            break;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
             });
             for (int c = 0; c < chunks; c++) while (state.get(c) != DONE) Thread.onSpinWait();
         }
 
-        private void take() {
-            for (int c; (c = next.getAndIncrement()) < chunks; ) chunk(c);
+        /** Takes chunks until the counter is spent; returns how many. */
+        private int take() {
+            int n = 0;
+            for (int c; (c = next.getAndIncrement()) < chunks; n++) {
+                takenAt.set(c, System.nanoTime());
+                chunk(c);
+            }
+            return n;
         }
 
         private void chunk(int c) {

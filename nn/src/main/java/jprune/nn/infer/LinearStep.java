@@ -36,6 +36,12 @@ final class LinearStep extends Step {
         return 4L * packed.length <= L2_SHARE ? 8 : InferencePlan.GROUP;
     }
 
+    /** Fewer rows than a tile cost a padded tile, or as many one-row passes, each streaming the weight. */
+    @Override
+    int minRowsPerChunk() {
+        return 8;
+    }
+
     /** Bytes of weight that stay cached between chunks: half of a 1 MiB L2 (the rest holds activations). */
     static final long L2_SHARE = 512 * 1024;
 

@@ -29,6 +29,11 @@ abstract class Step {
         return 1;
     }
 
+    /** Fewest samples this step runs efficiently at once (fewer cost about as much). */
+    int minRowsPerChunk() {
+        return 1;
+    }
+
     /** A short description for {@link InferencePlan#toString()}. */
     abstract String describe();
 }

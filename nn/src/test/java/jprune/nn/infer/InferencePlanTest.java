@@ -67,9 +67,10 @@ class InferencePlanTest {
         for (ModelConfig cfg : configs()) {
             Module m = model(cfg, 3);
             InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);
-            Tensor x = images(64, 1, 28, 28, 4);
+            Tensor x = images(40, 1, 28, 28, 4);
             float[] expected = forward(m, x), got = plan.forward(x).data();
-            // At batch 64 every layer's GEMM runs one multiply-add chain per output in input order.
+            // From 40 samples on, every layer's GEMM (up to the compacted convnet's 576→128) runs one
+            // multiply-add chain per output in input order rather than its dot-product route.
             assertArrayEquals(expected, got, cfg + " " + plan);
             // One image: the linear layers' GEMM may take its dot-product route, which sums in another order.
             float[] one = forward(m, images(1, 1, 28, 28, 4));
@@ -96,6 +97,32 @@ class InferencePlanTest {
                 }
             }
         } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void theCallerFinishesABatchAloneWhenTheHelperThreadIsBusy() throws Exception {
+        int saved = Parallel.threads();
+        Parallel.setThreads(2);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try {
+            Module m = model(Models.defaultConfig("lenet-5"), 15);
+            InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);
+            Tensor x = images(64, 1, 28, 28, 16);
+            float[] expected = forward(m, x);
+            // The pool's only thread is held until the plan has finished: the call must not wait for it.
+            Parallel.help(1, () -> {
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            float[] got = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> plan.forward(x).data());
+            assertArrayEquals(expected, got);
+        } finally {
+            release.countDown();
             Parallel.setThreads(saved);
         }
     }
