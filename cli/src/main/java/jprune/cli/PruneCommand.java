@@ -232,7 +232,8 @@ final class PruneCommand implements Callable<Integer> {
 
     private TrainConfig finetuneConfig(double rate) {
         try {
-            return new TrainConfig(finetuneEpochs, finetuneBatch, rate, finetuneOptimizer, finetuneSchedule, 0.9, true, weightDecay, 0, 0.0, l1, l2, seed);
+            return TrainConfig.builder().epochs(finetuneEpochs).batchSize(finetuneBatch).lr(rate).optimizer(finetuneOptimizer)
+                    .schedule(finetuneSchedule).momentum(0.9).nesterov(true).weightDecay(weightDecay).l1(l1).l2(l2).seed(seed).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException((recipeFile != null ? "recipe field 'finetune': " : "") + e.getMessage());
         }
@@ -246,7 +247,7 @@ final class PruneCommand implements Callable<Integer> {
      */
     static double defaultLr(String model) {
         TrainConfig own = TrainConfig.defaults(model);
-        return own.optimizer().equals("sgd") ? own.lr() : 0.01;
+        return own.optimizer() == jprune.nn.train.OptimizerKind.SGD ? own.lr() : 0.01;
     }
 
     @picocli.CommandLine.Spec

@@ -80,7 +80,8 @@ final class SweepCommand implements Callable<Integer> {
         TrainConfig finetune;
         try {
             sc = Scope.parse(scope);
-            finetune = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, seed);
+            finetune = TrainConfig.builder().epochs(finetuneEpochs).batchSize(128).lr(lr).optimizer("sgd").schedule("cosine").momentum(0.9)
+                    .nesterov(true).weightDecay(1e-4).seed(seed).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
