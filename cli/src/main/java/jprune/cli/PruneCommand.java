@@ -17,19 +17,15 @@ import jprune.nn.io.ModelCheckpoint;
 import jprune.nn.models.ModelConfig;
 import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
-import jprune.prune.BlockPruner;
+import jprune.prune.Criteria;
 import jprune.prune.Criterion;
-import jprune.prune.GradualNmPruner;
-import jprune.prune.MagnitudeCriterion;
-import jprune.prune.NmPruner;
+import jprune.prune.Granularity;
 import jprune.prune.Pruner;
 import jprune.prune.PruneRun;
 import jprune.prune.PruneSpec;
-import jprune.prune.RandomCriterion;
 import jprune.prune.Scope;
 import jprune.prune.SparsitySchedule;
 import jprune.prune.SparsityStats;
-import jprune.prune.TaylorCriterion;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,8 +36,6 @@ import picocli.CommandLine.Option;
         description = {"Prune a trained model (from a checkpoint, or trained first with --model) and fine-tune it.",
                 "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json, OUT/recipe.json and OUT/report.html."})
 final class PruneCommand implements Callable<Integer> {
-    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "obd-hutchinson", "movement");
-
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     DenseSource source;
 
@@ -116,7 +110,7 @@ final class PruneCommand implements Callable<Integer> {
         common.apply();
         if (recipeFile != null) applyRecipe();
         if (source == null) throw new UsageException("give --from DIR or --model M (or a --recipe naming one)");
-        if (!CRITERIA.contains(criterion)) throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + criterion + "'");
+        if (!Criteria.NAMES.contains(criterion)) throw new UsageException("--criterion must be one of " + Criteria.NAMES + ", got '" + criterion + "'");
         if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         if (criterion.equals("movement") && !schedule.equals("agp"))
             throw new UsageException("--criterion movement scores weights during fine-tuning, so it needs --schedule agp, got '" + schedule + "'");
@@ -148,8 +142,7 @@ final class PruneCommand implements Callable<Integer> {
         long start = System.nanoTime();
         if (isChannels()) {
             try {
-                jprune.prune.ChannelPruner cp = new jprune.prune.ChannelPruner(model);
-                pruner = (params, c, sp) -> cp.prune(c, sp);
+                pruner = Granularity.parse(granularity).pruner(model);
             } catch (IllegalArgumentException e) {
                 throw new UsageException("--granularity " + granularity + ": " + e.getMessage());
             }
@@ -346,41 +339,28 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     boolean isChannels() {
-        return List.of("channels", "neurons", "filters").contains(granularity);
+        return Granularity.CHANNEL_NAMES.contains(granularity);
     }
 
     /** The granularity, settling --sparsity against it (N:M implies its own). */
     Pruner pruner() {
-        if (granularity.matches("\\d+:\\d+")) return nmPruner();
-        Pruner pruner;
-        if (granularity.equals("unstructured") || isChannels()) {
-            pruner = Pruner.UNSTRUCTURED;   // channels swap in their pruner once the model is loaded
-        } else if (granularity.startsWith("block:")) {
-            try {
-                pruner = BlockPruner.parse(granularity.substring("block:".length()));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--granularity: " + e.getMessage());
-            }
-        } else {
-            throw new UsageException("--granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4) or channels, got '" + granularity + "'");
-        }
-        if (sparsityOption == null) throw new UsageException("--sparsity is required for " + granularity + " pruning");
-        sparsity = sparsityOption;
-        return pruner;
-    }
-
-    private Pruner nmPruner() {
-        NmPruner nm;
+        Granularity g;
         try {
-            nm = NmPruner.parse(granularity);
+            g = Granularity.parse(granularity);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--granularity: " + e.getMessage());
+            throw new UsageException("--" + e.getMessage());
         }
-        if (sparsityOption != null && Math.abs(sparsityOption - nm.sparsity()) > 1e-9)
-            throw new UsageException("--sparsity " + sparsityOption + " contradicts --granularity " + granularity + ", which implies " + nm.sparsity() + "; omit --sparsity");
-        sparsity = nm.sparsity();
-        // One-shot it is the plain N:M pruner; on agp or iterative schedules the zeros per group grow step by step.
-        return new GradualNmPruner(nm);
+        if (g.impliedSparsity().isPresent()) {
+            double implied = g.impliedSparsity().getAsDouble();
+            if (sparsityOption != null && Math.abs(sparsityOption - implied) > 1e-9)
+                throw new UsageException("--sparsity " + sparsityOption + " contradicts --granularity " + granularity + ", which implies " + implied + "; omit --sparsity");
+            sparsity = implied;
+        } else {
+            if (sparsityOption == null) throw new UsageException("--sparsity is required for " + granularity + " pruning");
+            sparsity = sparsityOption;
+        }
+        // Channels swap in their pruner once the model is loaded.
+        return g.isChannels() ? Pruner.UNSTRUCTURED : g.pruner(null);
     }
 
     PruneSpec spec() {
@@ -404,29 +384,19 @@ final class PruneCommand implements Callable<Integer> {
     }
 
     SparsitySchedule schedule() {
-        if (schedule.equals("oneshot")) return new SparsitySchedule.OneShot();
-        if (schedule.equals("agp")) return new SparsitySchedule.Gradual(0, 0, 1, 1);
-        if (schedule.startsWith("iterative:")) {
-            try {
-                return new SparsitySchedule.Iterative(Integer.parseInt(schedule.substring("iterative:".length())));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--schedule iterative:R needs a round count R >= 1, got '" + schedule + "'");
-            }
+        try {
+            return SparsitySchedule.parse(schedule);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + e.getMessage());
         }
-        throw new UsageException("--schedule must be oneshot, iterative:R or agp, got '" + schedule + "'");
     }
 
     static Criterion criterionFor(String name, long seed) {
-        return switch (name) {
-            case "magnitude" -> new MagnitudeCriterion(false);
-            case "magnitude-l2" -> new MagnitudeCriterion(true);
-            case "random" -> new RandomCriterion(seed);
-            case "taylor" -> new TaylorCriterion();
-            case "obd" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.FISHER);
-            case "obd-hutchinson" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.HUTCHINSON);
-            case "movement" -> new jprune.prune.MovementCriterion();
-            default -> throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + name + "'");
-        };
+        try {
+            return Criteria.byName(name, seed);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--" + e.getMessage());
+        }
     }
 
     Map<String, Object> recipe(ModelConfig config, SparsitySchedule sched) {

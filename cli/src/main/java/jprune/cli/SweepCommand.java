@@ -71,7 +71,7 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.apply();
         for (String c : criteria) {
-            if (!PruneCommand.CRITERIA.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + PruneCommand.CRITERIA);
+            if (!jprune.prune.Criteria.NAMES.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + jprune.prune.Criteria.NAMES);
             if (c.equals("movement")) throw new UsageException("--criteria: movement needs gradual pruning during fine-tuning; a one-shot sweep cannot use it");
         }
         for (double s : sparsities) if (!(s >= 0 && s < 1)) throw new UsageException("--sparsities: " + s + " is outside [0, 1)");
