@@ -103,8 +103,8 @@ final class SweepCommand implements Callable<Integer> {
                 if (done(points, c, s)) continue;
                 Module model = ModelCheckpoint.load(denseFile).model();
                 long start = System.nanoTime();
-                List<PruneRun.Round> r = PruneRun.run(model, PruneCommand.criterionFor(c, seed), PruneSpec.of(s, sc), new SparsitySchedule.OneShot(),
-                        finetune, data.train(), data.test(), null);
+                List<PruneRun.Round> r = new PruneRun(model, jprune.prune.Criteria.byName(c, seed), PruneSpec.of(s, sc), new SparsitySchedule.OneShot(),
+                        finetune, data.train(), data.test()).run(null);
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("criterion", c);
                 p.put("sparsity", s);
