@@ -169,8 +169,7 @@ final class CompressCommand implements Callable<Integer> {
 
     /** The first test image, [1, C, H, W]. */
     static Tensor sample(Data.Splits data) {
-        var test = data.test();
-        return Tensor.of(java.util.Arrays.copyOf(test.images(), test.imageSize()), 1, test.channels(), test.height(), test.width());
+        return data.test().batch(0, 1);
     }
 
     /** Predicted class of every test image. */
