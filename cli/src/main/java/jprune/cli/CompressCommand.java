@@ -103,7 +103,8 @@ final class CompressCommand implements Callable<Integer> {
         if (quantize.equals("kmeans")) {
             CentroidFineTuner tuner = CentroidFineTuner.forModel(model, new KMeansQuantizer(bits), 1.0);
             if (finetuneEpochs > 0) {
-                TrainConfig cfg = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 0, 0, 0.0, 0, 0, seed);
+                TrainConfig cfg = TrainConfig.builder().epochs(finetuneEpochs).batchSize(128).lr(lr).optimizer("sgd").schedule("cosine").momentum(0.9)
+                        .nesterov(true).weightDecay(0).seed(seed).build();
                 System.err.printf(Locale.ROOT, "fine-tuning %d-bit centroids for %d epochs%n", bits, finetuneEpochs);
                 tuner.fit(model, cfg, data.train(), data.test(), new ProgressBar(System.err, finetuneEpochs));
             }
@@ -171,8 +172,7 @@ final class CompressCommand implements Callable<Integer> {
 
     /** The first test image, [1, C, H, W]. */
     static Tensor sample(Data.Splits data) {
-        var test = data.test();
-        return Tensor.of(java.util.Arrays.copyOf(test.images(), test.imageSize()), 1, test.channels(), test.height(), test.width());
+        return data.test().batch(0, 1);
     }
 
     /** Predicted class of every test image. */

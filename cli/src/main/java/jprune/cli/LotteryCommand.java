@@ -140,9 +140,9 @@ final class LotteryCommand implements Callable<Integer> {
         m.put("rate", rate);
         m.put("rewind", rewind);
         m.put("epochs", epochs);
-        m.put("optimizer", training.optimizer());
+        m.put("optimizer", training.optimizer().id());
         m.put("lr", training.lr());
-        m.put("lr_schedule", training.schedule());
+        m.put("lr_schedule", training.schedule().id());
         m.put("batch", training.batchSize());
         m.put("weight_decay", training.weightDecay());
         m.put("seed", seed);

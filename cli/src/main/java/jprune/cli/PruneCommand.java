@@ -8,28 +8,18 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import jprune.nn.Module;
 import jprune.nn.io.AtomicFiles;
 import jprune.nn.io.Json;
 import jprune.nn.io.ModelCheckpoint;
 import jprune.nn.models.ModelConfig;
-import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
-import jprune.prune.BlockPruner;
-import jprune.prune.Criterion;
-import jprune.prune.GradualNmPruner;
-import jprune.prune.MagnitudeCriterion;
-import jprune.prune.NmPruner;
-import jprune.prune.Pruner;
+import jprune.prune.InferenceComparison;
+import jprune.prune.PruneRecipe;
 import jprune.prune.PruneRun;
-import jprune.prune.PruneSpec;
-import jprune.prune.RandomCriterion;
-import jprune.prune.Scope;
+import jprune.prune.RecipeException;
 import jprune.prune.SparsitySchedule;
 import jprune.prune.SparsityStats;
-import jprune.prune.TaylorCriterion;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,8 +30,6 @@ import picocli.CommandLine.Option;
         description = {"Prune a trained model (from a checkpoint, or trained first with --model) and fine-tune it.",
                 "Writes OUT/model.safetensors (masked weights are exact zeros), OUT/metrics.json, OUT/recipe.json and OUT/report.html."})
 final class PruneCommand implements Callable<Integer> {
-    static final List<String> CRITERIA = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "obd-fisher", "obd-hutchinson", "movement");
-
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     DenseSource source;
 
@@ -53,8 +41,6 @@ final class PruneCommand implements Callable<Integer> {
 
     @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1); required for unstructured pruning, implied by N:M.")
     Double sparsityOption;
-
-    double sparsity;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|), obd (½·h·w², h the Gauss-Newton diagonal from per-sample gradients), obd-fisher (h the empirical Fisher diagonal), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
     String criterion;
@@ -76,19 +62,11 @@ final class PruneCommand implements Callable<Integer> {
             + "trains at when that recipe is SGD (0.05 for lenet-300-100, lenet-5 and convnet: learning-rate rewinding), else 0.01.")
     Double lrOption;
 
-    /** The fine-tuning rate in use: --lr, the recipe's, or the model's default (see {@link #defaultLr}). */
-    double lr;
-
     @Option(names = "--l1", paramLabel = "L", defaultValue = "0", description = "L1 penalty on weights during fine-tuning (drives more weights toward zero). Default: ${DEFAULT-VALUE}.")
     double l1;
 
     @Option(names = "--l2", paramLabel = "L", defaultValue = "0", description = "L2 penalty on weights during fine-tuning (besides weight decay). Default: ${DEFAULT-VALUE}.")
     double l2;
-
-    /** Fine-tuning settings only a recipe sets (flags keep to the common ones). */
-    String finetuneOptimizer = "sgd", finetuneSchedule = "cosine";
-    int finetuneBatch = 128;
-    double weightDecay = 1e-4;
 
     @Option(names = "--keep", paramLabel = "REGEX", description = "Leave parameters whose name matches dense (repeatable), e.g. 'fc3\\.weight'.")
     List<String> keep = new ArrayList<>();
@@ -114,72 +92,51 @@ final class PruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
-        if (recipeFile != null) applyRecipe();
-        if (source == null) throw new UsageException("give --from DIR or --model M (or a --recipe naming one)");
-        if (!CRITERIA.contains(criterion)) throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + criterion + "'");
-        if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
-        if (criterion.equals("movement") && !schedule.equals("agp"))
-            throw new UsageException("--criterion movement scores weights during fine-tuning, so it needs --schedule agp, got '" + schedule + "'");
+        PruneRecipe recipe = recipeFile != null ? readRecipe() : recipeFromFlags();
         if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
-        SparsitySchedule sched = schedule();
-        Pruner pruner = pruner();
-        PruneSpec spec = spec();
-        // Validated with a stand-in rate before any data is read; the real default depends on the model.
-        finetuneConfig(lrOption != null ? lrOption : 0.01);
         Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
 
-        Path denseFile = source.checkpoint(out, seed, data, common.threads());
+        Path denseFile = source.checkpoint(out, recipe.seed(), data, common.threads());
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(denseFile);
         Module model = loaded.model();
         ModelConfig config = loaded.config();
-        lr = lrOption != null ? lrOption : defaultLr(config.name());
-        TrainConfig finetune = finetuneConfig(lr);
         double denseAcc = Trainer.accuracy(model, data.test(), 256);
         long denseParams = model.parameterCount();
         Module denseCopy = jprune.nn.models.Models.build(config, 0);
         denseCopy.loadStateDict(model.stateDict(), k -> false);
         float[] denseWeights = PruneReport.weights(model);
-        jprune.prune.InferenceTiming denseSpeed = jprune.prune.InferenceTiming.measure(model, data.test());
-        if (sched instanceof SparsitySchedule.Gradual) sched = PruneRun.defaultGradual(finetune, data.train().count());
+        SparsitySchedule sched = recipe.sparsitySchedule(recipe.finetuneConfig(config.name()), data.train().count());
         System.err.printf(Locale.ROOT, "pruning %s to %.1f%% (%s, %s scope, %s), dense test accuracy %.2f%%%n",
-                config.name(), 100 * sparsity, criterion, scope, sched.name(), 100 * denseAcc);
+                config.name(), 100 * recipe.sparsity(), recipe.criterion(), recipe.scope(), sched.name(), 100 * denseAcc);
 
         long start = System.nanoTime();
-        if (isChannels()) {
-            try {
-                jprune.prune.ChannelPruner cp = new jprune.prune.ChannelPruner(model);
-                pruner = (params, c, sp) -> cp.prune(c, sp);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--granularity " + granularity + ": " + e.getMessage());
-            }
+        PruneRecipe.Result result;
+        try {
+            result = recipe.run(model, config, data.train(), data.test(), new ProgressBar(System.err, Math.max(1, recipe.finetuneEpochs())));
+        } catch (RecipeException e) {
+            throw new UsageException(flagMessage(e));
         }
-        List<PruneRun.Round> rounds = PruneRun.run(model, pruner, criterionFor(criterion, seed), spec, sched, finetune, data.train(), data.test(),
-                new ProgressBar(System.err, Math.max(1, finetuneEpochs)));
         double seconds = (System.nanoTime() - start) / 1e9;
-        SparsityStats stats = SparsityStats.of(model);
-        List<Object> channels = null;
-        if (isChannels()) {
-            // Physically remove the masked channels: a smaller dense model computing the same outputs.
-            channels = channelCounts(model);
-            jprune.prune.Compactor.Result small = jprune.prune.Compactor.compact(model, config);
-            model = small.model();
-            config = small.config();
-        }
+        SparsityStats stats = result.stats();
+        model = result.model();
+        config = result.config();
         double acc = Trainer.accuracy(model, data.test(), 256);
-        jprune.prune.InferenceTiming prunedSpeed = jprune.prune.InferenceTiming.measure(model, data.test());
-        // Time the dense model again now that every kernel is compiled, and keep its better figures.
-        denseSpeed = denseSpeed.best(jprune.prune.InferenceTiming.measure(denseCopy, data.test()));
+        // Dense and pruned side by side in interleaved rounds: the speedup is a per-round ratio.
+        Map<String, Module> forms = new LinkedHashMap<>();
+        forms.put("dense", denseCopy);
+        forms.put("pruned", model);
+        List<InferenceComparison.Side> speeds = InferenceComparison.measure(forms, data.test(), 1000);
 
-        Map<String, Object> recipe = recipe(config, sched);
+        Map<String, Object> recipeJson = result.recipeJson();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", config.name());
         m.put("dataset", Data.FASHION_MNIST);
-        m.put("criterion", criterion);
-        m.put("granularity", granularity);
-        m.put("scope", scope);
-        m.put("schedule", sched.name());
-        m.put("target_sparsity", sparsity);
+        m.put("criterion", recipe.criterion());
+        m.put("granularity", recipe.granularity());
+        m.put("scope", recipe.scope());
+        m.put("schedule", result.schedule().name());
+        m.put("target_sparsity", recipe.sparsity());
         m.put("sparsity", stats.sparsity());
         m.put("dense_test_accuracy", denseAcc);
         m.put("test_accuracy", acc);
@@ -188,8 +145,16 @@ final class PruneCommand implements Callable<Integer> {
         SparsityStats finalStats = SparsityStats.of(model);
         m.put("params_nonzero", model.parameterCount() - (finalStats.total() - finalStats.nonzero()));
         m.put("params_total_dense", denseParams);
-        if (channels != null) {
+        if (result.compacted()) {
             m.put("compacted", true);
+            List<Object> channels = new ArrayList<>();
+            for (PruneRecipe.ChannelCount c : result.channels()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", c.name());
+                e.put("before", c.before());
+                e.put("after", c.after());
+                channels.add(e);
+            }
             m.put("channels", channels);
         }
         m.put("prunable_total", stats.total());
@@ -200,11 +165,11 @@ final class PruneCommand implements Callable<Integer> {
         // model was compacted, while unstructured and N:M masks only pay off once `compress` stores
         // them in sparse formats (see `bench model`).
         Map<String, Object> inference = new LinkedHashMap<>();
-        inference.put("dense", denseSpeed.toMap());
-        inference.put("pruned", prunedSpeed.toMap());
+        inference.put("dense", speeds.get(0).toMap());
+        inference.put("pruned", speeds.get(1).toMap());
         m.put("inference", inference);
         List<Object> rs = new ArrayList<>();
-        for (PruneRun.Round r : rounds) {
+        for (PruneRun.Round r : result.rounds()) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("round", r.round());
             e.put("sparsity", r.sparsity());
@@ -214,14 +179,14 @@ final class PruneCommand implements Callable<Integer> {
             rs.add(e);
         }
         m.put("rounds", rs);
-        m.put("recipe", recipe);
+        m.put("recipe", recipeJson);
 
         Map<String, String> meta = new LinkedHashMap<>();
         // The recipe goes beside the checkpoint (recipe.json), not into it: a pruned checkpoint must
         // not outgrow the dense one it came from.
         meta.put("test_accuracy", Double.toString(acc));
         ModelCheckpoint.save(out.resolve("model.safetensors"), config, model, meta);
-        AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipe, true));
+        AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipeJson, true));
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         PruneReport.write(out.resolve("report.html"), m, new PruneReport.Files(Files.size(denseFile), Files.size(out.resolve("model.safetensors"))), null,
                 denseWeights, PruneReport.weights(model));
@@ -230,23 +195,39 @@ final class PruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private TrainConfig finetuneConfig(double rate) {
+    /** The recipe the flags describe; a bad value is a usage error naming its flag. */
+    PruneRecipe recipeFromFlags() {
+        if (source == null) throw new UsageException("give --from DIR or --model M (or a --recipe naming one)");
         try {
-            return new TrainConfig(finetuneEpochs, finetuneBatch, rate, finetuneOptimizer, finetuneSchedule, 0.9, true, weightDecay, 0, 0.0, l1, l2, seed);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException((recipeFile != null ? "recipe field 'finetune': " : "") + e.getMessage());
+            return PruneRecipe.builder()
+                    .from(source.from != null ? source.from.toString() : null).model(source.model)
+                    .sparsity(sparsityOption != null ? sparsityOption : Double.NaN)
+                    .criterion(criterion).granularity(granularity).scope(scope).schedule(schedule)
+                    .keep(keep).overrides(overrides).maxLayerSparsity(maxLayerSparsity)
+                    .finetuneEpochs(finetuneEpochs).finetuneLr(lrOption != null ? lrOption : Double.NaN)
+                    .l1(l1).l2(l2).seed(seed).build();
+        } catch (RecipeException e) {
+            throw new UsageException(flagMessage(e));
         }
     }
 
-    /**
-     * Fine-tuning restarts at the rate the model's own recipe trains at when that recipe is SGD, as
-     * fine-tuning is (learning-rate rewinding, Renda et al. 2020): on lenet-300-100, gradual pruning
-     * to 90% lost 0.38 points at 0.01 and 0.15 at 0.05 (mean of 3 seeds, README). Models trained with
-     * another optimizer (vit-tiny: AdamW) keep 0.01.
-     */
+    /** The flag each recipe field is set by; fields without one are recipe-only. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("sparsity", "--sparsity"), Map.entry("criterion", "--criterion"),
+            Map.entry("granularity", "--granularity"), Map.entry("scope", "--scope"), Map.entry("schedule", "--schedule"),
+            Map.entry("keep", "--keep"), Map.entry("overrides", "--override"), Map.entry("max_layer_sparsity", "--max-layer-sparsity"),
+            Map.entry("finetune.epochs", "--finetune-epochs"), Map.entry("finetune.lr", "--lr"), Map.entry("seed", "--seed"));
+
+    /** A recipe error in the command line's terms: the flag's name, or the bare reason when no flag sets the field. */
+    String flagMessage(RecipeException e) {
+        if (recipeFile != null) return e.getMessage();
+        String flag = FLAGS.get(e.field());
+        if (flag != null) return flag + e.reason();
+        return e.reason().startsWith(": ") ? e.reason().substring(2) : e.field() + e.reason();
+    }
+
+    /** Fine-tuning rate default; see {@link PruneRecipe#defaultLr}. */
     static double defaultLr(String model) {
-        TrainConfig own = TrainConfig.defaults(model);
-        return own.optimizer().equals("sgd") ? own.lr() : 0.01;
+        return PruneRecipe.defaultLr(model);
     }
 
     @picocli.CommandLine.Spec
@@ -256,208 +237,33 @@ final class PruneCommand implements Callable<Integer> {
     static final List<String> RECIPE_FIELDS_AS_FLAGS = List.of("--from", "--model", "--sparsity", "--criterion", "--granularity", "--scope",
             "--schedule", "--finetune-epochs", "--lr", "--l1", "--l2", "--keep", "--override", "--max-layer-sparsity", "--seed");
 
-    /** Fills the options from a recipe file, validating each field by name. */
-    @SuppressWarnings("unchecked")
-    void applyRecipe() throws java.io.IOException {
+    /** The recipe file, its fields validated by name; its source becomes this run's. */
+    PruneRecipe readRecipe() throws java.io.IOException {
         for (String flag : RECIPE_FIELDS_AS_FLAGS) {
             if (spec.commandLine().getParseResult().hasMatchedOption(flag))
                 throw new UsageException(flag + " cannot be combined with --recipe; put it in the recipe instead");
         }
         if (!Files.isRegularFile(recipeFile)) throw new UsageException("--recipe: no such file " + recipeFile);
-        Map<String, Object> r;
+        Map<String, Object> json;
         try {
-            r = Json.parseObject(Files.readString(recipeFile));
+            json = Json.parseObject(Files.readString(recipeFile));
         } catch (IllegalArgumentException e) {
             throw new UsageException("--recipe " + recipeFile + ": " + e.getMessage());
         }
-        List<String> known = List.of("from", "model", "model_config", "sparsity", "criterion", "granularity", "scope", "schedule", "agp", "finetune",
-                "regularization", "keep", "overrides", "max_layer_sparsity", "seed");
-        for (String k : r.keySet()) if (!known.contains(k)) throw new UsageException("recipe field '" + k + "' is unknown; allowed: " + known);
-        source = new DenseSource();
-        if (r.containsKey("from") == r.containsKey("model")) throw new UsageException("recipe must name exactly one of 'from' (a run directory) and 'model' (a model to train)");
-        if (r.containsKey("from")) source.from = Path.of(recipeString(r, "", "from"));
-        else source.model = recipeString(r, "", "model");
-        if (r.containsKey("sparsity")) sparsityOption = recipeNumber(r, "", "sparsity", "a number in [0, 1)");
-        if (r.containsKey("criterion")) criterion = recipeString(r, "", "criterion");
-        if (r.containsKey("granularity")) granularity = recipeString(r, "", "granularity");
-        if (r.containsKey("scope")) scope = recipeString(r, "", "scope");
-        if (r.containsKey("schedule")) schedule = recipeString(r, "", "schedule");
-        if (r.containsKey("max_layer_sparsity")) maxLayerSparsity = recipeNumber(r, "", "max_layer_sparsity", "a number in (0, 1]");
-        if (r.containsKey("seed")) seed = (long) recipeNumber(r, "", "seed", "an integer");
-        if (r.containsKey("keep")) keep = recipeStrings(r, "", "keep");
-        if (r.containsKey("overrides")) overrides = recipeStrings(r, "", "overrides");
-        if (r.get("finetune") instanceof Map<?, ?> ft) {
-            Map<String, Object> f = (Map<String, Object>) ft;
-            List<String> allowed = List.of("epochs", "lr", "optimizer", "schedule", "batch", "weight_decay");
-            for (String k : f.keySet())
-                if (!allowed.contains(k)) throw new UsageException("recipe field 'finetune." + k + "' is unknown; allowed: " + allowed);
-            if (f.containsKey("epochs")) finetuneEpochs = recipeInt(f, "finetune.", "epochs", "an integer >= 0");
-            if (f.containsKey("lr")) lrOption = recipeNumber(f, "finetune.", "lr", "a number > 0");
-            if (f.containsKey("optimizer")) finetuneOptimizer = recipeString(f, "finetune.", "optimizer");
-            if (f.containsKey("schedule")) finetuneSchedule = recipeString(f, "finetune.", "schedule");
-            if (f.containsKey("batch")) finetuneBatch = recipeInt(f, "finetune.", "batch", "an integer >= 1");
-            if (f.containsKey("weight_decay")) weightDecay = recipeNumber(f, "finetune.", "weight_decay", "a number >= 0");
-        } else if (r.containsKey("finetune")) {
-            throw new UsageException("recipe field 'finetune' must be an object with keys among epochs, lr, optimizer, schedule, batch, weight_decay");
-        }
-        if (r.get("regularization") instanceof Map<?, ?> reg) {
-            Map<String, Object> g = (Map<String, Object>) reg;
-            for (String k : g.keySet())
-                if (!List.of("l1", "l2").contains(k)) throw new UsageException("recipe field 'regularization." + k + "' is unknown; allowed: [l1, l2]");
-            if (g.containsKey("l1")) l1 = recipeNumber(g, "regularization.", "l1", "a number >= 0");
-            if (g.containsKey("l2")) l2 = recipeNumber(g, "regularization.", "l2", "a number >= 0");
-        } else if (r.containsKey("regularization")) {
-            throw new UsageException("recipe field 'regularization' must be an object with keys l1 and/or l2");
-        }
-    }
-
-    private static int recipeInt(Map<String, Object> r, String prefix, String key, String allowed) {
-        double v = recipeNumber(r, prefix, key, allowed);
-        if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) throw new UsageException("recipe field '" + prefix + key + "' must be " + allowed + ", got " + r.get(key));
-        return (int) v;
-    }
-
-    private static String recipeString(Map<String, Object> r, String prefix, String key) {
-        if (r.get(key) instanceof String s) return s;
-        throw new UsageException("recipe field '" + prefix + key + "' must be a string, got " + r.get(key));
-    }
-
-    private static double recipeNumber(Map<String, Object> r, String prefix, String key, String allowed) {
-        if (r.get(key) instanceof Number n) return n.doubleValue();
-        throw new UsageException("recipe field '" + prefix + key + "' must be " + allowed + ", got " + r.get(key));
-    }
-
-    private static List<String> recipeStrings(Map<String, Object> r, String prefix, String key) {
-        if (r.get(key) instanceof List<?> l && l.stream().allMatch(o -> o instanceof String)) return new ArrayList<>((List<String>) (List<?>) l);
-        throw new UsageException("recipe field '" + prefix + key + "' must be a list of strings, got " + r.get(key));
-    }
-
-    private static List<Object> channelCounts(Module model) {
-        List<Object> out = new ArrayList<>();
-        for (var node : jprune.prune.ChannelGraph.of(model).prunable()) {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("name", node.name());
-            e.put("before", node.outChannels());
-            e.put("after", jprune.prune.ChannelGraph.keptCount(node));
-            out.add(e);
-        }
-        return out;
-    }
-
-    boolean isChannels() {
-        return List.of("channels", "neurons", "filters").contains(granularity);
-    }
-
-    /** The granularity, settling --sparsity against it (N:M implies its own). */
-    Pruner pruner() {
-        if (granularity.matches("\\d+:\\d+")) return nmPruner();
-        Pruner pruner;
-        if (granularity.equals("unstructured") || isChannels()) {
-            pruner = Pruner.UNSTRUCTURED;   // channels swap in their pruner once the model is loaded
-        } else if (granularity.startsWith("block:")) {
-            try {
-                pruner = BlockPruner.parse(granularity.substring("block:".length()));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--granularity: " + e.getMessage());
-            }
-        } else {
-            throw new UsageException("--granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4) or channels, got '" + granularity + "'");
-        }
-        if (sparsityOption == null) throw new UsageException("--sparsity is required for " + granularity + " pruning");
-        sparsity = sparsityOption;
-        return pruner;
-    }
-
-    private Pruner nmPruner() {
-        NmPruner nm;
+        PruneRecipe r;
         try {
-            nm = NmPruner.parse(granularity);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("--granularity: " + e.getMessage());
-        }
-        if (sparsityOption != null && Math.abs(sparsityOption - nm.sparsity()) > 1e-9)
-            throw new UsageException("--sparsity " + sparsityOption + " contradicts --granularity " + granularity + ", which implies " + nm.sparsity() + "; omit --sparsity");
-        sparsity = nm.sparsity();
-        // One-shot it is the plain N:M pruner; on agp or iterative schedules the zeros per group grow step by step.
-        return new GradualNmPruner(nm);
-    }
-
-    PruneSpec spec() {
-        try {
-            List<PruneSpec.Override> ov = new ArrayList<>();
-            for (String o : overrides) {
-                int eq = o.lastIndexOf('=');
-                if (eq <= 0) throw new UsageException("--override must be REGEX=SPARSITY, got '" + o + "'");
-                ov.add(new PruneSpec.Override(Pattern.compile(o.substring(0, eq)), Double.parseDouble(o.substring(eq + 1))));
-            }
-            List<Pattern> kp = new ArrayList<>();
-            for (String k : keep) kp.add(Pattern.compile(k));
-            return new PruneSpec(sparsity, Scope.parse(scope), ov, kp, maxLayerSparsity);
-        } catch (PatternSyntaxException e) {
-            throw new UsageException("invalid regular expression: " + e.getDescription() + " in '" + e.getPattern() + "'");
-        } catch (NumberFormatException e) {
-            throw new UsageException("--override sparsity is not a number: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
+            r = PruneRecipe.fromMap(json, true);
+        } catch (RecipeException e) {
             throw new UsageException(e.getMessage());
         }
-    }
-
-    SparsitySchedule schedule() {
-        if (schedule.equals("oneshot")) return new SparsitySchedule.OneShot();
-        if (schedule.equals("agp")) return new SparsitySchedule.Gradual(0, 0, 1, 1);
-        if (schedule.startsWith("iterative:")) {
-            try {
-                return new SparsitySchedule.Iterative(Integer.parseInt(schedule.substring("iterative:".length())));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException("--schedule iterative:R needs a round count R >= 1, got '" + schedule + "'");
-            }
+        source = new DenseSource();
+        if (r.from() != null) {
+            source.from = Path.of(r.from());
+            // recipe.json records the path as the command line sees it.
+            r = r.toBuilder().from(source.from.toString()).build();
+        } else {
+            source.model = r.model();
         }
-        throw new UsageException("--schedule must be oneshot, iterative:R or agp, got '" + schedule + "'");
-    }
-
-    static Criterion criterionFor(String name, long seed) {
-        return switch (name) {
-            case "magnitude" -> new MagnitudeCriterion(false);
-            case "magnitude-l2" -> new MagnitudeCriterion(true);
-            case "random" -> new RandomCriterion(seed);
-            case "taylor" -> new TaylorCriterion();
-            case "obd" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.GAUSS_NEWTON);
-            case "obd-fisher" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.EMPIRICAL_FISHER);
-            case "obd-hutchinson" -> new jprune.prune.ObdCriterion(jprune.prune.ObdCriterion.Curvature.HUTCHINSON);
-            case "movement" -> new jprune.prune.MovementCriterion();
-            default -> throw new UsageException("--criterion must be one of " + CRITERIA + ", got '" + name + "'");
-        };
-    }
-
-    Map<String, Object> recipe(ModelConfig config, SparsitySchedule sched) {
-        Map<String, Object> r = new LinkedHashMap<>();
-        if (source.from != null) r.put("from", source.from.toString());
-        else r.put("model", source.model);
-        r.put("model_config", config.toMap());
-        r.put("sparsity", sparsity);
-        r.put("criterion", criterion);
-        r.put("granularity", granularity);
-        r.put("scope", scope);
-        r.put("schedule", schedule);
-        if (sched instanceof SparsitySchedule.Gradual g) {
-            r.put("agp", Map.of("initial_sparsity", g.initialSparsity(), "start_step", g.startStep(), "prune_steps", g.pruneSteps(), "frequency", g.frequency()));
-        }
-        r.put("keep", keep);
-        r.put("overrides", overrides);
-        r.put("max_layer_sparsity", maxLayerSparsity);
-        Map<String, Object> ft = new LinkedHashMap<>();
-        ft.put("epochs", finetuneEpochs);
-        ft.put("lr", lr);
-        ft.put("optimizer", finetuneOptimizer);
-        ft.put("schedule", finetuneSchedule);
-        ft.put("batch", finetuneBatch);
-        ft.put("weight_decay", weightDecay);
-        r.put("finetune", ft);
-        Map<String, Object> reg = new LinkedHashMap<>();
-        reg.put("l1", l1);
-        reg.put("l2", l2);
-        r.put("regularization", reg);
-        r.put("seed", seed);
         return r;
     }
 }

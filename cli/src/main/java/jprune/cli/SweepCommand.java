@@ -71,7 +71,7 @@ final class SweepCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.apply();
         for (String c : criteria) {
-            if (!PruneCommand.CRITERIA.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + PruneCommand.CRITERIA);
+            if (!jprune.prune.Criteria.NAMES.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + jprune.prune.Criteria.NAMES);
             if (c.equals("movement")) throw new UsageException("--criteria: movement needs gradual pruning during fine-tuning; a one-shot sweep cannot use it");
         }
         for (double s : sparsities) if (!(s >= 0 && s < 1)) throw new UsageException("--sparsities: " + s + " is outside [0, 1)");
@@ -80,7 +80,8 @@ final class SweepCommand implements Callable<Integer> {
         TrainConfig finetune;
         try {
             sc = Scope.parse(scope);
-            finetune = new TrainConfig(finetuneEpochs, 128, lr, "sgd", "cosine", 0.9, true, 1e-4, 0, 0.0, 0, 0, seed);
+            finetune = TrainConfig.builder().epochs(finetuneEpochs).batchSize(128).lr(lr).optimizer("sgd").schedule("cosine").momentum(0.9)
+                    .nesterov(true).weightDecay(1e-4).seed(seed).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -102,8 +103,8 @@ final class SweepCommand implements Callable<Integer> {
                 if (done(points, c, s)) continue;
                 Module model = ModelCheckpoint.load(denseFile).model();
                 long start = System.nanoTime();
-                List<PruneRun.Round> r = PruneRun.run(model, PruneCommand.criterionFor(c, seed), PruneSpec.of(s, sc), new SparsitySchedule.OneShot(),
-                        finetune, data.train(), data.test(), null);
+                List<PruneRun.Round> r = new PruneRun(model, jprune.prune.Criteria.byName(c, seed), PruneSpec.of(s, sc), new SparsitySchedule.OneShot(),
+                        finetune, data.train(), data.test()).run(null);
                 Map<String, Object> p = new LinkedHashMap<>();
                 p.put("criterion", c);
                 p.put("sparsity", s);

@@ -2,6 +2,8 @@ package jprune.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import jprune.nn.train.LrScheduleKind;
+import jprune.nn.train.OptimizerKind;
 import jprune.nn.train.TrainConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,21 +81,21 @@ final class TrainCommand implements Callable<Integer> {
         if (!jprune.nn.models.Models.NAMES.contains(model))
             throw new UsageException("--model must be one of " + jprune.nn.models.Models.NAMES + ", got '" + model + "'");
         TrainConfig d = TrainConfig.defaults(model);
-        String opt = optimizer != null ? optimizer : d.optimizer();
-        double defaultLr = opt.equals(d.optimizer()) ? d.lr() : (opt.equals("adamw") ? 2e-3 : 0.05);
         try {
-            return new TrainConfig(
-                    epochs != null ? epochs : d.epochs(),
-                    batch != null ? batch : d.batchSize(),
-                    lr != null ? lr : defaultLr,
-                    opt,
-                    schedule != null ? schedule : d.schedule(),
-                    momentum != null ? momentum : d.momentum(),
-                    d.nesterov() && (momentum == null || momentum > 0),
-                    weightDecay != null ? weightDecay : d.weightDecay(),
-                    warmup != null ? warmup : Math.min(d.warmupEpochs(), epochs != null ? epochs : d.epochs()),
-                    labelSmoothing != null ? labelSmoothing : d.labelSmoothing(),
-                    l1, l2, seed);
+            OptimizerKind opt = optimizer != null ? OptimizerKind.parse(optimizer) : d.optimizer();
+            double defaultLr = opt == d.optimizer() ? d.lr() : (opt == OptimizerKind.ADAMW ? 2e-3 : 0.05);
+            return TrainConfig.builder()
+                    .epochs(epochs != null ? epochs : d.epochs())
+                    .batchSize(batch != null ? batch : d.batchSize())
+                    .lr(lr != null ? lr : defaultLr)
+                    .optimizer(opt)
+                    .schedule(schedule != null ? LrScheduleKind.parse(schedule) : d.schedule())
+                    .momentum(momentum != null ? momentum : d.momentum())
+                    .nesterov(d.nesterov() && (momentum == null || momentum > 0))
+                    .weightDecay(weightDecay != null ? weightDecay : d.weightDecay())
+                    .warmupEpochs(warmup != null ? warmup : Math.min(d.warmupEpochs(), epochs != null ? epochs : d.epochs()))
+                    .labelSmoothing(labelSmoothing != null ? labelSmoothing : d.labelSmoothing())
+                    .l1(l1).l2(l2).seed(seed).build();
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }

@@ -76,8 +76,8 @@ final class TrainRun {
         m.put("epochs", c.epochs());
         m.put("batch", c.batchSize());
         m.put("lr", c.lr());
-        m.put("optimizer", c.optimizer());
-        m.put("schedule", c.schedule());
+        m.put("optimizer", c.optimizer().id());
+        m.put("schedule", c.schedule().id());
         m.put("momentum", c.momentum());
         m.put("nesterov", c.nesterov());
         m.put("weight_decay", c.weightDecay());

@@ -49,7 +49,8 @@ public final class LotteryTicket {
      * 1.2e-3, mini-batches of 60, no weight decay; other models train with their usual recipe.
      */
     public static TrainConfig defaultTraining(String model) {
-        if (model.equals("lenet-300-100")) return new TrainConfig(10, 60, 1.2e-3, "adamw", "none", 0.9, false, 0, 0, 0, 0, 0, 0);
+        if (model.equals("lenet-300-100")) return TrainConfig.builder().epochs(10).batchSize(60).lr(1.2e-3).optimizer(jprune.nn.train.OptimizerKind.ADAMW)
+                .schedule(jprune.nn.train.LrScheduleKind.NONE).nesterov(false).weightDecay(0).build();
         return TrainConfig.defaults(model);
     }
 

@@ -15,6 +15,9 @@ import jprune.nn.train.TrainingListener;
  * A whole pruning run on a trained model: prune on the chosen schedule, fine-tune, measure. One-shot
  * and iterative schedules alternate pruning and fine-tuning in rounds; the gradual (AGP) schedule
  * raises the sparsity inside fine-tuning, every few steps, along the cubic curve.
+ *
+ * <p>Built once with everything the run needs, then {@link #run(TrainingListener)} prunes the model in
+ * place. {@link PruneRecipe} assembles one from names and also compacts channel-pruned models.
  */
 public final class PruneRun {
     /** Figures of one round (one-shot and iterative) or one fine-tuning epoch (gradual). */
@@ -26,33 +29,60 @@ public final class PruneRun {
      */
     public static final int CALIBRATION_BATCHES = 8;
 
-    private PruneRun() {}
+    private final Module model;
+    private final Pruner pruner;
+    private final Criterion criterion;
+    private final PruneSpec spec;
+    private final SparsitySchedule schedule;
+    private final TrainConfig finetune;
+    private final DataSplit train;
+    private final DataSplit test;
 
-    public static List<Round> run(Module model, Criterion criterion, PruneSpec spec, SparsitySchedule schedule,
-                                  TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener progress) {
-        return run(model, Pruner.UNSTRUCTURED, criterion, spec, schedule, finetune, train, test, progress);
+    /**
+     * A run pruning {@code model} in place at the pruner's granularity; {@code test} is only
+     * evaluated, {@code train} feeds fine-tuning and the criteria's calibration batches.
+     */
+    public PruneRun(Module model, Pruner pruner, Criterion criterion, PruneSpec spec, SparsitySchedule schedule,
+                    TrainConfig finetune, DataSplit train, DataSplit test) {
+        this.model = require(model, "model");
+        this.pruner = require(pruner, "pruner");
+        this.criterion = require(criterion, "criterion");
+        this.spec = require(spec, "spec");
+        this.schedule = require(schedule, "schedule");
+        this.finetune = require(finetune, "finetune");
+        this.train = require(train, "train");
+        this.test = require(test, "test");
+        if (schedule instanceof SparsitySchedule.Gradual && finetune.epochs() < 1)
+            throw new IllegalArgumentException("the gradual (agp) schedule prunes during fine-tuning: it needs >= 1 fine-tuning epoch");
     }
 
-    /** As {@link #run(Module, Criterion, PruneSpec, SparsitySchedule, TrainConfig, DataSplit, DataSplit, TrainingListener)} with a chosen granularity. */
-    public static List<Round> run(Module model, Pruner pruner, Criterion criterion, PruneSpec spec, SparsitySchedule schedule,
-                                  TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener progress) {
+    /** As the full constructor, pruning single weights (unstructured). */
+    public PruneRun(Module model, Criterion criterion, PruneSpec spec, SparsitySchedule schedule, TrainConfig finetune, DataSplit train, DataSplit test) {
+        this(model, Pruner.UNSTRUCTURED, criterion, spec, schedule, finetune, train, test);
+    }
+
+    private static <T> T require(T value, String name) {
+        if (value == null) throw new IllegalArgumentException(name + " must not be null");
+        return value;
+    }
+
+    /** Prunes and fine-tunes the model in place; returns the figures of each round. {@code progress} may be null. */
+    public List<Round> run(TrainingListener progress) {
         TrainingListener listener = progress == null ? TrainingListener.NONE : progress;
         Map<String, Parameter> weights = Prunable.weights(model);
         PruneContext ctx = new PruneContext(model, train, CALIBRATION_BATCHES, finetune.batchSize(), finetune.seed());
         List<Round> rounds = new ArrayList<>();
         switch (schedule) {
-            case SparsitySchedule.OneShot o -> rounds.add(round(1, pruner, spec, spec.sparsity(), model, weights, criterion, ctx, finetune, train, test, listener));
+            case SparsitySchedule.OneShot o -> rounds.add(round(1, spec.sparsity(), weights, ctx, listener));
             case SparsitySchedule.Iterative it -> {
-                for (int r = 1; r <= it.rounds(); r++)
-                    rounds.add(round(r, pruner, spec, it.sparsityAfter(r, spec.sparsity()), model, weights, criterion, ctx, finetune, train, test, listener));
+                for (int r = 1; r <= it.rounds(); r++) rounds.add(round(r, it.sparsityAfter(r, spec.sparsity()), weights, ctx, listener));
             }
-            case SparsitySchedule.Gradual g -> rounds.addAll(gradual(g, pruner, spec, model, weights, criterion, ctx, finetune, train, test, listener));
+            case SparsitySchedule.Gradual g -> rounds.addAll(gradual(g, weights, ctx, listener));
         }
         return rounds;
     }
 
-    private static Round round(int r, Pruner pruner, PruneSpec spec, double target, Module model, Map<String, Parameter> weights, Criterion criterion,
-                               PruneContext ctx, TrainConfig finetune, DataSplit train, DataSplit test, TrainingListener listener) {
+    private Round round(int r, double target, Map<String, Parameter> weights, PruneContext ctx, TrainingListener listener) {
         long start = System.nanoTime();
         criterion.prepare(ctx);
         pruner.prune(weights, criterion, spec.withSparsity(target));
@@ -77,10 +107,7 @@ public final class PruneRun {
         return new SparsitySchedule.Gradual(0, 0, Math.max(1, total / 2), Math.max(1, perEpoch / 10));
     }
 
-    private static List<Round> gradual(SparsitySchedule.Gradual g, Pruner pruner, PruneSpec spec, Module model, Map<String, Parameter> weights,
-                                       Criterion criterion, PruneContext ctx, TrainConfig finetune, DataSplit train, DataSplit test,
-                                       TrainingListener listener) {
-        if (finetune.epochs() < 1) throw new IllegalArgumentException("the gradual (agp) schedule prunes during fine-tuning: it needs >= 1 fine-tuning epoch");
+    private List<Round> gradual(SparsitySchedule.Gradual g, Map<String, Parameter> weights, PruneContext ctx, TrainingListener listener) {
         List<Round> rounds = new ArrayList<>();
         long[] epochStart = {System.nanoTime()};
         TrainingListener perEpoch = new TrainingListener() {

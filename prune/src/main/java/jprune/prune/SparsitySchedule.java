@@ -63,8 +63,20 @@ public sealed interface SparsitySchedule permits SparsitySchedule.OneShot, Spars
         }
     }
 
-    /** Parses "oneshot", "iterative:R" or "agp" (gradual parameters are filled in by the run). */
-    static String describeChoices() {
-        return "oneshot, iterative:R (R >= 1 rounds) or agp";
+    /**
+     * Parses "oneshot", "iterative:R" or "agp". The gradual schedule's steps depend on the fine-tuning
+     * run, so "agp" gives a placeholder that {@link PruneRun#defaultGradual} replaces.
+     */
+    static SparsitySchedule parse(String name) {
+        if ("oneshot".equals(name)) return new OneShot();
+        if ("agp".equals(name)) return new Gradual(0, 0, 1, 1);
+        if (name != null && name.startsWith("iterative:")) {
+            try {
+                return new Iterative(Integer.parseInt(name.substring("iterative:".length())));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("schedule iterative:R needs a round count R >= 1, got '" + name + "'", e);
+            }
+        }
+        throw new IllegalArgumentException("schedule must be oneshot, iterative:R or agp, got '" + name + "'");
     }
 }

@@ -102,8 +102,8 @@ class GradualNmPrunerTest {
             if (patterns.isEmpty() || patterns.get(patterns.size() - 1) != n) patterns.add(n);
             return out;
         };
-        PruneRun.run(m, checked, new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.GLOBAL), new SparsitySchedule.Gradual(0, 0, 12, 2),
-                PruneRunTest.cfg(2), train, test, null);
+        new PruneRun(m, checked, new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.GLOBAL), new SparsitySchedule.Gradual(0, 0, 12, 2),
+                PruneRunTest.cfg(2), train, test).run(null);
         assertEquals(List.of(4, 3, 2), patterns);
         assertEquals(0.5, SparsityStats.of(m).sparsity(), 1e-9);
         for (Parameter p : Prunable.weights(m).values()) {

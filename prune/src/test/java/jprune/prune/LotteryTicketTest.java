@@ -81,10 +81,10 @@ class LotteryTicketTest {
     @Test
     void lenet300TrainsLikeTheLotteryTicketPaper() {
         TrainConfig c = LotteryTicket.defaultTraining("lenet-300-100");
-        assertEquals("adamw", c.optimizer());
+        assertEquals("adamw", c.optimizer().id());
         assertEquals(1.2e-3, c.lr());
         assertEquals(60, c.batchSize());
-        assertEquals("none", c.schedule(), "a constant learning rate");
+        assertEquals("none", c.schedule().id(), "a constant learning rate");
         assertEquals(0.0, c.weightDecay(), "plain Adam");
         assertEquals(TrainConfig.defaults("lenet-5"), LotteryTicket.defaultTraining("lenet-5"));
     }

@@ -39,7 +39,7 @@ class PruneRunTest {
         for (SparsitySchedule s : List.of(new SparsitySchedule.OneShot(), new SparsitySchedule.Iterative(3), new SparsitySchedule.Gradual(0, 0, 10, 3))) {
             Module m = Models.build(Models.defaultConfig("lenet-300-100"), 3);
             new Trainer(m, cfg(1), train, test, null).fit();
-            List<PruneRun.Round> rounds = PruneRun.run(m, new MagnitudeCriterion(false), PruneSpec.of(0.9, Scope.GLOBAL), s, cfg(2), train, test, null);
+            List<PruneRun.Round> rounds = new PruneRun(m, new MagnitudeCriterion(false), PruneSpec.of(0.9, Scope.GLOBAL), s, cfg(2), train, test).run(null);
             assertEquals(0.9, SparsityStats.of(m).sparsity(), 1e-5, s.name());
             assertEquals(s instanceof SparsitySchedule.Iterative ? 3 : s instanceof SparsitySchedule.Gradual ? 2 : 1, rounds.size(), s.name());
             for (Parameter p : Prunable.weights(m).values()) {
@@ -82,7 +82,7 @@ class PruneRunTest {
         Module m = Models.build(Models.defaultConfig("lenet-300-100"), 3);
         MovementCriterion mv = new MovementCriterion();
         assertEquals(0f, mv.score("fc1.weight", Prunable.weights(m).get("fc1.weight")).data()[0]);
-        PruneRun.run(m, mv, PruneSpec.of(0.7, Scope.GLOBAL), new SparsitySchedule.Gradual(0, 0, 6, 2), cfg(2), train, test, null);
+        new PruneRun(m, mv, PruneSpec.of(0.7, Scope.GLOBAL), new SparsitySchedule.Gradual(0, 0, 6, 2), cfg(2), train, test).run(null);
         assertEquals(8, mv.steps());
         assertEquals(0.7, SparsityStats.of(m).sparsity(), 1e-4);
         float[] s = mv.score("fc1.weight", Prunable.weights(m).get("fc1.weight")).data();

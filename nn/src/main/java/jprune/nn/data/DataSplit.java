@@ -23,4 +23,11 @@ public record DataSplit(String name, float[] images, int[] labels, int count, in
         int[] lab = java.util.Arrays.copyOfRange(labels, from, to);
         return new DataSplit(name + "[" + from + ":" + to + "]", img, lab, to - from, channels, height, width, numClasses);
     }
+
+    /** Images [from, to) as one input tensor [n, C, H, W] (copied), e.g. the sample a compression planner traces. */
+    public jprune.tensor.Tensor batch(int from, int to) {
+        if (from < 0 || to > count || from >= to) throw new IllegalArgumentException("batch [" + from + ", " + to + ") of a split with " + count + " samples");
+        int sz = imageSize();
+        return jprune.tensor.Tensor.of(java.util.Arrays.copyOfRange(images, from * sz, to * sz), to - from, channels, height, width);
+    }
 }

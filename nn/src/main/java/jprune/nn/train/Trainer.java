@@ -49,9 +49,8 @@ public final class Trainer {
     /** Builds the configured optimizer over the model's parameters. */
     public static Optimizer optimizer(TrainConfig cfg, List<Parameter> params) {
         return switch (cfg.optimizer()) {
-            case "sgd" -> new Sgd(params, cfg.lr(), cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
-            case "adamw" -> new AdamW(params, cfg.lr(), 0.9, 0.999, 1e-8, cfg.weightDecay());
-            default -> throw new IllegalArgumentException("unknown optimizer " + cfg.optimizer());
+            case SGD -> new Sgd(params, cfg.lr(), cfg.momentum(), cfg.nesterov(), cfg.weightDecay());
+            case ADAMW -> new AdamW(params, cfg.lr(), 0.9, 0.999, 1e-8, cfg.weightDecay());
         };
     }
 
@@ -59,11 +58,10 @@ public final class Trainer {
     public static LrSchedule schedule(TrainConfig cfg, int stepsPerEpoch) {
         int total = Math.max(1, cfg.epochs() * stepsPerEpoch);
         LrSchedule s = switch (cfg.schedule()) {
-            case "none" -> LrSchedule.constant(cfg.lr());
-            case "cosine" -> LrSchedule.cosine(cfg.lr(), 0, total);
-            case "step" -> LrSchedule.stepDecay(cfg.lr(), Math.max(1, cfg.epochs() / 3) * stepsPerEpoch, 0.1);
-            case "exponential" -> LrSchedule.exponential(cfg.lr(), 0.9, stepsPerEpoch);
-            default -> throw new IllegalArgumentException("unknown schedule " + cfg.schedule());
+            case NONE -> LrSchedule.constant(cfg.lr());
+            case COSINE -> LrSchedule.cosine(cfg.lr(), 0, total);
+            case STEP -> LrSchedule.stepDecay(cfg.lr(), Math.max(1, cfg.epochs() / 3) * stepsPerEpoch, 0.1);
+            case EXPONENTIAL -> LrSchedule.exponential(cfg.lr(), 0.9, stepsPerEpoch);
         };
         return s.withWarmup(cfg.warmupEpochs() * stepsPerEpoch);
     }
