@@ -91,17 +91,21 @@ def parse_case(text):
     return {'label': label, 'jprune': parts[0], 'same': checkpoint_file(parts[1]), 'ort': checkpoint_file(parts[2])}
 
 
-def warm(worker, name, batch, cap):
-    """Timed windows until the median per call stops falling: the JVM interprets Vector API code a
-    hundred times slower until C2 has compiled it, which takes thousands of calls (more on a busy
-    machine); ONNX Runtime gets the same treatment."""
-    prev, spent = None, 0.0
-    while spent < cap:
-        t = worker.ask(cmd='time', name=name, batch=batch, seconds=0.4, min_calls=50)
-        spent += max(0.4, t['calls'] * t['mean_ms'] / 1e3)
-        if prev is not None and t['median_ms'] > 0.95 * prev and spent >= 2.0:
-            return
-        prev = t['median_ms'] if prev is None else min(prev, t['median_ms'])
+def warm(worker, name, cap):
+    """Timed windows, alternating the batch sizes, until each one's median per call stops falling:
+    the JVM interprets Vector API code a hundred times slower until C2 has compiled it, which takes
+    thousands of calls (more on a busy machine), and code compiled while only one batch size ran is
+    recompiled when the other one arrives. ONNX Runtime gets the same treatment."""
+    best = {b: None for b in BATCHES}
+    steady = {b: False for b in BATCHES}
+    spent = 0.0
+    while spent < cap and not all(steady.values()):
+        for b in BATCHES:
+            t = worker.ask(cmd='time', name=name, batch=b, seconds=0.3, min_calls=50)
+            spent += max(0.3, t['calls'] * t['mean_ms'] / 1e3)
+            if best[b] is not None and t['median_ms'] > 0.95 * best[b] and spent >= 3.0:
+                steady[b] = True
+            best[b] = t['median_ms'] if best[b] is None else min(best[b], t['median_ms'])
 
 
 def summary(values):
@@ -113,7 +117,7 @@ def main():
     ap.add_argument('cases', nargs='+')
     ap.add_argument('--rounds', type=int, default=10)
     ap.add_argument('--window', type=float, default=0.25, help='seconds per timed window')
-    ap.add_argument('--warmup', type=float, default=20.0, help='at most this many seconds of warm-up per model and batch on each side')
+    ap.add_argument('--warmup', type=float, default=30.0, help='at most this many seconds of warm-up per model on each side')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--engine', default='plan', help='jprune engine: plan (InferencePlan) or module (Module.forward)')
     ap.add_argument('--data', default=os.environ.get('JPRUNE_DATA', '/usr/share/datasets/fashion-mnist'))
@@ -160,10 +164,12 @@ def main():
                   f'{check["max_abs_diff_batch1"]:.2g} (batch 1), {check["max_abs_diff_batch64"]:.2g} (batch 64)', flush=True)
             results.append({'label': c['label'], 'jprune_model': c['jprune'], 'ort_checkpoint': c['ort'], 'check': check})
 
-        for c in cases:
-            for batch in BATCHES:
+        # Twice over: the models share kernels, and a kernel compiled for one model's shapes may be
+        # recompiled once the next model's arrive.
+        for cap in (args.warmup, 6.0):
+            for c in cases:
                 for w in (ort, jp):
-                    warm(w, c['label'], batch, args.warmup)
+                    warm(w, c['label'], cap)
         times = {(c['label'], b, side): [] for c in cases for b in BATCHES for side in ('ort', 'jprune')}
         for r in range(args.rounds):
             for c in cases:
