@@ -112,6 +112,24 @@ def summary(values):
     return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
 
 
+def write_markdown(out, path):
+    """The table the README quotes: per case and batch size, medians and the ratio's median (min-max)."""
+    lines = [f'{out["threads"]} thread(s), {out["rounds"]} rounds of {out["window_s"]} s windows, load average at the end '
+             + ', '.join(f'{v:.2f}' for v in out['load_average']) + '.', '',
+             '| model | ORT batch 1 | jprune batch 1 | ratio | ORT batch 64 | jprune batch 64 | ratio |',
+             '|---|---|---|---|---|---|---|']
+    for r in out['cases']:
+        b1, b64 = r['batch1'], r['batch64']
+
+        def ratio(e):
+            return f'{e["ratio"]["median"]:.2f} ({e["ratio"]["min"]:.2f}-{e["ratio"]["max"]:.2f})'
+        lines.append(f'| {r["label"]} | {b1["ort_ms"]["median"]:.4f} ms | {b1["jprune_ms"]["median"]:.4f} ms | {ratio(b1)} '
+                     f'| {b64["ort_images_per_s"]["median"] / 1e3:.1f}k img/s | {b64["jprune_images_per_s"]["median"] / 1e3:.1f}k img/s | {ratio(b64)} |')
+    with open(path + '.tmp', 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    os.replace(path + '.tmp', path)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('cases', nargs='+')
@@ -203,7 +221,8 @@ def main():
                 oi, ji = entry['ort_images_per_s'], entry['jprune_images_per_s']
                 print(f'{"":<22} {"img/s":>5} {oi["median"]:>13.0f} {"":>8} {ji["median"]:>13.0f}')
     out = {'rounds': args.rounds, 'window_s': args.window, 'threads': args.threads, 'engine': args.engine,
-           'tolerance': TOLERANCE, 'cases': results}
+           'tolerance': TOLERANCE, 'load_average': os.getloadavg(), 'cases': results}
+    write_markdown(out, os.path.join(args.out, 'results.md'))
     with open(os.path.join(args.out, 'results.json.tmp'), 'w') as f:
         json.dump(out, f, indent=1)
     os.replace(os.path.join(args.out, 'results.json.tmp'), os.path.join(args.out, 'results.json'))
