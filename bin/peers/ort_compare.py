@@ -91,21 +91,43 @@ def parse_case(text):
     return {'label': label, 'jprune': parts[0], 'same': checkpoint_file(parts[1]), 'ort': checkpoint_file(parts[2])}
 
 
-def warm(worker, name, batch, cap):
-    """Timed windows until the median per call stops falling: the JVM interprets Vector API code a
-    hundred times slower until C2 has compiled it, which takes thousands of calls (more on a busy
-    machine); ONNX Runtime gets the same treatment."""
-    prev, spent = None, 0.0
-    while spent < cap:
-        t = worker.ask(cmd='time', name=name, batch=batch, seconds=0.4, min_calls=50)
-        spent += max(0.4, t['calls'] * t['mean_ms'] / 1e3)
-        if prev is not None and t['median_ms'] > 0.95 * prev and spent >= 2.0:
-            return
-        prev = t['median_ms'] if prev is None else min(prev, t['median_ms'])
+def warm(worker, name, cap):
+    """Timed windows, alternating the batch sizes, until each one's median per call stops falling:
+    the JVM interprets Vector API code a hundred times slower until C2 has compiled it, which takes
+    thousands of calls (more on a busy machine), and code compiled while only one batch size ran is
+    recompiled when the other one arrives. ONNX Runtime gets the same treatment."""
+    best = {b: None for b in BATCHES}
+    steady = {b: False for b in BATCHES}
+    spent = 0.0
+    while spent < cap and not all(steady.values()):
+        for b in BATCHES:
+            t = worker.ask(cmd='time', name=name, batch=b, seconds=0.3, min_calls=50)
+            spent += max(0.3, t['calls'] * t['mean_ms'] / 1e3)
+            if best[b] is not None and t['median_ms'] > 0.95 * best[b] and spent >= 3.0:
+                steady[b] = True
+            best[b] = t['median_ms'] if best[b] is None else min(best[b], t['median_ms'])
 
 
 def summary(values):
     return {'median': statistics.median(values), 'min': min(values), 'max': max(values)}
+
+
+def write_markdown(out, path):
+    """The table the README quotes: per case and batch size, medians and the ratio's median (min-max)."""
+    lines = [f'{out["threads"]} thread(s), {out["rounds"]} rounds of {out["window_s"]} s windows, load average at the end '
+             + ', '.join(f'{v:.2f}' for v in out['load_average']) + '.', '',
+             '| model | ORT batch 1 | jprune batch 1 | ratio | ORT batch 64 | jprune batch 64 | ratio |',
+             '|---|---|---|---|---|---|---|']
+    for r in out['cases']:
+        b1, b64 = r['batch1'], r['batch64']
+
+        def ratio(e):
+            return f'{e["ratio"]["median"]:.2f} ({e["ratio"]["min"]:.2f}-{e["ratio"]["max"]:.2f})'
+        lines.append(f'| {r["label"]} | {b1["ort_ms"]["median"]:.4f} ms | {b1["jprune_ms"]["median"]:.4f} ms | {ratio(b1)} '
+                     f'| {b64["ort_images_per_s"]["median"] / 1e3:.1f}k img/s | {b64["jprune_images_per_s"]["median"] / 1e3:.1f}k img/s | {ratio(b64)} |')
+    with open(path + '.tmp', 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    os.replace(path + '.tmp', path)
 
 
 def main():
@@ -113,7 +135,7 @@ def main():
     ap.add_argument('cases', nargs='+')
     ap.add_argument('--rounds', type=int, default=10)
     ap.add_argument('--window', type=float, default=0.25, help='seconds per timed window')
-    ap.add_argument('--warmup', type=float, default=20.0, help='at most this many seconds of warm-up per model and batch on each side')
+    ap.add_argument('--warmup', type=float, default=30.0, help='at most this many seconds of warm-up per model on each side')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--engine', default='plan', help='jprune engine: plan (InferencePlan) or module (Module.forward)')
     ap.add_argument('--data', default=os.environ.get('JPRUNE_DATA', '/usr/share/datasets/fashion-mnist'))
@@ -160,10 +182,12 @@ def main():
                   f'{check["max_abs_diff_batch1"]:.2g} (batch 1), {check["max_abs_diff_batch64"]:.2g} (batch 64)', flush=True)
             results.append({'label': c['label'], 'jprune_model': c['jprune'], 'ort_checkpoint': c['ort'], 'check': check})
 
-        for c in cases:
-            for batch in BATCHES:
+        # Twice over: the models share kernels, and a kernel compiled for one model's shapes may be
+        # recompiled once the next model's arrive.
+        for cap in (args.warmup, 6.0):
+            for c in cases:
                 for w in (ort, jp):
-                    warm(w, c['label'], batch, args.warmup)
+                    warm(w, c['label'], cap)
         times = {(c['label'], b, side): [] for c in cases for b in BATCHES for side in ('ort', 'jprune')}
         for r in range(args.rounds):
             for c in cases:
@@ -197,7 +221,8 @@ def main():
                 oi, ji = entry['ort_images_per_s'], entry['jprune_images_per_s']
                 print(f'{"":<22} {"img/s":>5} {oi["median"]:>13.0f} {"":>8} {ji["median"]:>13.0f}')
     out = {'rounds': args.rounds, 'window_s': args.window, 'threads': args.threads, 'engine': args.engine,
-           'tolerance': TOLERANCE, 'cases': results}
+           'tolerance': TOLERANCE, 'load_average': os.getloadavg(), 'cases': results}
+    write_markdown(out, os.path.join(args.out, 'results.md'))
     with open(os.path.join(args.out, 'results.json.tmp'), 'w') as f:
         json.dump(out, f, indent=1)
     os.replace(os.path.join(args.out, 'results.json.tmp'), os.path.join(args.out, 'results.json'))
