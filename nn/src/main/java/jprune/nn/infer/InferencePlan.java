@@ -29,9 +29,9 @@ import jprune.tensor.Tensor;
  * what a helper that another process delays has not ({@link Job}): a sample's result does not depend
  * on who computes it. A sparse layer's kernels vectorise over the batch and split the weight's rows
  * over threads themselves, so a plan with one runs on the calling thread and leaves the split to
- * them, for weights too large for the cache ({@link #LAYER_FANOUT_NONZEROS}). Within a thread, images run through the
- * convolution layers one at a time (their activations stay in the core's caches), and the fully
- * connected layers run on the chunk's samples together.
+ * them, for weights too large for the cache ({@link #LAYER_FANOUT_NONZEROS}). Within a thread,
+ * images run through the convolution layers one at a time (their activations stay in the core's
+ * caches), and the fully connected layers run on the chunk's samples together.
  *
  * <p>Thread-safe: each thread runs with its own buffers.
  */
@@ -130,8 +130,10 @@ public final class InferencePlan {
     public void run(float[] x, int batch, float[] y) {
         int in = inputSize();
         if (batch < 0) throw new IllegalArgumentException("batch must be >= 0, got " + batch);
-        if ((long) batch * in > x.length) throw new IllegalArgumentException("x has " + x.length + " floats, a batch of " + batch + " needs " + (long) batch * in);
-        if ((long) batch * outputs > y.length) throw new IllegalArgumentException("y has " + y.length + " floats, a batch of " + batch + " gives " + (long) batch * outputs);
+        if ((long) batch * in > x.length)
+            throw new IllegalArgumentException("x has " + x.length + " floats, a batch of " + batch + " needs " + (long) batch * in);
+        if ((long) batch * outputs > y.length)
+            throw new IllegalArgumentException("y has " + y.length + " floats, a batch of " + batch + " gives " + (long) batch * outputs);
         if (steps.isEmpty()) {
             System.arraycopy(x, 0, y, 0, batch * outputs);
             return;
