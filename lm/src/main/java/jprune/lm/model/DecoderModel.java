@@ -1,0 +1,332 @@
+package jprune.lm.model;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.hf.MappedTensor;
+import jprune.nn.io.CheckpointFormatException;
+import jprune.tensor.FloatExp;
+import jprune.tensor.Parallel;
+import jprune.tensor.VectorPolicy;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A decoder-only language model computed straight from a Hugging Face checkpoint's mapped weights:
+ * GPT-2 (learned positions, LayerNorm, tanh GELU, fused QKV stored [in, out]) or the Llama family
+ * (RMSNorm, rotary positions, SwiGLU, grouped-query attention). Only norms and biases are copied to
+ * the heap; the matrices are read from the mapping at every use, so a model larger than the heap
+ * runs. The model is valid while its checkpoint is open.
+ */
+public final class DecoderModel {
+    private static final VectorSpecies<Float> F = VectorPolicy.FLOATS;
+
+    private final LmConfig config;
+    private final MappedTensor tokenEmbedding, positionEmbedding;
+    private final List<DecoderBlock> blocks;
+    private final float[] finalNormWeight, finalNormBias;
+    private final Projection head;
+    private final Rope rope;
+
+    private DecoderModel(LmConfig config, MappedTensor tokenEmbedding, MappedTensor positionEmbedding, List<DecoderBlock> blocks,
+                         float[] finalNormWeight, float[] finalNormBias, Projection head) {
+        this.config = config;
+        this.tokenEmbedding = tokenEmbedding;
+        this.positionEmbedding = positionEmbedding;
+        this.blocks = blocks;
+        this.finalNormWeight = finalNormWeight;
+        this.finalNormBias = finalNormBias;
+        this.head = head;
+        this.rope = config.family() == LmConfig.Family.LLAMA ? new Rope(config) : null;
+    }
+
+    /** Binds the checkpoint's tensors to the config's layout, checking every name and shape. */
+    public static DecoderModel open(HfCheckpoint ckpt) throws CheckpointFormatException {
+        LmConfig c;
+        try {
+            c = LmConfig.fromJson(ckpt.config());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointFormatException(ckpt.dir().resolve(HfCheckpoint.CONFIG) + ": " + e.getMessage());
+        }
+        return c.family() == LmConfig.Family.GPT2 ? gpt2(ckpt, c) : llama(ckpt, c);
+    }
+
+    private static DecoderModel gpt2(HfCheckpoint ck, LmConfig c) throws CheckpointFormatException {
+        String p = ck.has("transformer.wte.weight") ? "transformer." : ck.has("wte.weight") ? "" : null;
+        if (p == null) throw new CheckpointFormatException(ck.dir() + ": no GPT-2 token embedding (transformer.wte.weight or wte.weight)");
+        int d = c.hiddenSize(), f = c.intermediateSize();
+        MappedTensor wte = shaped(ck, p + "wte.weight", c.vocabSize(), d);
+        MappedTensor wpe = shaped(ck, p + "wpe.weight", c.maxPositions(), d);
+        List<DecoderBlock> blocks = new ArrayList<>();
+        for (int l = 0; l < c.layers(); l++) {
+            String b = p + "h." + l + ".";
+            blocks.add(new DecoderBlock(vec(ck, b + "ln_1.weight", d), vec(ck, b + "ln_1.bias", d),
+                    inOut(ck, b + "attn.c_attn", d, 3 * d, true), null, null, null, inOut(ck, b + "attn.c_proj", d, d, true),
+                    vec(ck, b + "ln_2.weight", d), vec(ck, b + "ln_2.bias", d),
+                    inOut(ck, b + "mlp.c_fc", d, f, true), inOut(ck, b + "mlp.c_proj", f, d, true), null, null, null));
+        }
+        Projection head = c.tiedEmbeddings() ? embeddingHead("wte (tied lm_head)", wte, c)
+                : outIn(ck, "lm_head", d, c.vocabSize(), false);
+        return new DecoderModel(c, wte, wpe, blocks, vec(ck, p + "ln_f.weight", d), vec(ck, p + "ln_f.bias", d), head);
+    }
+
+    private static DecoderModel llama(HfCheckpoint ck, LmConfig c) throws CheckpointFormatException {
+        int d = c.hiddenSize(), f = c.intermediateSize(), q = c.heads() * c.headDim(), kv = c.kvHeads() * c.headDim();
+        MappedTensor embed = shaped(ck, "model.embed_tokens.weight", c.vocabSize(), d);
+        List<DecoderBlock> blocks = new ArrayList<>();
+        for (int l = 0; l < c.layers(); l++) {
+            String b = "model.layers." + l + ".";
+            blocks.add(new DecoderBlock(vec(ck, b + "input_layernorm.weight", d), null, null,
+                    outIn(ck, b + "self_attn.q_proj", d, q, c.qkvBias()), outIn(ck, b + "self_attn.k_proj", d, kv, c.qkvBias()),
+                    outIn(ck, b + "self_attn.v_proj", d, kv, c.qkvBias()), outIn(ck, b + "self_attn.o_proj", q, d, c.outputBias()),
+                    vec(ck, b + "post_attention_layernorm.weight", d), null, null, null,
+                    outIn(ck, b + "mlp.gate_proj", d, f, c.mlpBias()), outIn(ck, b + "mlp.up_proj", d, f, c.mlpBias()),
+                    outIn(ck, b + "mlp.down_proj", f, d, c.mlpBias())));
+        }
+        Projection head = c.tiedEmbeddings() && !ck.has("lm_head.weight") ? embeddingHead("model.embed_tokens (tied lm_head)", embed, c)
+                : outIn(ck, "lm_head", d, c.vocabSize(), false);
+        return new DecoderModel(c, embed, null, blocks, vec(ck, "model.norm.weight", d), null, head);
+    }
+
+    private static MappedTensor shaped(HfCheckpoint ck, String name, long... shape) throws CheckpointFormatException {
+        MappedTensor t = ck.tensor(name);
+        if (!Arrays.equals(t.shape(), shape))
+            throw new CheckpointFormatException(ck.dir() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                    + " but config.json implies " + Arrays.toString(shape));
+        if (t.dtype() == null)
+            throw new CheckpointFormatException(ck.dir() + ": tensor '" + name + "' is stored as " + t.storedDtype() + "; supported: F32, F16, BF16");
+        return t;
+    }
+
+    private static float[] vec(HfCheckpoint ck, String name, int n) throws CheckpointFormatException {
+        return shaped(ck, name, n).toFloats();
+    }
+
+    private static Projection outIn(HfCheckpoint ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+        MappedTensor w = shaped(ck, prefix + ".weight", out, in);
+        return new Projection(prefix, w.data(), w.dtype(), in, out, Projection.Layout.OUT_IN, bias ? vec(ck, prefix + ".bias", out) : null);
+    }
+
+    private static Projection inOut(HfCheckpoint ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+        MappedTensor w = shaped(ck, prefix + ".weight", in, out);
+        return new Projection(prefix, w.data(), w.dtype(), in, out, Projection.Layout.IN_OUT, bias ? vec(ck, prefix + ".bias", out) : null);
+    }
+
+    private static Projection embeddingHead(String name, MappedTensor embedding, LmConfig c) {
+        return new Projection(name, embedding.data(), embedding.dtype(), c.hiddenSize(), c.vocabSize(), Projection.Layout.OUT_IN, null);
+    }
+
+    public LmConfig config() {
+        return config;
+    }
+
+    public Projection head() {
+        return head;
+    }
+
+    /** Every projection inside the transformer blocks, block by block. */
+    public List<Projection> blockProjections() {
+        List<Projection> out = new ArrayList<>();
+        for (DecoderBlock b : blocks) out.addAll(b.projections());
+        return out;
+    }
+
+    /** Weight bytes read per decoded token: every block matrix, the head, one embedding row. */
+    public long bytesPerToken() {
+        long s = head.weightBytes() + (long) config.hiddenSize() * tokenEmbedding.dtype().bytes;
+        for (Projection p : blockProjections()) s += p.weightBytes();
+        return s;
+    }
+
+    /**
+     * Runs tokens[off..off+count) at the positions following the cache's, appends their keys and
+     * values to the cache, and returns the final-normed hidden states [count, hidden].
+     */
+    public float[] forward(int[] tokens, int off, int count, KvCache cache) {
+        int start = cache.length();
+        if (count < 1) throw new IllegalArgumentException("forward needs at least one token");
+        if (start + count > cache.capacity())
+            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the cache's " + cache.capacity() + " positions");
+        if (config.family() == LmConfig.Family.GPT2 && start + count > config.maxPositions())
+            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the model's " + config.maxPositions() + " positions");
+        int d = config.hiddenSize();
+        float[] h = new float[count * d];
+        for (int t = 0; t < count; t++) {
+            int id = tokens[off + t];
+            if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
+            tokenEmbedding.read((long) id * d, h, t * d, d);
+            if (positionEmbedding != null) {
+                float[] pos = new float[d];
+                positionEmbedding.read((long) (start + t) * d, pos, 0, d);
+                for (int i = 0; i < d; i++) h[t * d + i] += pos[i];
+            }
+        }
+        float[] cos = null, sin = null;
+        if (rope != null) {
+            int half = config.headDim() / 2;
+            cos = new float[count * half];
+            sin = new float[count * half];
+            float[] c1 = new float[half], s1 = new float[half];
+            for (int t = 0; t < count; t++) {
+                rope.angles(start + t, c1, s1);
+                System.arraycopy(c1, 0, cos, t * half, half);
+                System.arraycopy(s1, 0, sin, t * half, half);
+            }
+        }
+        float[] a = new float[count * d];
+        for (int l = 0; l < blocks.size(); l++) {
+            DecoderBlock b = blocks.get(l);
+            norm(h, count, b.norm1Weight(), b.norm1Bias(), a);
+            float[] attn = attention(l, b, a, count, start, cache, cos, sin);
+            float[] o = new float[count * d];
+            b.o().forward(attn, count, o);
+            add(h, o);
+            norm(h, count, b.norm2Weight(), b.norm2Bias(), a);
+            add(h, mlp(b, a, count));
+        }
+        cache.advance(count);
+        float[] out = new float[count * d];
+        norm(h, count, finalNormWeight, finalNormBias, out);
+        return out;
+    }
+
+    /** Logits [rows, vocab] of final-normed hidden states [rows, hidden]. */
+    public void logits(float[] hidden, int rows, float[] out) {
+        head.forward(hidden, rows, out);
+    }
+
+    private float[] attention(int layer, DecoderBlock b, float[] a, int count, int start, KvCache cache, float[] cos, float[] sin) {
+        int hd = config.headDim(), heads = config.heads(), kvHeads = config.kvHeads();
+        int qw = heads * hd, kvw = kvHeads * hd;
+        float[] q = new float[count * qw];
+        float[] keys = cache.keys[layer], values = cache.values[layer];
+        if (b.qkv() != null) {
+            float[] qkv = new float[count * 3 * qw];
+            b.qkv().forward(a, count, qkv);
+            for (int t = 0; t < count; t++) {
+                System.arraycopy(qkv, t * 3 * qw, q, t * qw, qw);
+                System.arraycopy(qkv, t * 3 * qw + qw, keys, (start + t) * kvw, kvw);
+                System.arraycopy(qkv, t * 3 * qw + 2 * qw, values, (start + t) * kvw, kvw);
+            }
+        } else {
+            b.q().forward(a, count, q);
+            float[] k = new float[count * kvw], v = new float[count * kvw];
+            b.k().forward(a, count, k);
+            b.v().forward(a, count, v);
+            System.arraycopy(k, 0, keys, start * kvw, count * kvw);
+            System.arraycopy(v, 0, values, start * kvw, count * kvw);
+        }
+        if (rope != null) {
+            int half = hd / 2;
+            float[] c1 = new float[half], s1 = new float[half];
+            for (int t = 0; t < count; t++) {
+                System.arraycopy(cos, t * half, c1, 0, half);
+                System.arraycopy(sin, t * half, s1, 0, half);
+                rope.rotate(q, t * qw, heads, c1, s1);
+                rope.rotate(keys, (start + t) * kvw, kvHeads, c1, s1);
+            }
+        }
+        float[] out = new float[count * qw];
+        float scale = (float) (1 / Math.sqrt(hd));
+        int group = heads / kvHeads;
+        int work = count * heads;
+        Parallel.forRange(work, Math.max(1, 4096 / Math.max(1, start + count)), (c, from, to) -> {
+            float[] scores = new float[start + count];
+            for (int item = from; item < to; item++) {
+                int t = item / heads, h = item % heads, kvh = h / group;
+                int visible = start + t + 1;
+                int qOff = t * qw + h * hd;
+                float max = Float.NEGATIVE_INFINITY;
+                for (int j = 0; j < visible; j++) {
+                    float s = dot(q, qOff, keys, j * kvw + kvh * hd, hd) * scale;
+                    scores[j] = s;
+                    if (s > max) max = s;
+                }
+                double sum = 0;
+                for (int j = 0; j < visible; j++) {
+                    float e = FloatExp.exp(scores[j] - max);
+                    scores[j] = e;
+                    sum += e;
+                }
+                float inv = (float) (1 / sum);
+                int oOff = t * qw + h * hd;
+                for (int j = 0; j < visible; j++) axpy(scores[j] * inv, values, j * kvw + kvh * hd, out, oOff, hd);
+            }
+        });
+        return out;
+    }
+
+    private float[] mlp(DecoderBlock b, float[] a, int count) {
+        int f = config.intermediateSize(), d = config.hiddenSize();
+        float[] hidden = new float[count * f];
+        if (b.fc() != null) {
+            b.fc().forward(a, count, hidden);
+            Activation.gpt2(config.activation(), hidden);
+            float[] out = new float[count * d];
+            b.proj().forward(hidden, count, out);
+            return out;
+        }
+        float[] up = new float[count * f];
+        b.gate().forward(a, count, hidden);
+        b.up().forward(a, count, up);
+        Activation.swiglu(hidden, up);
+        float[] out = new float[count * d];
+        b.down().forward(hidden, count, out);
+        return out;
+    }
+
+    /** LayerNorm (bias != null) or RMSNorm of each row of x into y, statistics in double. */
+    private void norm(float[] x, int rows, float[] weight, float[] bias, float[] y) {
+        int d = config.hiddenSize();
+        double eps = config.normEps();
+        for (int r = 0; r < rows; r++) {
+            int base = r * d;
+            if (bias != null) {
+                double mean = 0;
+                for (int i = 0; i < d; i++) mean += x[base + i];
+                mean /= d;
+                double var = 0;
+                for (int i = 0; i < d; i++) {
+                    double c = x[base + i] - mean;
+                    var += c * c;
+                }
+                float rstd = (float) (1 / Math.sqrt(var / d + eps));
+                float m = (float) mean;
+                for (int i = 0; i < d; i++) y[base + i] = (x[base + i] - m) * rstd * weight[i] + bias[i];
+            } else {
+                double ss = 0;
+                for (int i = 0; i < d; i++) ss += (double) x[base + i] * x[base + i];
+                float rstd = (float) (1 / Math.sqrt(ss / d + eps));
+                for (int i = 0; i < d; i++) y[base + i] = weight[i] * (x[base + i] * rstd);
+            }
+        }
+    }
+
+    private static void add(float[] h, float[] delta) {
+        for (int i = 0; i < h.length; i++) h[i] += delta[i];
+    }
+
+    private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
+        int bound = VectorPolicy.loopBound(n);
+        float s = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < bound; i += F.length()) acc = FloatVector.fromArray(F, a, aOff + i).fma(FloatVector.fromArray(F, b, bOff + i), acc);
+            float[] lanes = new float[F.length()];
+            acc.intoArray(lanes, 0);
+            s = VectorPolicy.laneSum(lanes);
+        }
+        for (int i = bound; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
+        return s;
+    }
+
+    private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
+        int bound = VectorPolicy.loopBound(n);
+        int i = 0;
+        for (; i < bound; i += F.length()) {
+            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
+        }
+        for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
+    }
+}

@@ -1,0 +1,44 @@
+package jprune.lm.model;
+
+/**
+ * Keys and values of every position seen so far, per layer, as fp32 rows of
+ * kvHeads·headDim. Decoding appends one position per step; a new sequence resets it.
+ */
+public final class KvCache {
+    final int capacity, width;
+    final float[][] keys, values;
+    private int length;
+
+    public KvCache(LmConfig c, int capacity) {
+        if (capacity < 1) throw new IllegalArgumentException("KV cache capacity must be >= 1, got " + capacity);
+        this.capacity = capacity;
+        this.width = c.kvHeads() * c.headDim();
+        long floats = (long) capacity * width;
+        if (floats > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("KV cache of " + capacity + " positions is too large");
+        keys = new float[c.layers()][(int) floats];
+        values = new float[c.layers()][(int) floats];
+    }
+
+    /** Positions cached so far. */
+    public int length() {
+        return length;
+    }
+
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Forgets every position (the arrays are reused). */
+    public void reset() {
+        length = 0;
+    }
+
+    void advance(int tokens) {
+        length += tokens;
+    }
+
+    /** Bytes held. */
+    public long bytes() {
+        return 2L * keys.length * capacity * width * 4;
+    }
+}

@@ -1,0 +1,210 @@
+package jprune.lm.model;
+
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+import jprune.lm.hf.DType;
+import jprune.tensor.Gemm;
+import jprune.tensor.Parallel;
+import jprune.tensor.VectorPolicy;
+
+/**
+ * A linear map y = W·x (+ b) whose weights are read where they lie, in a checkpoint's mapped
+ * memory, in the checkpoint's dtype (F32, F16 or BF16, widened to fp32 as they are read). W is
+ * stored either [out, in] (torch's Linear) or [in, out] (GPT-2's Conv1D).
+ *
+ * <p>One token (decoding) streams the weights once through a matrix-vector kernel, split by output
+ * rows across threads; many tokens (prefill, evaluation) widen a tile of W at a time into fp32 and
+ * hand it to {@link Gemm}. Every output's sum runs in an order fixed by the shapes alone, so results
+ * do not depend on the thread count.
+ */
+public final class Projection {
+    /** How W is laid out in memory. */
+    public enum Layout { OUT_IN, IN_OUT }
+
+    private static final VectorSpecies<Float> F = VectorPolicy.FLOATS;
+    private static final int L = VectorPolicy.LANES;
+    private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
+    private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
+    private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** Output rows (or columns) widened per GEMM tile: a 128 × 2048 fp32 tile is 1 MiB. */
+    static final int TILE = 128;
+    /** Below this many tokens, per-token matrix-vector products beat widening tiles for GEMM. */
+    static final int GEMM_MIN_TOKENS = 4;
+
+    private final String name;
+    private final MemorySegment w;
+    private final DType dtype;
+    private final int in, out;
+    private final Layout layout;
+    private final float[] bias;
+
+    public Projection(String name, MemorySegment w, DType dtype, int in, int out, Layout layout, float[] bias) {
+        if ((long) in * out * dtype.bytes != w.byteSize())
+            throw new IllegalArgumentException(name + ": " + w.byteSize() + " bytes for a " + out + "×" + in + " " + dtype + " matrix");
+        if (bias != null && bias.length != out) throw new IllegalArgumentException(name + ": bias of " + bias.length + " for " + out + " outputs");
+        this.name = name;
+        this.w = w;
+        this.dtype = dtype;
+        this.in = in;
+        this.out = out;
+        this.layout = layout;
+        this.bias = bias;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int in() {
+        return in;
+    }
+
+    public int out() {
+        return out;
+    }
+
+    public DType dtype() {
+        return dtype;
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    public MemorySegment weights() {
+        return w;
+    }
+
+    public float[] bias() {
+        return bias;
+    }
+
+    /** Bytes of weights read per token when decoding. */
+    public long weightBytes() {
+        return w.byteSize();
+    }
+
+    /** W[o, i] widened to float (the scalar reference's accessor). */
+    public float weight(int o, int i) {
+        return dtype.get(w, layout == Layout.OUT_IN ? (long) o * in + i : (long) i * out + o);
+    }
+
+    /** y[t·out + o] = Σ_i W[o,i]·x[t·in + i] + b[o] for t in [0, tokens). */
+    public void forward(float[] x, int tokens, float[] y) {
+        if (x.length < (long) tokens * in || y.length < (long) tokens * out)
+            throw new IllegalArgumentException(name + ": buffers too small for " + tokens + " tokens");
+        if (tokens >= GEMM_MIN_TOKENS) {
+            gemm(x, tokens, y);
+        } else {
+            for (int t = 0; t < tokens; t++) matvec(x, t * in, y, t * out);
+        }
+        if (bias != null) {
+            for (int t = 0; t < tokens; t++) {
+                int base = t * out;
+                for (int o = 0; o < out; o++) y[base + o] += bias[o];
+            }
+        }
+    }
+
+    /** One token, no bias: y[yOff + o] = Σ_i W[o,i]·x[xOff + i]. */
+    void matvec(float[] x, int xOff, float[] y, int yOff) {
+        int minChunk = Math.max(16, (int) Math.min(out, (1L << 16) / Math.max(1, in)));
+        if (layout == Layout.OUT_IN) {
+            Parallel.forRange(out, minChunk, (c, from, to) -> rowsDot(x, xOff, y, yOff, from, to));
+        } else {
+            // Columns are split in whole vectors so every chunk's inner loop is the same shape.
+            int groups = (out + L - 1) / L;
+            Parallel.forRange(groups, Math.max(1, minChunk / L), (c, from, to) -> columnsAxpy(x, xOff, y, yOff, from * L, Math.min(out, to * L)));
+        }
+    }
+
+    /** Rows [from, to) of an [out, in] matrix: a dot product each. */
+    private void rowsDot(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        int bound = VectorPolicy.loopBound(in);
+        float[] lanes = new float[L];
+        for (int o = from; o < to; o++) {
+            long row = (long) o * in;
+            float s = 0;
+            if (bound > 0) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int i = 0; i < bound; i += L) acc = load(row + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+                acc.intoArray(lanes, 0);
+                s = VectorPolicy.laneSum(lanes);
+            }
+            for (int i = bound; i < in; i++) s = Math.fma(dtype.get(w, row + i), x[xOff + i], s);
+            y[yOff + o] = s;
+        }
+    }
+
+    /** Columns [from, to) of an [in, out] matrix: Σ_i x_i·W[i, from..to), i ascending. */
+    private void columnsAxpy(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        int width = to - from;
+        int vecEnd = from + (VectorPolicy.SCALAR ? 0 : width / L * L);
+        int o = from;
+        for (; o + 4 * L <= vecEnd; o += 4 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < in; i++) {
+                FloatVector xi = FloatVector.broadcast(F, x[xOff + i]);
+                long row = (long) i * out + o;
+                a0 = load(row).fma(xi, a0);
+                a1 = load(row + L).fma(xi, a1);
+                a2 = load(row + 2 * L).fma(xi, a2);
+                a3 = load(row + 3 * L).fma(xi, a3);
+            }
+            a0.intoArray(y, yOff + o);
+            a1.intoArray(y, yOff + o + L);
+            a2.intoArray(y, yOff + o + 2 * L);
+            a3.intoArray(y, yOff + o + 3 * L);
+        }
+        for (; o < vecEnd; o += L) {
+            FloatVector a = FloatVector.zero(F);
+            for (int i = 0; i < in; i++) a = load((long) i * out + o).fma(FloatVector.broadcast(F, x[xOff + i]), a);
+            a.intoArray(y, yOff + o);
+        }
+        for (; o < to; o++) {
+            float s = 0;
+            for (int i = 0; i < in; i++) s = Math.fma(dtype.get(w, (long) i * out + o), x[xOff + i], s);
+            y[yOff + o] = s;
+        }
+    }
+
+    /** L consecutive weights starting at element index, widened to fp32. */
+    private FloatVector load(long index) {
+        return switch (dtype) {
+            case F32 -> FloatVector.fromMemorySegment(F, w, index * 4, LE);
+            case BF16 -> ((IntVector) ShortVector.fromMemorySegment(HALF, w, index * 2, LE).convertShape(VectorOperators.S2I, INTS, 0))
+                    .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            case F16 -> {
+                float[] tmp = new float[L];
+                for (int k = 0; k < L; k++) tmp[k] = Float.float16ToFloat(w.get(SHORT_LE, (index + k) * 2));
+                yield FloatVector.fromArray(F, tmp, 0);
+            }
+        };
+    }
+
+    private static final java.lang.foreign.ValueLayout.OfShort SHORT_LE = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+
+    /** Many tokens: widen TILE outputs of W at a time into fp32 and multiply with GEMM. */
+    private void gemm(float[] x, int tokens, float[] y) {
+        int tiles = (out + TILE - 1) / TILE;
+        Parallel.forRange(tiles, 1, (c, from, to) -> {
+            float[] tile = new float[TILE * in];
+            for (int k = from; k < to; k++) {
+                int o0 = k * TILE, n = Math.min(TILE, out - o0);
+                if (layout == Layout.OUT_IN) {
+                    dtype.read(w, (long) o0 * in, tile, 0, n * in);
+                    Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o0, out);
+                } else {
+                    for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o0, tile, i * n, n);
+                    Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o0, out);
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,45 @@
+package jprune.lm.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import jprune.lm.hf.DType;
+import jprune.tensor.Rng;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The vector and GEMM paths of {@link Projection} against a scalar loop over {@link Projection#weight}, at ragged sizes. */
+class ProjectionTest {
+
+    @ParameterizedTest
+    @CsvSource({
+            "F32, OUT_IN, 37, 29, 1", "F32, OUT_IN, 64, 130, 5", "F32, IN_OUT, 37, 29, 1", "F32, IN_OUT, 70, 131, 3",
+            "F32, IN_OUT, 48, 144, 7", "BF16, OUT_IN, 37, 29, 1", "BF16, OUT_IN, 80, 257, 6", "BF16, IN_OUT, 33, 97, 2",
+            "BF16, IN_OUT, 64, 300, 9", "F16, OUT_IN, 21, 19, 1", "F16, IN_OUT, 40, 67, 4"})
+    void matchesTheScalarReference(DType dtype, Projection.Layout layout, int in, int out, int tokens) {
+        Rng rng = new Rng(in * 31L + out);
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment w = arena.allocate((long) in * out * dtype.bytes);
+            for (long i = 0; i < (long) in * out; i++) dtype.set(w, i, (float) rng.nextGaussian());
+            float[] bias = new float[out];
+            for (int o = 0; o < out; o++) bias[o] = (float) rng.nextGaussian();
+            Projection p = new Projection("p", w, dtype, in, out, layout, bias);
+            float[] x = new float[tokens * in];
+            for (int i = 0; i < x.length; i++) x[i] = (float) rng.nextGaussian();
+            float[] y = new float[tokens * out];
+            p.forward(x, tokens, y);
+            for (int t = 0; t < tokens; t++) {
+                for (int o = 0; o < out; o++) {
+                    double s = bias[o];
+                    double mag = Math.abs(bias[o]);
+                    for (int i = 0; i < in; i++) {
+                        s += (double) p.weight(o, i) * x[t * in + i];
+                        mag += Math.abs((double) p.weight(o, i) * x[t * in + i]);
+                    }
+                    assertEquals(s, y[t * out + o], 1e-5 * mag + 1e-6, "token " + t + " output " + o);
+                }
+            }
+        }
+    }
+}
