@@ -114,7 +114,7 @@ def read_safetensors(path):
         fail(f"{path}: header length {n} exceeds the file")
     header = json.loads(raw[8:8 + n].decode("utf-8"))
     data = raw[8 + n:]
-    metadata = header.pop("__metadata__", None)
+    metadata = header.pop("__metadata__")
     out = {}
     spans = []
     for name, info in header.items():
@@ -205,7 +205,7 @@ def gpt2_config(a):
         # no torch_dtype, no transformers_version, task_specific_params.
         for k in ("n_inner", "torch_dtype", "transformers_version", "reorder_and_upcast_attn",
                   "scale_attn_by_inverse_layer_idx", "scale_attn_weights", "use_cache"):
-            cfg.pop(k, None)
+            cfg.pop(k)
         cfg["n_ctx"] = a.max_pos
         cfg["task_specific_params"] = {"text-generation": {"do_sample": True, "max_length": 50}}
     return dict(sorted(cfg.items()))
@@ -625,9 +625,14 @@ def rope_inv_freq(cfg, head_dim):
     fail(f"rope_scaling type {rtype!r} is not supported (supported: default, linear, llama3)")
 
 
+def kv_head_of_query_head(H, KV):
+    """Query head h reads KV head h // (H / KV): consecutive query heads share one KV head."""
+    return torch.arange(H) // (H // KV)
+
+
 def apply_rope(x, pos, inv_freq):
     """x: [H, T, hd]; rotate-half convention: element i pairs with i + hd/2 (not adjacent pairs)."""
-    ang = pos[:, None].to(torch.float64) * inv_freq[None, :]  # [T, hd/2]
+    ang = pos[:, None].to(inv_freq.dtype) * inv_freq[None, :]  # [T, hd/2]
     cos, sin = torch.cos(ang), torch.sin(ang)
     half = x.shape[-1] // 2
     x1, x2 = x[..., :half], x[..., half:]
@@ -714,10 +719,8 @@ class Llama:
                 cache[i] = (k, v)
             if self.window is not None and i >= self.window_from and past + T > self.window:
                 fail(f"sliding-window attention over {past + T} > {self.window} tokens is not implemented")
-            # Query head h reads KV head h // (H / KV): consecutive query heads share one KV head.
-            group = H // KV
-            kx = k[torch.arange(H) // group]
-            vx = v[torch.arange(H) // group]
+            kv_of = kv_head_of_query_head(H, KV)
+            kx, vx = k[kv_of], v[kv_of]
             o = attention(q, kx, vx, 1.0 / math.sqrt(hd), past)
             x = x + self.linear(o, L["self_attn.o_proj"])
             m = rms_norm(x, L["post_norm"], self.eps)
@@ -979,6 +982,38 @@ def selftest_cmd(a):
         q2 = build(made["qwen2"])
         check("qwen2: o_proj has no bias, q/k/v do", q2.layers[0]["self_attn.o_proj"][1] is None
               and q2.layers[0]["self_attn.q_proj"][1] is not None)
+    # 6. The golden files can tell each plausible mistake apart: every wrong convention below moves the logits
+    # by far more than the 1e-4 tolerance (measured as |a - b| / max(1, |b|)).
+    g = globals()
+
+    def wrong(desc, tag, patch, threshold=1e-2):
+        with torch.no_grad():
+            m = build(made[tag])
+            right = m.forward(ids)
+            saved = {k: g[k] for k in patch}
+            g.update(patch)
+            try:
+                bad = build(made[tag]).forward(ids)
+            finally:
+                g.update(saved)
+        err = (torch.abs(bad - right) / torch.clamp(torch.abs(right), min=1.0)).max().item()
+        check(f"detects {desc} (error {err:.1e} > {threshold:.0e})", err > threshold)
+
+    def rope_interleaved(x, pos, inv_freq):
+        ang = pos[:, None].to(inv_freq.dtype) * inv_freq[None, :]
+        cos, sin = torch.cos(ang), torch.sin(ang)
+        x1, x2 = x[..., 0::2], x[..., 1::2]
+        return torch.stack([x1 * cos - x2 * sin, x2 * cos + x1 * sin], -1).flatten(-2)
+
+    wrong("interleaved-pair RoPE", "llama", {"apply_rope": rope_interleaved})
+    wrong("GQA mapping h % KV", "llama", {"kv_head_of_query_head": lambda H, KV: torch.arange(H) % KV})
+    # erf and tanh GELU differ by at most ~5e-4 per activation: visible, but only a few times the tolerance.
+    wrong("erf GELU for gelu_new", "gpt2", {"ACTS": dict(ACTS, gelu_new=gelu_erf)}, 3e-4)
+    wrong("llama3 rope_scaling ignored", "llama3",
+          {"rope_inv_freq": lambda cfg, hd: 1.0 / (500000.0 ** (torch.arange(0, hd, 2, dtype=torch.float64) / hd))})
+    wrong("RMSNorm with mean subtracted (LayerNorm)", "qwen2",
+          {"rms_norm": lambda x, w, eps: layer_norm(x, w, 0.0, eps)})
+
     # Determinism of the writer.
     a1 = open(os.path.join(made["llama2shards"], "model-00002-of-00003.safetensors"), "rb").read()
     mk("again", specs["llama2shards"])
