@@ -650,6 +650,9 @@ class Llama:
         V, d, inter = cfg["vocab_size"], cfg["hidden_size"], cfg["intermediate_size"]
         self.vocab, self.d = V, d
         self.H = cfg["num_attention_heads"]
+        if self.qwen2 and cfg.get("num_key_value_heads") is None:
+            # Qwen2Config's default is 32 (Qwen2-7B's value), not num_attention_heads: refuse to guess.
+            fail("qwen2 config needs num_key_value_heads")
         self.KV = cfg.get("num_key_value_heads") or self.H
         if self.H % self.KV:
             fail(f"num_attention_heads {self.H} is not a multiple of num_key_value_heads {self.KV}")
@@ -657,8 +660,6 @@ class Llama:
         self.eps = cfg.get("rms_norm_eps", 1e-6)
         if cfg.get("hidden_act", "silu") not in ("silu", "swish"):
             fail(f"hidden_act {cfg.get('hidden_act')!r} is not supported (silu)")
-        if cfg.get("pretraining_tp", 1) not in (None, 1):
-            pass  # tensor-parallel slicing during pretraining; the same function, so it changes nothing here
         if self.qwen2 and cfg.get("use_sliding_window", False):
             self.window = cfg.get("sliding_window")
             self.window_from = cfg.get("max_window_layers", 0)
@@ -738,10 +739,8 @@ def build(model_dir):
     mt = cfg.get("model_type")
     if mt == "gpt2":
         return Gpt2(cfg, tensors)
-    if mt in ("llama", "qwen2", "mistral"):
-        if mt == "mistral" and cfg.get("sliding_window") is not None:
-            cfg = dict(cfg, use_sliding_window=True, max_window_layers=0)
-        return Llama(dict(cfg, model_type="qwen2" if mt == "qwen2" else mt), tensors)
+    if mt in ("llama", "qwen2"):
+        return Llama(cfg, tensors)
     fail(f"{model_dir}: model_type {mt!r} is not supported (gpt2, llama, qwen2)")
 
 
