@@ -85,6 +85,16 @@ public record LmConfig(
     private static LmConfig llama(Map<String, Object> j, String modelType) {
         int dim = req(j, "hidden_size"), heads = req(j, "num_attention_heads");
         Integer kv = opt(j, "num_key_value_heads");
+        // Qwen2Config defaults the KV heads to 32 (Qwen2-7B's), not to the attention heads: guessing either would be wrong.
+        if (kv == null && modelType.equals("qwen2")) throw new IllegalArgumentException("config.json has no num_key_value_heads");
+        // transformers v5 writes rope_theta and rope_scaling inside one rope_parameters object.
+        Object ropeParams = j.get("rope_parameters");
+        double theta = dbl(j, "rope_theta", 10000.0);
+        Object scaling = j.get("rope_scaling");
+        if (ropeParams instanceof Map<?, ?> rp) {
+            if (rp.get("rope_theta") instanceof Number n) theta = n.doubleValue();
+            scaling = rp;
+        }
         Integer headDim = opt(j, "head_dim");
         if (headDim == null && dim % heads != 0)
             throw new IllegalArgumentException("config.json: hidden_size (" + dim + ") is not divisible by num_attention_heads (" + heads + ") and head_dim is not given");
@@ -98,7 +108,7 @@ public record LmConfig(
         boolean tiedDefault = false;
         return new LmConfig(Family.LLAMA, modelType, req(j, "vocab_size"), dim, req(j, "num_hidden_layers"), heads, kv == null ? heads : kv,
                 headDim == null ? dim / heads : headDim, req(j, "intermediate_size"), req(j, "max_position_embeddings"),
-                dbl(j, "rms_norm_eps", 1e-6), act, dbl(j, "rope_theta", 10000.0), ropeScaling(j.get("rope_scaling")),
+                dbl(j, "rms_norm_eps", 1e-6), act, theta, ropeScaling(scaling),
                 attentionBias, !qwen && bool(j, "attention_bias", false), !qwen && bool(j, "mlp_bias", false),
                 bool(j, "tie_word_embeddings", tiedDefault), opt(j, "bos_token_id"), opt(j, "eos_token_id"));
     }
