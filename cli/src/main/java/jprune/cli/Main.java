@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "jprune", mixinStandardHelpOptions = true, version = "jprune 0.1.0",
         description = "Train, prune, compress and measure neural networks on the JVM.",
-        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PruneCommand.class, LotteryCommand.class, SweepCommand.class, InspectCommand.class, CompressCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, TrainCommand.class, EvalCommand.class, PruneCommand.class, LotteryCommand.class, SweepCommand.class, InspectCommand.class, CompressCommand.class, BenchCommand.class, LmCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -75,6 +75,12 @@ public final class HfCheckpointWriter {
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".writing.");
         try {
+            // createTempDirectory makes the directory owner-only; a model directory is an ordinary one (rwxr-xr-x).
+            try {
+                Files.setPosixFilePermissions(staging, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+            } catch (UnsupportedOperationException notPosix) {
+                // non-POSIX file systems keep their defaults
+            }
             Files.writeString(staging.resolve(HfCheckpoint.CONFIG), Json.write(config, true) + "\n", StandardCharsets.UTF_8);
             Map<String, List<Entry>> byShard = new LinkedHashMap<>();
             for (Entry e : entries) {

@@ -1,23 +1,22 @@
 package jprune.lm.model;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
 import jprune.tensor.FloatExp;
+import jprune.tensor.VectorPolicy;
 
 /** The MLP nonlinearities of the supported families, in place. */
 final class Activation {
     private static final float SQRT_2_OVER_PI = (float) Math.sqrt(2 / Math.PI);
+    private static final VectorSpecies<Float> F = VectorPolicy.FLOATS;
+    private static final int L = VectorPolicy.LANES;
 
     private Activation() {}
 
     /** GPT-2's activation_function: gelu_new / gelu_pytorch_tanh (tanh form), gelu (erf form) or relu. */
     static void gpt2(String kind, float[] x) {
         switch (kind) {
-            case "gelu_new", "gelu_pytorch_tanh" -> {
-                for (int i = 0; i < x.length; i++) {
-                    float v = x[i];
-                    float z = SQRT_2_OVER_PI * (v + 0.044715f * v * v * v);
-                    x[i] = 0.5f * v * (1 + tanh(z));
-                }
-            }
+            case "gelu_new", "gelu_pytorch_tanh" -> geluTanh(x);
             case "gelu" -> {
                 for (int i = 0; i < x.length; i++) x[i] = (float) (0.5 * x[i] * (1 + jprune.tensor.Erf.erf(x[i] / Math.sqrt(2))));
             }
@@ -28,18 +27,36 @@ final class Activation {
         }
     }
 
-    /** gate ← silu(gate) · up. */
-    static void swiglu(float[] gate, float[] up) {
-        for (int i = 0; i < gate.length; i++) {
-            float g = gate[i];
-            gate[i] = g / (1 + FloatExp.exp(-g)) * up[i];
+    /**
+     * The tanh form of GELU, 0.5·x·(1 + tanh(z)) with z = √(2/π)(x + 0.044715x³), computed as the
+     * identical x·σ(2z) = x / (1 + e^(−2z)), which needs one exp and no cancellation near zero.
+     */
+    static void geluTanh(float[] x) {
+        int bound = VectorPolicy.loopBound(x.length);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector v = FloatVector.fromArray(F, x, i);
+            FloatVector z = v.mul(v).mul(v).fma(FloatVector.broadcast(F, 0.044715f), v).mul(-2 * SQRT_2_OVER_PI);
+            v.div(FloatExp.exp(z).add(1f)).intoArray(x, i);
+        }
+        for (; i < x.length; i++) {
+            float v = x[i];
+            float z = Math.fma(v * v * v, 0.044715f, v) * (-2 * SQRT_2_OVER_PI);
+            x[i] = v / (FloatExp.exp(z) + 1f);
         }
     }
 
-    /** tanh from exp, accurate to a few ulp: 1 − 2/(e^{2z} + 1), odd-symmetric. */
-    static float tanh(float z) {
-        float a = Math.abs(z);
-        float t = a > 9 ? 1f : 1 - 2 / (FloatExp.exp(2 * a) + 1);
-        return Math.copySign(t, z);
+    /** gate ← silu(gate) · up, silu(g) = g / (1 + e^(−g)). */
+    static void swiglu(float[] gate, float[] up) {
+        int bound = VectorPolicy.loopBound(gate.length);
+        int i = 0;
+        for (; i < bound; i += L) {
+            FloatVector g = FloatVector.fromArray(F, gate, i);
+            g.div(FloatExp.exp(g.neg()).add(1f)).mul(FloatVector.fromArray(F, up, i)).intoArray(gate, i);
+        }
+        for (; i < gate.length; i++) {
+            float g = gate[i];
+            gate[i] = g / (FloatExp.exp(-g) + 1f) * up[i];
+        }
     }
 }

@@ -7,6 +7,7 @@ import jprune.lm.hf.HfCheckpoint;
 import jprune.lm.hf.MappedTensor;
 import jprune.nn.io.CheckpointFormatException;
 import jprune.tensor.FloatExp;
+import jprune.tensor.Gemm;
 import jprune.tensor.Parallel;
 import jprune.tensor.VectorPolicy;
 import jdk.incubator.vector.FloatVector;
@@ -228,8 +229,55 @@ public final class DecoderModel {
             }
         }
         float[] out = new float[count * qw];
+        if (count >= Projection.GEMM_MIN_TOKENS) attendBlock(q, keys, values, out, count, start);
+        else attendRows(q, keys, values, out, count, start);
+        return out;
+    }
+
+    /**
+     * Many queries: per head, scores = Q·Kᵀ and context = P·V as two GEMMs over the whole visible
+     * range (the masked upper triangle is computed and then zeroed: twice the causal work, but at
+     * GEMM speed), heads split across threads.
+     */
+    private void attendBlock(float[] q, float[] keys, float[] values, float[] out, int count, int start) {
+        int hd = config.headDim(), heads = config.heads(), group = heads / config.kvHeads();
+        int qw = heads * hd, kvw = config.kvHeads() * hd, span = start + count;
         float scale = (float) (1 / Math.sqrt(hd));
-        int group = heads / kvHeads;
+        Parallel.forRange(heads, 1, (c, from, to) -> {
+            float[] scores = new float[count * span];
+            for (int h = from; h < to; h++) {
+                int kvh = h / group;
+                Gemm.gemm(false, true, count, span, hd, q, h * hd, qw, keys, kvh * hd, kvw, false, scores, 0, span);
+                for (int t = 0; t < count; t++) softmaxRow(scores, t * span, start + t + 1, span, scale);
+                Gemm.gemm(false, false, count, hd, span, scores, 0, span, values, kvh * hd, kvw, false, out, h * hd, qw);
+            }
+        });
+    }
+
+    /** Row r of scores: softmax of scale·s over the first visible entries, zero beyond (the causal mask). */
+    private static void softmaxRow(float[] s, int off, int visible, int span, float scale) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < visible; j++) {
+            float v = s[off + j] * scale;
+            s[off + j] = v;
+            max = Math.max(max, v);
+        }
+        double sum = 0;
+        for (int j = 0; j < visible; j++) {
+            float e = FloatExp.exp(s[off + j] - max);
+            s[off + j] = e;
+            sum += e;
+        }
+        float inv = (float) (1 / sum);
+        for (int j = 0; j < visible; j++) s[off + j] *= inv;
+        java.util.Arrays.fill(s, off + visible, off + span, 0f);
+    }
+
+    /** Few queries (decoding): per query and head, dot products with every visible key, then a weighted sum of values. */
+    private void attendRows(float[] q, float[] keys, float[] values, float[] out, int count, int start) {
+        int hd = config.headDim(), heads = config.heads(), group = heads / config.kvHeads();
+        int qw = heads * hd, kvw = config.kvHeads() * hd;
+        float scale = (float) (1 / Math.sqrt(hd));
         int work = count * heads;
         Parallel.forRange(work, Math.max(1, 4096 / Math.max(1, start + count)), (c, from, to) -> {
             float[] scores = new float[start + count];
@@ -237,24 +285,12 @@ public final class DecoderModel {
                 int t = item / heads, h = item % heads, kvh = h / group;
                 int visible = start + t + 1;
                 int qOff = t * qw + h * hd;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < visible; j++) {
-                    float s = dot(q, qOff, keys, j * kvw + kvh * hd, hd) * scale;
-                    scores[j] = s;
-                    if (s > max) max = s;
-                }
-                double sum = 0;
-                for (int j = 0; j < visible; j++) {
-                    float e = FloatExp.exp(scores[j] - max);
-                    scores[j] = e;
-                    sum += e;
-                }
-                float inv = (float) (1 / sum);
+                for (int j = 0; j < visible; j++) scores[j] = dot(q, qOff, keys, j * kvw + kvh * hd, hd);
+                softmaxRow(scores, 0, visible, visible, scale);
                 int oOff = t * qw + h * hd;
-                for (int j = 0; j < visible; j++) axpy(scores[j] * inv, values, j * kvw + kvh * hd, out, oOff, hd);
+                for (int j = 0; j < visible; j++) axpy(scores[j], values, j * kvw + kvh * hd, out, oOff, hd);
             }
         });
-        return out;
     }
 
     private float[] mlp(DecoderBlock b, float[] a, int count) {

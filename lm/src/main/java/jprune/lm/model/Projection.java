@@ -124,53 +124,68 @@ public final class Projection {
         }
     }
 
-    /** Rows [from, to) of an [out, in] matrix: a dot product each. */
+    /**
+     * Rows [from, to) of an [out, in] matrix: a dot product each, four rows at a time so each load
+     * of x serves four rows and four independent FMA chains hide the FMA latency. Every row's sum
+     * has the same order (lanes, then {@link VectorPolicy#laneSum}, then the tail) however the
+     * rows are grouped.
+     */
     private void rowsDot(float[] x, int xOff, float[] y, int yOff, int from, int to) {
         int bound = VectorPolicy.loopBound(in);
         float[] lanes = new float[L];
-        for (int o = from; o < to; o++) {
-            long row = (long) o * in;
-            float s = 0;
-            if (bound > 0) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int i = 0; i < bound; i += L) acc = load(row + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
-                acc.intoArray(lanes, 0);
-                s = VectorPolicy.laneSum(lanes);
+        int o = from;
+        for (; o + 4 <= to; o += 4) {
+            long r0 = (long) o * in, r1 = r0 + in, r2 = r1 + in, r3 = r2 + in;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < bound; i += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
+                a0 = load(r0 + i).fma(xv, a0);
+                a1 = load(r1 + i).fma(xv, a1);
+                a2 = load(r2 + i).fma(xv, a2);
+                a3 = load(r3 + i).fma(xv, a3);
             }
-            for (int i = bound; i < in; i++) s = Math.fma(dtype.get(w, row + i), x[xOff + i], s);
-            y[yOff + o] = s;
+            y[yOff + o] = finish(a0, lanes, r0, bound, x, xOff);
+            y[yOff + o + 1] = finish(a1, lanes, r1, bound, x, xOff);
+            y[yOff + o + 2] = finish(a2, lanes, r2, bound, x, xOff);
+            y[yOff + o + 3] = finish(a3, lanes, r3, bound, x, xOff);
+        }
+        for (; o < to; o++) {
+            long row = (long) o * in;
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < bound; i += L) acc = load(row + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
+            y[yOff + o] = finish(acc, lanes, row, bound, x, xOff);
         }
     }
 
-    /** Columns [from, to) of an [in, out] matrix: Σ_i x_i·W[i, from..to), i ascending. */
+    /** The lanes of acc summed in the fixed order, then the row's scalar tail. */
+    private float finish(FloatVector acc, float[] lanes, long row, int bound, float[] x, int xOff) {
+        float s = 0;
+        if (bound > 0) {
+            acc.intoArray(lanes, 0);
+            s = VectorPolicy.laneSum(lanes);
+        }
+        for (int i = bound; i < in; i++) s = Math.fma(dtype.get(w, row + i), x[xOff + i], s);
+        return s;
+    }
+
+    /**
+     * Columns [from, to) of an [in, out] matrix: y[o] = Σ_i x_i·W[i, o], i ascending, one fused
+     * multiply-add per term. Rows are read in order, each as one contiguous run of the chunk's
+     * columns, so the weights stream; the chunk's outputs stay in L1 between rows.
+     */
     private void columnsAxpy(float[] x, int xOff, float[] y, int yOff, int from, int to) {
         int width = to - from;
-        int vecEnd = from + (VectorPolicy.SCALAR ? 0 : width / L * L);
-        int o = from;
-        for (; o + 4 * L <= vecEnd; o += 4 * L) {
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < in; i++) {
-                FloatVector xi = FloatVector.broadcast(F, x[xOff + i]);
-                long row = (long) i * out + o;
-                a0 = load(row).fma(xi, a0);
-                a1 = load(row + L).fma(xi, a1);
-                a2 = load(row + 2 * L).fma(xi, a2);
-                a3 = load(row + 3 * L).fma(xi, a3);
+        int vec = VectorPolicy.SCALAR ? 0 : width / L * L;
+        java.util.Arrays.fill(y, yOff + from, yOff + to, 0f);
+        for (int i = 0; i < in; i++) {
+            float xi = x[xOff + i];
+            FloatVector xv = FloatVector.broadcast(F, xi);
+            long row = (long) i * out + from;
+            int yBase = yOff + from;
+            for (int c = 0; c < vec; c += L) {
+                load(row + c).fma(xv, FloatVector.fromArray(F, y, yBase + c)).intoArray(y, yBase + c);
             }
-            a0.intoArray(y, yOff + o);
-            a1.intoArray(y, yOff + o + L);
-            a2.intoArray(y, yOff + o + 2 * L);
-            a3.intoArray(y, yOff + o + 3 * L);
-        }
-        for (; o < vecEnd; o += L) {
-            FloatVector a = FloatVector.zero(F);
-            for (int i = 0; i < in; i++) a = load((long) i * out + o).fma(FloatVector.broadcast(F, x[xOff + i]), a);
-            a.intoArray(y, yOff + o);
-        }
-        for (; o < to; o++) {
-            float s = 0;
-            for (int i = 0; i < in; i++) s = Math.fma(dtype.get(w, (long) i * out + o), x[xOff + i], s);
-            y[yOff + o] = s;
+            for (int c = vec; c < width; c++) y[yBase + c] = Math.fma(dtype.get(w, row + c), xi, y[yBase + c]);
         }
     }
 

@@ -1,0 +1,134 @@
+package jprune.cli;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import jprune.deploy.MachineLimits;
+import jprune.lm.eval.DecodeBench;
+import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.model.DecoderModel;
+import jprune.lm.model.LmConfig;
+import jprune.lm.model.Projection;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import jprune.tensor.GemmTiming;
+import jprune.tensor.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code jprune lm bench}: prefill and decode speed beside the machine's bandwidth and GEMM limits. */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Prefill tokens/s (a prompt of random token ids) and decode tokens/s (batch 1, KV cache, full logits",
+                "every step), each the median of --repeats runs with min and max, beside the ceilings: decoding reads every",
+                "weight once per token, so its ceiling is measured bandwidth ÷ weight bytes per token; prefill is compared",
+                "with jprune's own fp32 GEMM at --gemm-size. Writes DIR/metrics.json with --out."})
+final class LmBenchCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory.")
+    Path model;
+
+    @Option(names = "--prompt-tokens", defaultValue = "512", paramLabel = "N", description = "Prefill length. Default: ${DEFAULT-VALUE}.")
+    int promptTokens;
+
+    @Option(names = "--decode-tokens", defaultValue = "32", paramLabel = "N", description = "Tokens decoded per run. Default: ${DEFAULT-VALUE}.")
+    int decodeTokens;
+
+    @Option(names = "--repeats", defaultValue = "5", paramLabel = "R", description = "Timed runs (after one warm-up). Default: ${DEFAULT-VALUE}.")
+    int repeats;
+
+    @Option(names = "--gemm-size", defaultValue = "1024", paramLabel = "N", description = "Size of the reference GEMM. Default: ${DEFAULT-VALUE}.")
+    int gemmSize;
+
+    @Option(names = "--skip-limits", description = "Do not measure bandwidth and GEMM (no ceilings in the output).")
+    boolean skipLimits;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompt. Default: ${DEFAULT-VALUE}.")
+    long seed;
+
+    @Option(names = "--per-layer", description = "Also time one token through each projection of the first block and the head (GB/s of weights read).")
+    boolean perLayer;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/metrics.json.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        if (promptTokens < 1 || decodeTokens < 1 || repeats < 1) throw new UsageException("--prompt-tokens, --decode-tokens and --repeats must be >= 1");
+        if (gemmSize < 16 || gemmSize > 8192) throw new UsageException("--gemm-size must be in [16, 8192], got " + gemmSize);
+        try (HfCheckpoint ck = LmModels.open(model)) {
+            DecoderModel m = DecoderModel.open(ck);
+            LmConfig c = m.config();
+            if (promptTokens + decodeTokens > c.maxPositions())
+                throw new UsageException("--prompt-tokens + --decode-tokens (" + (promptTokens + decodeTokens) + ") exceed the model's context of " + c.maxPositions());
+            long blockBytes = 0;
+            for (Projection p : m.blockProjections()) blockBytes += p.weightBytes();
+            long bytesPerToken = m.bytesPerToken();
+            DecodeBench.Result r = DecodeBench.run(m, promptTokens, decodeTokens, repeats, seed);
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            metrics.put("model", model.toString());
+            metrics.put("model_type", c.modelType());
+            metrics.put("parameters", c.parameterCount());
+            metrics.put("dtype", ck.dtype().name());
+            metrics.put("threads", Parallel.threads());
+            metrics.put("prompt_tokens", promptTokens);
+            metrics.put("decode_tokens", decodeTokens);
+            metrics.put("prefill_tokens_per_second", r.prefillTokensPerSecond());
+            metrics.put("prefill_tokens_per_second_min", r.prefillSpread()[0]);
+            metrics.put("prefill_tokens_per_second_max", r.prefillSpread()[1]);
+            metrics.put("decode_tokens_per_second", r.decodeTokensPerSecond());
+            metrics.put("decode_tokens_per_second_min", r.decodeSpread()[0]);
+            metrics.put("decode_tokens_per_second_max", r.decodeSpread()[1]);
+            metrics.put("weight_bytes_per_token", bytesPerToken);
+            metrics.put("block_weight_bytes", blockBytes);
+            double prefillFlops = prefillFlops(c, blockBytes / ck.dtype().bytes, promptTokens);
+            metrics.put("prefill_gflops", prefillFlops / 1e9 * r.prefillTokensPerSecond() / promptTokens);
+            System.out.printf(Locale.ROOT, "%s %s, %,d parameters, %d threads%n", c.modelType(), ck.dtype(), c.parameterCount(), Parallel.threads());
+            System.out.printf(Locale.ROOT, "prefill %d tokens: %.1f tokens/s (%.1f–%.1f), %.1f GFLOPS%n", promptTokens, r.prefillTokensPerSecond(),
+                    r.prefillSpread()[0], r.prefillSpread()[1], metrics.get("prefill_gflops"));
+            System.out.printf(Locale.ROOT, "decode batch 1: %.2f tokens/s (%.2f–%.2f), %.1f MB of weights per token%n", r.decodeTokensPerSecond(),
+                    r.decodeSpread()[0], r.decodeSpread()[1], bytesPerToken / 1e6);
+            if (perLayer) {
+                java.util.List<Projection> firstBlock = m.blockProjections().subList(0, m.blockProjections().size() / c.layers());
+                java.util.List<Projection> timed = new java.util.ArrayList<>(firstBlock);
+                timed.add(m.head());
+                java.util.List<Map<String, Object>> rows = new java.util.ArrayList<>();
+                for (Projection p : timed) {
+                    float[] x = new float[p.in()], y = new float[p.out()];
+                    java.util.Arrays.fill(x, 0.5f);
+                    double micros = jprune.tensor.Timing.medianMicros(() -> p.forward(x, 1, y), 1500);
+                    double gbs = p.weightBytes() / (micros * 1e3);
+                    System.out.printf(Locale.ROOT, "  %-40s %5d×%-5d %-7s %9.1f µs %6.1f GB/s%n", p.name(), p.out(), p.in(), p.layout(), micros, gbs);
+                    rows.add(Map.of("name", p.name(), "out", p.out(), "in", p.in(), "layout", p.layout().name(), "micros", micros, "gbs", gbs));
+                }
+                metrics.put("per_layer", rows);
+            }
+            if (!skipLimits) {
+                MachineLimits limits = MachineLimits.measure();
+                double ceiling = limits.bandwidthGBs() * 1e9 / bytesPerToken;
+                double gemm = GemmTiming.measureGflops(gemmSize, Parallel.threads(), 3);
+                metrics.put("bandwidth_gbs", limits.bandwidthGBs());
+                metrics.put("decode_ceiling_tokens_per_second", ceiling);
+                metrics.put("decode_fraction_of_ceiling", r.decodeTokensPerSecond() / ceiling);
+                metrics.put("gemm_gflops", gemm);
+                metrics.put("prefill_fraction_of_gemm", (double) metrics.get("prefill_gflops") / gemm);
+                System.out.printf(Locale.ROOT, "bandwidth %.1f GB/s → decode ceiling %.2f tokens/s: decode reaches %.0f%%%n", limits.bandwidthGBs(), ceiling,
+                        100 * r.decodeTokensPerSecond() / ceiling);
+                System.out.printf(Locale.ROOT, "GEMM %d³: %.1f GFLOPS: prefill reaches %.0f%%%n", gemmSize, gemm, 100 * (double) metrics.get("prefill_gflops") / gemm);
+            }
+            if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(metrics, true));
+        }
+        return 0;
+    }
+
+    /** Multiply-adds ×2 of a prefill: every block matrix per token, causal attention, the head once (last position). */
+    static double prefillFlops(LmConfig c, long blockParams, int t) {
+        double attention = 2.0 * 2 * c.layers() * c.heads() * c.headDim() * (t * (t + 1) / 2.0);
+        return 2.0 * blockParams * t + attention + 2.0 * c.vocabSize() * c.hiddenSize();
+    }
+}
