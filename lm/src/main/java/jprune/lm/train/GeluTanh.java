@@ -1,7 +1,6 @@
 package jprune.lm.train;
 
 import jprune.nn.autograd.Variable;
-import jprune.tensor.FloatExp;
 import jprune.tensor.Parallel;
 import jprune.tensor.Tensor;
 
@@ -20,25 +19,12 @@ public final class GeluTanh {
         int n = xd.length;
         Tensor out = Tensor.zeros(x.shape());
         float[] y = out.data();
-        Parallel.forRange(n, 1 << 14, (c, from, to) -> {
-            for (int i = from; i < to; i++) {
-                float v = xd[i];
-                // 0.5·(1 + tanh u) = σ(2u)
-                y[i] = v / (1f + FloatExp.exp(-2 * C * Math.fma(A * v, v * v, v)));
-            }
-        });
+        // 0.5·(1 + tanh u) = σ(2u), so y = x·σ(2u): one exp, no cancellation near zero
+        Parallel.forRange(n, 1 << 14, (c, from, to) -> LmKernels.geluTanh(xd, y, from, to));
         return Variable.result("gelu_tanh", out, g -> {
             float[] gd = g.data(), gx = x.gradBuffer();
-            Parallel.forRange(n, 1 << 14, (c, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    float v = xd[i];
-                    float s = 1f / (1f + FloatExp.exp(-2 * C * Math.fma(A * v, v * v, v)));
-                    float th = 2 * s - 1;
-                    // d/dx = σ(2u) + 0.5·x·(1 − tanh²u)·√(2/π)·(1 + 3·0.044715·x²)
-                    float dy = s + 0.5f * v * (1 - th * th) * C * Math.fma(3 * A, v * v, 1f);
-                    gx[i] += gd[i] * dy;
-                }
-            });
+            // d/dx = σ(2u) + 0.5·x·(1 − tanh²u)·√(2/π)·(1 + 3·0.044715·x²), tanh u = 2σ(2u) − 1
+            Parallel.forRange(n, 1 << 14, (c, from, to) -> LmKernels.geluTanhBackward(xd, gd, gx, from, to));
         }, x);
     }
 }

@@ -1,7 +1,6 @@
 package jprune.lm.train;
 
 import jprune.nn.autograd.Variable;
-import jprune.tensor.FloatExp;
 import jprune.tensor.Parallel;
 import jprune.tensor.Tensor;
 
@@ -16,19 +15,11 @@ public final class SwiGlu {
         int n = gd.length;
         Tensor out = Tensor.zeros(gate.shape());
         float[] y = out.data();
-        Parallel.forRange(n, 1 << 14, (c, from, to) -> {
-            for (int i = from; i < to; i++) y[i] = gd[i] / (1f + FloatExp.exp(-gd[i])) * ud[i];
-        });
+        Parallel.forRange(n, 1 << 14, (c, from, to) -> LmKernels.swiglu(gd, ud, y, from, to));
         return Variable.result("swiglu", out, g -> {
             float[] dy = g.data();
             float[] dg = gate.requiresGrad() ? gate.gradBuffer() : null, du = up.requiresGrad() ? up.gradBuffer() : null;
-            Parallel.forRange(n, 1 << 14, (c, from, to) -> {
-                for (int i = from; i < to; i++) {
-                    float z = gd[i], s = 1f / (1f + FloatExp.exp(-z));
-                    if (dg != null) dg[i] += dy[i] * ud[i] * s * (1 + z * (1 - s));
-                    if (du != null) du[i] += dy[i] * z * s;
-                }
-            });
+            Parallel.forRange(n, 1 << 14, (c, from, to) -> LmKernels.swigluBackward(gd, ud, dy, dg, du, from, to));
         }, gate, up);
     }
 }

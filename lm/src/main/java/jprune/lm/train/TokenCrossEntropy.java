@@ -1,7 +1,6 @@
 package jprune.lm.train;
 
 import jprune.nn.autograd.Variable;
-import jprune.tensor.FloatExp;
 import jprune.tensor.Parallel;
 import jprune.tensor.Tensor;
 
@@ -28,11 +27,8 @@ public final class TokenCrossEntropy {
         Parallel.forRange(n, 4, (c, from, to) -> {
             for (int r = from; r < to; r++) {
                 int off = r * v;
-                float max = Float.NEGATIVE_INFINITY;
-                for (int j = 0; j < v; j++) max = Math.max(max, x[off + j]);
-                float sum = 0;
-                for (int j = 0; j < v; j++) sum += FloatExp.exp(x[off + j] - max);
-                lse[r] = max + (float) Math.log(sum);
+                float max = LmKernels.max(x, off, v);
+                lse[r] = max + (float) Math.log(LmKernels.sumExp(x, off, v, max));
                 rowLoss[r] = (double) lse[r] - x[off + targets[r]];
             }
         });
@@ -44,8 +40,7 @@ public final class TokenCrossEntropy {
             Parallel.forRange(n, 4, (c, from, to) -> {
                 for (int r = from; r < to; r++) {
                     int off = r * v;
-                    float m = lse[r];
-                    for (int j = 0; j < v; j++) gx[off + j] += FloatExp.exp(x[off + j] - m) * scale;
+                    LmKernels.addScaledExp(x, off, v, lse[r], scale, gx, off);
                     gx[off + targets[r]] -= scale;
                 }
             });
