@@ -11,8 +11,8 @@ import java.util.Set;
  * {@code %} ({@code $1,000}, {@code 50%}), so only the punctuation needs rejoining:
  * <ul>
  *   <li>{@code ``} becomes an opening {@code "} and {@code ''} a closing {@code "};
- *   <li>no space before {@code , . ; : ! ? ) ] }} or {@code %}, or before a closing quote;
- *   <li>no space after {@code ( [ {} or {@code $}, or after an opening quote;
+ *   <li>no space before <code>, . ; : ! ? ) ] &#125;</code> or {@code %}, or before a closing quote;
+ *   <li>no space after <code>( [ &#123;</code> or {@code $}, or after an opening quote;
  *   <li>a lone {@code /} (the corpus's "per", as in {@code counts / minute}) joins both neighbours;
  *   <li>{@code --} (a dash) keeps a space on either side, like any other word;
  *   <li>a lone {@code '} is a single quote whose direction the corpus does not record: it closes

@@ -38,7 +38,11 @@ public final class TextFile {
     public static String read(Path file, long maxBytes) throws IOException {
         if (maxBytes < 0 || maxBytes > MAX_BYTES_CEILING)
             throw new IllegalArgumentException("maxBytes must be in [0, " + MAX_BYTES_CEILING + "], got " + maxBytes);
+        if (!Files.exists(file)) throw new DataNotFoundException("text file " + file + " not found");
         if (Files.isDirectory(file)) throw new DataNotFoundException("text file " + file + " is a directory, not a file");
+        // A pipe or device has no size to check in advance, so only regular files are read.
+        if (!Files.isRegularFile(file)) throw new DataFormatException("text file " + file + " is not a regular file");
+        if (!Files.isReadable(file)) throw new DataFormatException("text file " + file + " cannot be read (permission denied)");
         long size;
         try {
             size = Files.size(file);

@@ -78,6 +78,13 @@ class TextFileTest {
     }
 
     @Test
+    void aDeviceIsRefusedBecauseItsSizeIsUnknown() {
+        Path device = Path.of("/dev/null");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(device) && !Files.isRegularFile(device), "no /dev/null here");
+        assertEquals("text file /dev/null is not a regular file", assertThrows(DataFormatException.class, () -> TextFile.read(device)).getMessage());
+    }
+
+    @Test
     void theSizeLimitIsCheckedBeforeReading() throws IOException {
         Path f = write("big.txt", utf8("0123456789A"));
         assertEquals("0123456789A", TextFile.read(f, 11));
