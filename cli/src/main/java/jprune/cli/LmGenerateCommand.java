@@ -55,7 +55,7 @@ final class LmGenerateCommand implements Callable<Integer> {
             if (ids.length >= m.config().maxPositions())
                 throw new UsageException("--prompt has " + ids.length + " tokens; the model's context is " + m.config().maxPositions());
             Integer eos = m.config().eosTokenId();
-            PrintStream outStream = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+            PrintStream outStream = new PrintStream(System.out, true, StandardCharsets.UTF_8);
             outStream.print(prompt);
             int[] produced = new int[maxNewTokens];
             int[] count = {0};
