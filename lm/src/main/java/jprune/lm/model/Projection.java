@@ -32,8 +32,10 @@ public final class Projection {
     private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Output rows (or columns) widened per GEMM tile: a 128 × 2048 fp32 tile is 1 MiB. */
+    /** Fewest output rows (or columns) widened per GEMM tile. */
     static final int TILE = 128;
+    /** Most floats widened per GEMM tile (8 MiB): GPT-2 small's matrices fit whole, a 1.1B model's in a few tiles. */
+    static final int TILE_FLOATS = 1 << 21;
     /** An [in, out] matrix with at least twice this many rows is read as two halves in parallel. */
     static final int ROW_BLOCK_MIN = 64;
     /** Below this many tokens, per-token matrix-vector products beat widening tiles for GEMM. */
@@ -215,21 +217,23 @@ public final class Projection {
 
     private static final java.lang.foreign.ValueLayout.OfShort SHORT_LE = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
-    /** Many tokens: widen TILE outputs of W at a time into fp32 and multiply with GEMM. */
+    /**
+     * Many tokens: widen up to {@link #TILE_FLOATS} of W at a time into fp32 and multiply with
+     * {@link Gemm}, which splits the work across threads itself. Each output's sum runs in GEMM's
+     * fixed k order, whatever the tile.
+     */
     private void gemm(float[] x, int tokens, float[] y) {
-        int tiles = (out + TILE - 1) / TILE;
-        Parallel.forRange(tiles, 1, (c, from, to) -> {
-            float[] tile = new float[TILE * in];
-            for (int k = from; k < to; k++) {
-                int o0 = k * TILE, n = Math.min(TILE, out - o0);
-                if (layout == Layout.OUT_IN) {
-                    dtype.read(w, (long) o0 * in, tile, 0, n * in);
-                    Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o0, out);
-                } else {
-                    for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o0, tile, i * n, n);
-                    Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o0, out);
-                }
+        int tileRows = Math.max(TILE, Math.min(out, TILE_FLOATS / in));
+        float[] tile = new float[tileRows * in];
+        for (int o0 = 0; o0 < out; o0 += tileRows) {
+            int n = Math.min(tileRows, out - o0);
+            if (layout == Layout.OUT_IN) {
+                dtype.read(w, (long) o0 * in, tile, 0, n * in);
+                Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o0, out);
+            } else {
+                for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o0, tile, i * n, n);
+                Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o0, out);
             }
-        });
+        }
     }
 }
