@@ -15,6 +15,7 @@ import jprune.nn.io.AtomicFiles;
 import jprune.nn.io.Json;
 import jprune.tensor.GemmTiming;
 import jprune.tensor.Parallel;
+import jprune.tensor.Timing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -24,7 +25,8 @@ import picocli.CommandLine.Option;
         description = {"Prefill tokens/s (a prompt of random token ids) and decode tokens/s (batch 1, KV cache, full logits",
                 "every step), each the median of --repeats runs with min and max, beside the ceilings: decoding reads every",
                 "weight once per token, so its ceiling is measured bandwidth ÷ weight bytes per token; prefill is compared",
-                "with jprune's own fp32 GEMM at --gemm-size. Writes DIR/metrics.json with --out."})
+                "with jprune's own fp32 GEMM at --gemm-size. Both ceilings are measured between the rounds, and the fractions",
+                "are medians of per-round ratios. Writes DIR/metrics.json with --out."})
 final class LmBenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory.")
     Path model;
@@ -69,7 +71,15 @@ final class LmBenchCommand implements Callable<Integer> {
             long blockBytes = 0;
             for (Projection p : m.blockProjections()) blockBytes += p.weightBytes();
             long bytesPerToken = m.bytesPerToken();
-            DecodeBench.Result r = DecodeBench.run(m, promptTokens, decodeTokens, repeats, seed);
+            // The ceilings are measured between the model's rounds, so each round's ratio compares work done
+            // under the same conditions: on a shared machine a ceiling measured minutes apart means little.
+            double[] bandwidth = new double[repeats], gemm = new double[repeats];
+            MachineLimits.BandwidthProbe probe = skipLimits ? null : new MachineLimits.BandwidthProbe();
+            if (!skipLimits) GemmTiming.measureGflops(gemmSize, Parallel.threads(), 2);
+            DecodeBench.Result r = DecodeBench.run(m, promptTokens, decodeTokens, repeats, seed, skipLimits ? null : round -> {
+                bandwidth[round] = probe.pass();
+                gemm[round] = GemmTiming.measureGflops(gemmSize, Parallel.threads(), 1);
+            });
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("model", model.toString());
             metrics.put("model_type", c.modelType());
@@ -109,21 +119,40 @@ final class LmBenchCommand implements Callable<Integer> {
                 metrics.put("per_layer", rows);
             }
             if (!skipLimits) {
-                MachineLimits limits = MachineLimits.measure();
-                double ceiling = limits.bandwidthGBs() * 1e9 / bytesPerToken;
-                double gemm = GemmTiming.measureGflops(gemmSize, Parallel.threads(), 3);
-                metrics.put("bandwidth_gbs", limits.bandwidthGBs());
-                metrics.put("decode_ceiling_tokens_per_second", ceiling);
-                metrics.put("decode_fraction_of_ceiling", r.decodeTokensPerSecond() / ceiling);
-                metrics.put("gemm_gflops", gemm);
-                metrics.put("prefill_fraction_of_gemm", (double) metrics.get("prefill_gflops") / gemm);
-                System.out.printf(Locale.ROOT, "bandwidth %.1f GB/s → decode ceiling %.2f tokens/s: decode reaches %.0f%%%n", limits.bandwidthGBs(), ceiling,
-                        100 * r.decodeTokensPerSecond() / ceiling);
-                System.out.printf(Locale.ROOT, "GEMM %d³: %.1f GFLOPS: prefill reaches %.0f%%%n", gemmSize, gemm, 100 * (double) metrics.get("prefill_gflops") / gemm);
+                double[] decodeFraction = new double[repeats], prefillFraction = new double[repeats];
+                double flops = prefillFlops(c, blockBytes / ck.dtype().bytes, promptTokens);
+                for (int i = 0; i < repeats; i++) {
+                    decodeFraction[i] = (decodeTokens / r.decodeSeconds()[i]) / (bandwidth[i] * 1e9 / bytesPerToken);
+                    prefillFraction[i] = (flops / r.prefillSeconds()[i] / 1e9) / gemm[i];
+                }
+                double bw = Timing.median(bandwidth), g = Timing.median(gemm);
+                metrics.put("bandwidth_gbs", bw);
+                metrics.put("decode_ceiling_tokens_per_second", bw * 1e9 / bytesPerToken);
+                putSpread(metrics, "decode_fraction_of_ceiling", decodeFraction);
+                metrics.put("gemm_gflops", g);
+                putSpread(metrics, "prefill_fraction_of_gemm", prefillFraction);
+                System.out.printf(Locale.ROOT, "bandwidth %.1f GB/s → decode ceiling %.2f tokens/s: decode reaches %.0f%% (%.0f–%.0f%%, per round)%n", bw,
+                        bw * 1e9 / bytesPerToken, 100 * Timing.median(decodeFraction), 100 * min(decodeFraction), 100 * max(decodeFraction));
+                System.out.printf(Locale.ROOT, "GEMM %d³: %.1f GFLOPS: prefill reaches %.0f%% (%.0f–%.0f%%, per round)%n", gemmSize, g,
+                        100 * Timing.median(prefillFraction), 100 * min(prefillFraction), 100 * max(prefillFraction));
             }
             if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(metrics, true));
         }
         return 0;
+    }
+
+    private static void putSpread(Map<String, Object> metrics, String key, double[] v) {
+        metrics.put(key, Timing.median(v));
+        metrics.put(key + "_min", min(v));
+        metrics.put(key + "_max", max(v));
+    }
+
+    private static double min(double[] v) {
+        return java.util.Arrays.stream(v).min().orElse(Double.NaN);
+    }
+
+    private static double max(double[] v) {
+        return java.util.Arrays.stream(v).max().orElse(Double.NaN);
     }
 
     /** Multiply-adds ×2 of a prefill: every block matrix per token, causal attention, the head once (last position). */

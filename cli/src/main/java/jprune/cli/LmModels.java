@@ -9,6 +9,14 @@ import jprune.lm.hf.HfCheckpoint;
 final class LmModels {
     private LmModels() {}
 
+    /** The tokenizer files of a model directory; its vocabulary must fit the model's. */
+    static jprune.lm.tokenizer.Tokenizer tokenizer(Path dir, jprune.lm.model.LmConfig config) throws IOException {
+        jprune.lm.tokenizer.Tokenizer t = jprune.lm.tokenizer.Tokenizers.load(dir);
+        if (t.vocabSize() > config.vocabSize())
+            throw new IOException(dir + ": the tokenizer has " + t.vocabSize() + " tokens but the model's vocabulary is " + config.vocabSize());
+        return t;
+    }
+
     static HfCheckpoint open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) throw new UsageException("--model: no directory " + dir);
         return HfCheckpoint.open(dir);

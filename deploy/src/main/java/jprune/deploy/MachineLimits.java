@@ -54,6 +54,34 @@ public record MachineLimits(double peakGflops, double bandwidthGBs, int threads)
                 .reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * A streaming read of {@link #STREAM_FLOATS} floats that can be timed again and again, for
+     * measurements interleaved with the work they bound (one pass per round).
+     */
+    public static final class BandwidthProbe {
+        private final float[] big = new float[STREAM_FLOATS];
+
+        public BandwidthProbe() {
+            Arrays.fill(big, 1f);
+            pass();
+        }
+
+        /** One pass over the array, in GB/s (10^9 bytes). */
+        public double pass() {
+            int floats = big.length;
+            int chunks = Parallel.chunks(Parallel.threads());
+            float[] sums = new float[chunks];
+            long t0 = System.nanoTime();
+            Parallel.forRange(chunks, 1, (chunk, from, to) -> {
+                int lo = Parallel.bound(floats, chunks, chunk), hi = Parallel.bound(floats, chunks, chunk + 1);
+                sums[chunk] = sum(big, lo, hi);
+            });
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (sums[0] == 42f) System.out.print("");   // keeps the result alive
+            return 4.0 * floats / secs / 1e9;
+        }
+    }
+
     /** Best of several passes of a vectorised sum over floats floats, in GB/s (10^9 bytes). */
     static double measureBandwidthGBs(int floats) {
         float[] big = new float[floats];

@@ -44,6 +44,14 @@ public final class DecodeBench {
     private DecodeBench() {}
 
     public static Result run(DecoderModel model, int promptTokens, int decodeTokens, int repeats, long seed) {
+        return run(model, promptTokens, decodeTokens, repeats, seed, null);
+    }
+
+    /**
+     * As {@link #run(DecoderModel, int, int, int, long)}, calling afterRound (when not null) after each
+     * timed round with the round's index: for reference measurements interleaved with the model's.
+     */
+    public static Result run(DecoderModel model, int promptTokens, int decodeTokens, int repeats, long seed, java.util.function.IntConsumer afterRound) {
         int context = model.config().maxPositions();
         if (promptTokens < 1 || decodeTokens < 1 || repeats < 1) throw new IllegalArgumentException("prompt, decode tokens and repeats must be >= 1");
         if (promptTokens + decodeTokens > context)
@@ -55,7 +63,17 @@ public final class DecodeBench {
         KvCache cache = new KvCache(model.config(), promptTokens + decodeTokens);
         float[] logits = new float[vocab];
         double[] prefill = new double[repeats], decode = new double[repeats];
-        // one untimed round warms the JIT on every kernel
+        // Warm every kernel up to C2 first: interpreted Vector API code runs a hundred times slower, and a
+        // long prefill can spend seconds there before the JIT steps in. Short prompts reach the same code.
+        int warmPrompt = Math.min(promptTokens, 64);
+        Timing.warmUntilSteady(() -> {
+            cache.reset();
+            float[] h = model.forward(prompt, 0, warmPrompt, cache);
+            model.logits(Arrays.copyOfRange(h, (warmPrompt - 1) * d, warmPrompt * d), 1, logits);
+            int[] one = {argmax(logits)};
+            model.logits(model.forward(one, 0, 1, cache), 1, logits);
+        }, 30_000_000_000L, 20);
+        // then one untimed round at full size
         for (int r = -1; r < repeats; r++) {
             cache.reset();
             long t0 = System.nanoTime();
@@ -71,6 +89,7 @@ public final class DecodeBench {
             if (r >= 0) {
                 prefill[r] = (t1 - t0) / 1e9;
                 decode[r] = (t2 - t1) / 1e9;
+                if (afterRound != null) afterRound.accept(r);
             }
         }
         return new Result(promptTokens, decodeTokens, prefill, decode);

@@ -64,6 +64,23 @@ public final class HfCheckpointWriter {
     }
 
     /**
+     * Writes src again into dir with the same config, tensor names, dtypes and shard layout, and its
+     * tokenizer files; tensors named in replacements take their bytes from there (same dtype and
+     * shape), the rest are copied unchanged. The way a pruned model is saved.
+     */
+    public static void rewrite(HfCheckpoint src, Path dir, Map<String, Fill> replacements) throws IOException {
+        List<Entry> entries = new ArrayList<>();
+        for (MappedTensor t : src.tensors().values()) {
+            Fill f = replacements.get(t.name());
+            entries.add(f == null ? copy(t) : new Entry(t.name(), t.storedDtype(), t.shape().clone(), f));
+        }
+        for (String name : replacements.keySet()) {
+            if (!src.has(name)) throw new IllegalArgumentException("no tensor '" + name + "' in " + src.dir());
+        }
+        write(dir, new LinkedHashMap<>(src.config()), entries, src.sharded() ? src.shardOf() : null, src.dir());
+    }
+
+    /**
      * Writes dir. shardOf maps each entry's name to its shard file; null (or every name mapped to
      * {@value HfCheckpoint#SINGLE}) writes one file. sideFilesFrom, when not null, is a directory whose
      * tokenizer and generation files are copied.
@@ -88,7 +105,8 @@ public final class HfCheckpointWriter {
                 if (shard == null) throw new IllegalArgumentException("no shard given for tensor '" + e.name() + "'");
                 byShard.computeIfAbsent(shard, k -> new ArrayList<>()).add(e);
             }
-            boolean single = byShard.size() == 1 && byShard.containsKey(HfCheckpoint.SINGLE);
+            boolean single = byShard.isEmpty() || byShard.size() == 1 && byShard.containsKey(HfCheckpoint.SINGLE);
+            if (byShard.isEmpty()) byShard.put(HfCheckpoint.SINGLE, List.of());
             long total = 0;
             Map<String, String> weightMap = new TreeMap<>();
             for (var s : byShard.entrySet()) {

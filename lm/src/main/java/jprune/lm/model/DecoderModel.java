@@ -22,6 +22,8 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class DecoderModel {
     private static final VectorSpecies<Float> F = VectorPolicy.FLOATS;
+    /** Queries per attention block in prefill: the causal triangle is skipped in steps of this size. */
+    static final int QUERY_BLOCK = 64;
 
     private final LmConfig config;
     private final MappedTensor tokenEmbedding, positionEmbedding;
@@ -235,21 +237,25 @@ public final class DecoderModel {
     }
 
     /**
-     * Many queries: per head, scores = Q·Kᵀ and context = P·V as two GEMMs over the whole visible
-     * range (the masked upper triangle is computed and then zeroed: twice the causal work, but at
-     * GEMM speed), heads split across threads.
+     * Many queries: per head and block of {@link #QUERY_BLOCK} queries, scores = Q·Kᵀ and context =
+     * P·V as two GEMMs over the keys the block can see (the causal triangle is skipped block by
+     * block; inside a block the masked entries are computed and then zeroed), heads split across
+     * threads.
      */
     private void attendBlock(float[] q, float[] keys, float[] values, float[] out, int count, int start) {
         int hd = config.headDim(), heads = config.heads(), group = heads / config.kvHeads();
-        int qw = heads * hd, kvw = config.kvHeads() * hd, span = start + count;
+        int qw = heads * hd, kvw = config.kvHeads() * hd;
         float scale = (float) (1 / Math.sqrt(hd));
         Parallel.forRange(heads, 1, (c, from, to) -> {
-            float[] scores = new float[count * span];
+            float[] scores = new float[QUERY_BLOCK * (start + count)];
             for (int h = from; h < to; h++) {
                 int kvh = h / group;
-                Gemm.gemm(false, true, count, span, hd, q, h * hd, qw, keys, kvh * hd, kvw, false, scores, 0, span);
-                for (int t = 0; t < count; t++) softmaxRow(scores, t * span, start + t + 1, span, scale);
-                Gemm.gemm(false, false, count, hd, span, scores, 0, span, values, kvh * hd, kvw, false, out, h * hd, qw);
+                for (int t0 = 0; t0 < count; t0 += QUERY_BLOCK) {
+                    int rows = Math.min(QUERY_BLOCK, count - t0), span = start + t0 + rows;
+                    Gemm.gemm(false, true, rows, span, hd, q, t0 * qw + h * hd, qw, keys, kvh * hd, kvw, false, scores, 0, span);
+                    for (int t = 0; t < rows; t++) softmaxRow(scores, t * span, start + t0 + t + 1, span, scale);
+                    Gemm.gemm(false, false, rows, hd, span, scores, 0, span, values, kvh * hd, kvw, false, out, t0 * qw + h * hd, qw);
+                }
             }
         });
     }

@@ -32,8 +32,12 @@ public final class Projection {
     private static final VectorSpecies<Short> HALF = VectorSpecies.of(short.class, VectorShape.forBitSize(Math.max(64, L * 16)));
     private static final VectorSpecies<Integer> INTS = VectorSpecies.of(int.class, F.vectorShape());
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
-    /** Output rows (or columns) widened per GEMM tile: a 128 × 2048 fp32 tile is 1 MiB. */
+    /** Fewest output rows (or columns) widened per GEMM tile. */
     static final int TILE = 128;
+    /** Most floats widened per GEMM tile (8 MiB): GPT-2 small's matrices fit whole, a 1.1B model's in a few tiles. */
+    static final int TILE_FLOATS = 1 << 21;
+    /** An [in, out] matrix with at least twice this many rows is read as two halves in parallel. */
+    static final int ROW_BLOCK_MIN = 64;
     /** Below this many tokens, per-token matrix-vector products beat widening tiles for GEMM. */
     static final int GEMM_MIN_TOKENS = 4;
 
@@ -117,10 +121,20 @@ public final class Projection {
         int minChunk = Math.max(16, (int) Math.min(out, (1L << 16) / Math.max(1, in)));
         if (layout == Layout.OUT_IN) {
             Parallel.forRange(out, minChunk, (c, from, to) -> rowsDot(x, xOff, y, yOff, from, to));
+        } else if (in < 2 * ROW_BLOCK_MIN) {
+            columnsAxpy(x, xOff, y, yOff, 0, in);
         } else {
-            // Columns are split in whole vectors so every chunk's inner loop is the same shape.
-            int groups = (out + L - 1) / L;
-            Parallel.forRange(groups, Math.max(1, minChunk / L), (c, from, to) -> columnsAxpy(x, xOff, y, yOff, from * L, Math.min(out, to * L)));
+            // Two fixed halves of the rows, each one contiguous stretch of memory, summed in a fixed order: the
+            // split depends on the shape alone, so the result is the same at any thread count.
+            float[] upper = new float[out];
+            int half = in / 2;
+            Parallel.forRange(2, 1, (c, from, to) -> {
+                for (int part = from; part < to; part++) {
+                    if (part == 0) columnsAxpy(x, xOff, y, yOff, 0, half);
+                    else columnsAxpy(x, xOff, upper, 0, half, in);
+                }
+            });
+            for (int o = 0; o < out; o++) y[yOff + o] += upper[o];
         }
     }
 
@@ -169,23 +183,21 @@ public final class Projection {
     }
 
     /**
-     * Columns [from, to) of an [in, out] matrix: y[o] = Σ_i x_i·W[i, o], i ascending, one fused
-     * multiply-add per term. Rows are read in order, each as one contiguous run of the chunk's
-     * columns, so the weights stream; the chunk's outputs stay in L1 between rows.
+     * Rows [rowFrom, rowTo) of an [in, out] matrix into y: y[o] = Σ_i x_i·W[i, o], i ascending, one
+     * fused multiply-add per term. The rows are one contiguous stretch of memory read in order, so
+     * the weights stream; y (one row wide) stays in L1.
      */
-    private void columnsAxpy(float[] x, int xOff, float[] y, int yOff, int from, int to) {
-        int width = to - from;
-        int vec = VectorPolicy.SCALAR ? 0 : width / L * L;
-        java.util.Arrays.fill(y, yOff + from, yOff + to, 0f);
-        for (int i = 0; i < in; i++) {
+    private void columnsAxpy(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
+        int vec = VectorPolicy.SCALAR ? 0 : out / L * L;
+        java.util.Arrays.fill(y, yOff, yOff + out, 0f);
+        for (int i = rowFrom; i < rowTo; i++) {
             float xi = x[xOff + i];
             FloatVector xv = FloatVector.broadcast(F, xi);
-            long row = (long) i * out + from;
-            int yBase = yOff + from;
+            long row = (long) i * out;
             for (int c = 0; c < vec; c += L) {
-                load(row + c).fma(xv, FloatVector.fromArray(F, y, yBase + c)).intoArray(y, yBase + c);
+                load(row + c).fma(xv, FloatVector.fromArray(F, y, yOff + c)).intoArray(y, yOff + c);
             }
-            for (int c = vec; c < width; c++) y[yBase + c] = Math.fma(dtype.get(w, row + c), xi, y[yBase + c]);
+            for (int c = vec; c < out; c++) y[yOff + c] = Math.fma(dtype.get(w, row + c), xi, y[yOff + c]);
         }
     }
 
@@ -205,21 +217,23 @@ public final class Projection {
 
     private static final java.lang.foreign.ValueLayout.OfShort SHORT_LE = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
-    /** Many tokens: widen TILE outputs of W at a time into fp32 and multiply with GEMM. */
+    /**
+     * Many tokens: widen up to {@link #TILE_FLOATS} of W at a time into fp32 and multiply with
+     * {@link Gemm}, which splits the work across threads itself. Each output's sum runs in GEMM's
+     * fixed k order, whatever the tile.
+     */
     private void gemm(float[] x, int tokens, float[] y) {
-        int tiles = (out + TILE - 1) / TILE;
-        Parallel.forRange(tiles, 1, (c, from, to) -> {
-            float[] tile = new float[TILE * in];
-            for (int k = from; k < to; k++) {
-                int o0 = k * TILE, n = Math.min(TILE, out - o0);
-                if (layout == Layout.OUT_IN) {
-                    dtype.read(w, (long) o0 * in, tile, 0, n * in);
-                    Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o0, out);
-                } else {
-                    for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o0, tile, i * n, n);
-                    Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o0, out);
-                }
+        int tileRows = Math.max(TILE, Math.min(out, TILE_FLOATS / in));
+        float[] tile = new float[tileRows * in];
+        for (int o0 = 0; o0 < out; o0 += tileRows) {
+            int n = Math.min(tileRows, out - o0);
+            if (layout == Layout.OUT_IN) {
+                dtype.read(w, (long) o0 * in, tile, 0, n * in);
+                Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o0, out);
+            } else {
+                for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o0, tile, i * n, n);
+                Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o0, out);
             }
-        });
+        }
     }
 }

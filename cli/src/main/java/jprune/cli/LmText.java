@@ -1,0 +1,36 @@
+package jprune.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import jprune.lm.data.BrownCorpus;
+import jprune.lm.data.TextFile;
+import jprune.lm.data.TextSplit;
+import picocli.CommandLine.Option;
+
+/** Where a language-model command's text comes from: --text FILE, or a split of the Brown corpus. */
+public final class LmText {
+    @Option(names = "--text", paramLabel = "FILE", description = "A UTF-8 text file (default: the Brown corpus split given by --split).")
+    Path text;
+
+    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test",
+            description = "Brown corpus split when no --text is given: train, validation or test. Default: ${DEFAULT-VALUE}.")
+    String split;
+
+    @Option(names = "--brown", paramLabel = "DIR", description = "Where the Brown corpus is (default: $JPRUNE_BROWN, then where bin/setup installs it).")
+    Path brown;
+
+    /** The text, and a short description of where it came from. */
+    record Loaded(String text, String source) {}
+
+    Loaded load() throws IOException {
+        if (text != null) return new Loaded(TextFile.read(text), text.toString());
+        TextSplit s;
+        try {
+            s = TextSplit.parse(split);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--split: " + e.getMessage());
+        }
+        BrownCorpus corpus = BrownCorpus.load(BrownCorpus.locate(brown));
+        return new Loaded(corpus.text(s).text(), "brown:" + s.label());
+    }
+}
