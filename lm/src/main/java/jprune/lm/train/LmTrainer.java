@@ -2,6 +2,7 @@ package jprune.lm.train;
 
 import java.util.ArrayList;
 import java.util.List;
+import jprune.lm.data.TrainingBatches;
 import jprune.nn.Parameter;
 import jprune.nn.autograd.GradMode;
 import jprune.nn.autograd.Variable;
@@ -9,7 +10,8 @@ import jprune.nn.optim.AdamW;
 
 /**
  * Trains a {@link TrainableDecoder} on a token stream: batches of {@code batch} windows of
- * seqlen + 1 tokens at seeded random starts ({@link WindowSampler}), next-token cross-entropy,
+ * seqlen + 1 tokens at seeded random starts ({@link TrainingBatches}: a step's batch depends only on
+ * (seed, step)), next-token cross-entropy,
  * global-norm gradient clipping, AdamW in two groups (weight decay on the matrices only; none on
  * embeddings, norms and biases, as nanoGPT and the Llama recipes do), warm-up + cosine learning
  * rate. The validation loss is measured every evalEvery steps and after the last on the same
@@ -47,20 +49,19 @@ public final class LmTrainer {
     public Result train(int[] train, int[] val, Listener listener) {
         Listener l = listener == null ? new Listener() {} : listener;
         int b = config.batch(), t = config.seqlen();
-        WindowSampler sampler = new WindowSampler(train.length, b, t, config.seed());
+        TrainingBatches batches = batches(train);
         int[][] valWindows = validationWindows(val);
         AdamW decayed = new AdamW(model.decayed(), config.lr(), config.beta1(), config.beta2(), config.eps(), config.weightDecay());
         AdamW plain = new AdamW(model.notDecayed(), config.lr(), config.beta1(), config.beta2(), config.eps(), 0);
         List<Parameter> all = new ArrayList<>(model.parameters().values());
         WarmupCosine schedule = config.schedule();
-        int[] inputs = new int[b * t], targets = new int[b * t];
         List<Eval> evals = new ArrayList<>();
         double trainNanos = 0, evalNanos = 0, lossSum = 0;
         int lossCount = 0;
         for (int step = 0; step < config.steps(); step++) {
             long start = System.nanoTime();
-            fill(train, sampler.starts(step), t, inputs, targets);
-            Variable loss = TokenCrossEntropy.apply(model.forward(inputs, b, t), targets);
+            TrainingBatches.Batch batch = batches.batch(step);
+            Variable loss = TokenCrossEntropy.apply(model.forward(batch.inputs(), b, t), batch.targets());
             loss.backward();
             double norm = clip(all, config.clipNorm());
             double lr = schedule.lr(step);
@@ -91,6 +92,11 @@ public final class LmTrainer {
         return new Result(evals, (long) config.steps() * b * t, trainNanos / 1e9, evalNanos / 1e9);
     }
 
+    /** The batches this trainer draws from a training stream (for a peer to train on the same ones). */
+    public TrainingBatches batches(int[] train) {
+        return new TrainingBatches(train, config.batch(), config.seqlen(), config.seed());
+    }
+
     /** Consecutive non-overlapping windows of seqlen + 1 tokens from the start of val, at most evalWindows. */
     private int[][] validationWindows(int[] val) {
         int w = config.seqlen() + 1;
@@ -118,13 +124,6 @@ public final class LmTrainer {
             }
         }
         return sum / count;
-    }
-
-    private static void fill(int[] tokens, int[] starts, int t, int[] inputs, int[] targets) {
-        for (int r = 0; r < starts.length; r++) {
-            System.arraycopy(tokens, starts[r], inputs, r * t, t);
-            System.arraycopy(tokens, starts[r] + 1, targets, r * t, t);
-        }
     }
 
     /** Scales every gradient so that their global L2 norm is at most maxNorm (PyTorch's clip_grad_norm_); returns the norm before. */

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import jprune.lm.data.TrainingBatches;
 import jprune.nn.io.AtomicFiles;
 import jprune.nn.io.Json;
 
@@ -24,9 +25,9 @@ public final class TrainingDump {
         ints(dir.resolve("train.i32"), train);
         ints(dir.resolve("val.i32"), val);
         ints(dir.resolve("test.i32"), test);
-        WindowSampler sampler = new WindowSampler(train.length, c.batch(), c.seqlen(), c.seed());
+        TrainingBatches batches = new LmTrainer(initial, c).batches(train);
         int[] starts = new int[c.steps() * c.batch()];
-        for (int s = 0; s < c.steps(); s++) System.arraycopy(sampler.starts(s), 0, starts, s * c.batch(), c.batch());
+        for (int s = 0; s < c.steps(); s++) System.arraycopy(batches.batch(s).starts(), 0, starts, s * c.batch(), c.batch());
         ints(dir.resolve("starts.i32"), starts);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("batch", c.batch());
