@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
                 "tokens at seeded random starts. Text: the Brown corpus's train/validation/test split, or --text FILE cut",
                 "80/10/10 at line boundaries. Writes DIR (config.json, model.safetensors, tokenizer files) and",
                 "DIR/metrics.json: losses per evaluation, test perplexity (non-overlapping windows of --seqlen), tokens/s.",
-                "The default recipe: gpt2, 4 layers, 256 wide, 4 heads, vocabulary 8192, context 128, batch 16, 600 steps."})
+                "The default recipe: gpt2, 4 layers, 256 wide, 4 heads, vocabulary 8192, context 128, batch 16, 300 steps, peak lr 2e-3."})
 final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "gpt2", paramLabel = "A", description = "gpt2 or llama. Default: ${DEFAULT-VALUE}.")
     String arch;
@@ -59,7 +59,7 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "16", paramLabel = "B", description = "Windows per step. Default: ${DEFAULT-VALUE}.")
     int batch;
 
-    @Option(names = "--steps", defaultValue = "600", paramLabel = "N", description = "Optimizer steps. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--steps", defaultValue = "300", paramLabel = "N", description = "Optimizer steps. Default: ${DEFAULT-VALUE}.")
     int steps;
 
     @Option(names = "--lr", defaultValue = "2e-3", paramLabel = "LR", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
