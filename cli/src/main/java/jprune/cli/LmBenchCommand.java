@@ -75,6 +75,7 @@ final class LmBenchCommand implements Callable<Integer> {
             // under the same conditions: on a shared machine a ceiling measured minutes apart means little.
             double[] bandwidth = new double[repeats], gemm = new double[repeats];
             MachineLimits.BandwidthProbe probe = skipLimits ? null : new MachineLimits.BandwidthProbe();
+            if (probe != null) probe.pass();
             if (!skipLimits) GemmTiming.measureGflops(gemmSize, Parallel.threads(), 2);
             DecodeBench.Result r = DecodeBench.run(m, promptTokens, decodeTokens, repeats, seed, skipLimits ? null : round -> {
                 bandwidth[round] = probe.pass();
