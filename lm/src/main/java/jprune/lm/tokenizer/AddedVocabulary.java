@@ -1,6 +1,7 @@
 package jprune.lm.tokenizer;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -22,8 +23,15 @@ final class AddedVocabulary {
     }
 
     private final List<AddedToken> tokens;
-    private final Map<Character, List<AddedToken>> raw;
-    private final Map<Character, List<AddedToken>> normalized;
+    private final Index raw;
+    private final Index normalized;
+
+    /** The tokens of one pass by first char, and the set of those first chars. */
+    private record Index(Map<Character, List<AddedToken>> byFirst, BitSet first) {
+        boolean isEmpty() {
+            return byFirst.isEmpty();
+        }
+    }
 
     AddedVocabulary(List<AddedToken> tokens) {
         this.tokens = List.copyOf(tokens);
@@ -35,7 +43,7 @@ final class AddedVocabulary {
         return tokens;
     }
 
-    private static Map<Character, List<AddedToken>> index(List<AddedToken> tokens, boolean normalized) {
+    private static Index index(List<AddedToken> tokens, boolean normalized) {
         Map<Character, List<AddedToken>> m = new HashMap<>();
         for (AddedToken t : tokens) {
             if (t.normalized() != normalized) continue;
@@ -43,7 +51,9 @@ final class AddedVocabulary {
         }
         // Longest first, so the first candidate that matches is the longest at that position.
         for (List<AddedToken> l : m.values()) l.sort(Comparator.comparingInt((AddedToken t) -> -t.content().length()));
-        return m;
+        BitSet first = new BitSet();
+        for (char c : m.keySet()) first.set(c);
+        return new Index(m, first);
     }
 
     void split(String text, Sink sink) {
@@ -64,7 +74,7 @@ final class AddedVocabulary {
         });
     }
 
-    private static void pass(String text, Map<Character, List<AddedToken>> index, Sink sink) {
+    private static void pass(String text, Index index, Sink sink) {
         if (index.isEmpty()) {
             if (!text.isEmpty()) sink.text(text);
             return;
@@ -73,7 +83,13 @@ final class AddedVocabulary {
         int i = 0;
         int n = text.length();
         while (i < n) {
-            List<AddedToken> candidates = index.get(text.charAt(i));
+            char ch = text.charAt(i);
+            // Most characters start no added token: skip them without a map look-up.
+            if (!index.first().get(ch)) {
+                i++;
+                continue;
+            }
+            List<AddedToken> candidates = index.byFirst().get(ch);
             AddedToken hit = null;
             if (candidates != null) {
                 for (AddedToken t : candidates) {

@@ -16,6 +16,8 @@ import java.util.Map;
  * one with {@link BpeTrainer}.
  */
 public final class Tokenizer {
+    private static final int CACHE_LIMIT = 200_000;
+
     private final BpeModel model;
     private final PreTokenizer preTokenizer;
     private final AddedVocabulary added;
@@ -23,6 +25,8 @@ public final class Tokenizer {
     private final Map<Integer, AddedToken> addedById = new HashMap<>();
     private final Map<String, AddedToken> addedByContent = new HashMap<>();
     private final int size;
+    /** Pre-token → ids: words repeat, so most pre-tokens skip the byte mapping and the merge loop. */
+    private final Map<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Tokenizer(BpeModel model, PreTokenizer preTokenizer, List<AddedToken> addedTokens, PostProcessor postProcessor) {
         this.model = model;
@@ -67,9 +71,15 @@ public final class Tokenizer {
                 pieces.clear();
                 preTokenizer.split(piece, pieces);
                 for (String p : pieces) {
-                    mapped.setLength(0);
-                    toAlphabet(p, mapped);
-                    model.encodeWord(mapped.toString(), out);
+                    int[] ids = cache.get(p);
+                    if (ids == null) {
+                        mapped.setLength(0);
+                        toAlphabet(p, mapped);
+                        ids = model.merge(mapped.toString());
+                        if (cache.size() >= CACHE_LIMIT) cache.clear();
+                        cache.put(p, ids);
+                    }
+                    out.addAll(ids);
                 }
             }
 
