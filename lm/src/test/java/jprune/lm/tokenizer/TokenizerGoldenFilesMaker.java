@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
  * training split:
  * <ul>
  *   <li>gpt2-bpe/tokenizer.json: GPT-2 pattern, vocab 1500, {@code <|endoftext|>} as id 0;</li>
- *   <li>llama3/tokenizer.json: Llama 3 pattern, vocab 1400 plus 24 whole words reachable only
- *       through ignore_merges, {@code <|begin_of_text|>}/{@code <|end_of_text|>} last, and the
+ *   <li>llama3/tokenizer.json: Llama 3 pattern, vocab 1400 plus those of 24 whole words not yet in
+ *       it (21), reachable only through ignore_merges, {@code <|begin_of_text|>}/{@code <|end_of_text|>} last, and the
  *       BOS template;</li>
  *   <li>gpt2-pair/vocab.json + merges.txt laid out as GPT-2's are (bytes in GPT-2 byte order, merges,
  *       {@code <|endoftext|>} last), and gpt2-pair-converted/tokenizer.json: that pair loaded by
