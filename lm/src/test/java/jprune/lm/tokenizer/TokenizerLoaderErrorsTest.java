@@ -48,8 +48,10 @@ class TokenizerLoaderErrorsTest {
         String g = good();
         assertEquals("model.type: WordPiece is not supported (only BPE: byte-level BPE as GPT-2 and Llama 3 use)",
                 loadError(g.replace("\"type\": \"BPE\"", "\"type\": \"WordPiece\"")));
-        assertEquals("normalizer: type NFC is not supported (only null: byte-level BPE tokenizers such as GPT-2's and Llama 3's have none)",
-                loadError(g.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"NFC\"}")));
+        assertEquals("normalizer: type Lowercase is not supported (null, NFC, NFD, NFKC, NFKD or a Sequence of them)",
+                loadError(g.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"Lowercase\"}")));
+        assertEquals("normalizer.normalizers[1]: type Strip is not supported (null, NFC, NFD, NFKC, NFKD or a Sequence of them)",
+                loadError(g.replace("\"normalizer\": null", "\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFC\"}, {\"type\": \"Strip\"}]}")));
         assertEquals("pre_tokenizer: type Metaspace is not supported (ByteLevel, or a Sequence of Split and ByteLevel)",
                 loadError(g.replace("\"pre_tokenizer\": {\n    \"type\": \"ByteLevel\"", "\"pre_tokenizer\": {\n    \"type\": \"Metaspace\"")));
         assertEquals("model.byte_fallback: true is not supported (only false: a byte-level vocabulary already covers every byte)",
