@@ -99,4 +99,39 @@ class TokenizerSemanticsTest {
         assertEquals("€", t.decode(euro));
         assertEquals("\uFFFDa", t.decode(new int[] {euro[2], t.tokenId("a")}));
     }
+
+    @Test
+    void splitBehaviours() {
+        PreTokenizer.ByteLevel bl = new PreTokenizer.ByteLevel(false, true, false);
+        PreTokenizer removed = new PreTokenizer(List.of(new PreTokenizer.Split(" ", true, true, false), bl));
+        assertEquals(List.of("a", "b", "c"), split(removed, "a b  c"));
+        PreTokenizer kept = new PreTokenizer(List.of(new PreTokenizer.Split(" ", true, true, true), bl));
+        assertEquals(List.of(" ", " ", " "), split(kept, "a b  c"));
+        PreTokenizer isolated = new PreTokenizer(List.of(new PreTokenizer.Split("\\d+", false, false, false), bl));
+        assertEquals(List.of("ab", "12", "c", "3"), split(isolated, "ab12c3"));
+        PreTokenizer prefixed = new PreTokenizer(List.of(new PreTokenizer.ByteLevel(true, true, true)));
+        assertEquals(List.of(" hello", " world"), split(prefixed, "hello world"));
+        assertEquals(List.of(" hello"), split(prefixed, " hello"));
+    }
+
+    @Test
+    void postProcessorsFromTheFile() {
+        Tokenizer base = small(List.of());
+        int cls = base.vocabSize();
+        List<AddedToken> added = List.of(AddedToken.special(cls, "<s>"), AddedToken.special(cls + 1, "</s>"));
+        java.util.Map<String, Integer> ids = java.util.Map.of("<s>", cls, "</s>", cls + 1);
+        Object roberta = jprune.nn.io.Json.parse("{\"type\": \"RobertaProcessing\", \"sep\": [\"</s>\", " + (cls + 1)
+                + "], \"cls\": [\"<s>\", " + cls + "], \"trim_offsets\": true, \"add_prefix_space\": false}");
+        PostProcessor p = TokenizerJsonReader.postProcessor(roberta, ids);
+        Tokenizer t = new Tokenizer(base.model(), base.preTokenizer(), added, p);
+        assertArrayEquals(concat(new int[] {cls}, t.encode("ab"), new int[] {cls + 1}), t.encode("ab", true));
+        Object template = jprune.nn.io.Json.parse("{\"type\": \"Sequence\", \"processors\": [{\"type\": \"ByteLevel\"}, "
+                + "{\"type\": \"TemplateProcessing\", \"single\": [{\"SpecialToken\": {\"id\": \"<s>\", \"type_id\": 0}}, "
+                + "{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": \"</s>\", \"type_id\": 0}}], "
+                + "\"pair\": [], \"special_tokens\": {\"<s>\": {\"id\": \"<s>\", \"ids\": [" + cls + "], \"tokens\": [\"<s>\"]}, "
+                + "\"</s>\": {\"id\": \"</s>\", \"ids\": [" + (cls + 1) + "], \"tokens\": [\"</s>\"]}}}]}");
+        PostProcessor q = TokenizerJsonReader.postProcessor(template, ids);
+        assertArrayEquals(new int[] {cls}, q.prefix());
+        assertArrayEquals(new int[] {cls + 1}, q.suffix());
+    }
 }
