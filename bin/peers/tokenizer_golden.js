@@ -83,7 +83,9 @@ async function main() {
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     summary.push(`# ${name}: ${chunks.length} chunks, ${tokens} tokens, ${full} with full ids; ` +
       (literal ? `${differ} chunks where the package's own ByteLevel regex (JavaScript \\s) gives other ids; ` : '') +
-      `${notRoundTrip} chunks whose decode(encode(text)) is not the (normalized) text; ${seconds.toFixed(1)} s`);
+      `${notRoundTrip} chunks whose decode(encode(text)) is not the (normalized) text`);
+    // Timing goes to the console only, so that a rerun writes the same file.
+    console.error(`${name}: ${seconds.toFixed(1)} s`);
   }
   const header = [`# @huggingface/tokenizers ${require(path.join(here, 'node_modules', '@huggingface', 'tokenizers', 'package.json')).version}, ` +
     `${chunks.length} chunks (${chunks.filter((c) => c.source === 'texts').length} from texts.json, ${chunks.filter((c) => c.source === 'brown').length} Brown files), ` +

@@ -11,9 +11,9 @@ import java.util.Map;
  * Finds added tokens in raw text and cuts the text around them, as Hugging Face's tokenizers
  * does before pre-tokenization: first the tokens with {@code normalized = false}, then, inside
  * the remaining text once normalized, those with {@code normalized = true} (spelled as
- * normalized). Within a pass, matches are
- * leftmost-longest and do not overlap; a {@code singleWord} match touching a letter, digit or
- * '_' is ignored; {@code lstrip}/{@code rstrip} drop the white space next to the match.
+ * normalized). Within a pass, matches are leftmost-longest and do not overlap; a
+ * {@code singleWord} match touching a letter, digit or '_' is ignored; {@code lstrip} and
+ * {@code rstrip} drop the white space next to the match.
  */
 final class AddedVocabulary {
     /** Receives the text pieces (to be pre-tokenized) and the matched tokens, in order. */
@@ -24,6 +24,7 @@ final class AddedVocabulary {
     }
 
     private final List<AddedToken> tokens;
+    private final Normalization normalization;
     private final Index raw;
     private final Index normalized;
 
@@ -33,8 +34,6 @@ final class AddedVocabulary {
             return byFirst.isEmpty();
         }
     }
-
-    private final Normalization normalization;
 
     AddedVocabulary(List<AddedToken> tokens) {
         this(tokens, Normalization.none());
