@@ -42,6 +42,11 @@ class TokenizerSemanticsTest {
         // U+0085 is White_Space (Oniguruma's \s), U+FEFF is not; JavaScript's \s says the opposite.
         assertEquals(List.of("a", "\u0085", "\u0085", "b"), split(PreTokenizer.gpt2(), "a\u0085\u0085b"));
         assertEquals(List.of("a", " \uFEFF"), split(PreTokenizer.gpt2(), "a \uFEFF"));
+        // As tokenizers 0.13.3 (Rust, Oniguruma) splits them (asked directly, see docs/tokenizers.md).
+        assertEquals(List.of("a", "\u0085", "\u0085b"), split(PreTokenizer.llama3(), "a\u0085\u0085b"));
+        assertEquals(List.of("a", "\u180E\u180E", "b"), split(PreTokenizer.llama3(), "a\u180E\u180Eb"));
+        assertEquals(List.of("\u00A0", "\u00A0x"), split(PreTokenizer.llama3(), "\u00A0\u00A0x"));
+        assertEquals(List.of("\u0661\u0662\u0663", "\u0664"), split(PreTokenizer.llama3(), "\u0661\u0662\u0663\u0664"));
         assertEquals(List.of("a", "\u3000", "\u3000", "b"), split(PreTokenizer.gpt2(), "a\u3000\u3000b"));
     }
 
