@@ -33,6 +33,7 @@ class TokenizerGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         TOKENIZERS.put("gpt2-bpe", Tokenizers.load(DIR.resolve("gpt2-bpe")));
+        TOKENIZERS.put("gpt2-nfc", Tokenizers.load(DIR.resolve("gpt2-nfc")));
         TOKENIZERS.put("llama3", Tokenizers.load(DIR.resolve("llama3")));
         TOKENIZERS.put("gpt2-pair-converted", Tokenizers.load(DIR.resolve("gpt2-pair")));
         golden = new ArrayList<>();
