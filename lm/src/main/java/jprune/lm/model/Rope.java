@@ -6,11 +6,11 @@ package jprune.lm.model;
  * the position, so long contexts lose no precision; Llama-3's frequency-dependent scaling and
  * linear interpolation adjust the frequencies as transformers does.
  */
-final class Rope {
+public final class Rope {
     private final int headDim;
     private final double[] invFreq;
 
-    Rope(LmConfig c) {
+    public Rope(LmConfig c) {
         this.headDim = c.headDim();
         int half = headDim / 2;
         invFreq = new double[half];
@@ -34,7 +34,7 @@ final class Rope {
     }
 
     /** cos and sin of every pair's angle at position pos, into cos[0..d/2) and sin[0..d/2). */
-    void angles(int pos, float[] cos, float[] sin) {
+    public void angles(int pos, float[] cos, float[] sin) {
         for (int i = 0; i < invFreq.length; i++) {
             double a = pos * invFreq[i];
             cos[i] = (float) Math.cos(a);
