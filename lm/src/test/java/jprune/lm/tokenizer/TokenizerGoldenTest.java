@@ -56,6 +56,9 @@ class TokenizerGoldenTest {
         for (String[] g : golden) {
             if (!g[1].equals(source)) continue;
             String text = textOf.get(g[2]);
+            // The Brown text is ASCII, where NFC changes nothing: gpt2-nfc would repeat gpt2-bpe's work
+            // (the texts chunks check it), so its Brown lines are left out to keep the test short.
+            if (g[0].equals("gpt2-nfc") && source.equals("brown") && text.chars().allMatch(c -> c < 128)) continue;
             int[] ids = TOKENIZERS.get(g[0]).encode(text, true);
             checked++;
             if (ids.length == Integer.parseInt(g[3]) && sha(ids).equals(g[4])) continue;
