@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
         description = {"Run the main job end to end on lenet-300-100: train (or reuse) the dense model, prune it gradually",
                 "to the target sparsity with fine-tuning, compress it (int8 values, coded positions, per-layer sparse formats),",
                 "and print a before/after table.",
-                "Writes OUT/dense, OUT/pruned (model.safetensors, metrics.json, report.html comparing all three) and OUT/compressed (model.jpz, metrics.json)."})
+                "Writes OUT/dense, OUT/pruned (model.safetensors, metrics.json, report.html comparing all three) and OUT/compressed (model.jpz, metrics.json).",
+                "'jprune demo lm' runs the language-model demo instead: trains the default GPT-2-style model on the Brown corpus",
+                "(or reuses OUT/lm/model), prints its test perplexity, a generated sample and decoding speed."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", defaultValue = "runs/demo", description = "Output directory. Default: ${DEFAULT-VALUE}.")
     Path out;
@@ -41,6 +43,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--retrain", description = "Train the dense model again even if OUT/dense holds one.")
     boolean retrain;
 
+    @CommandLine.Parameters(index = "0", arity = "0..1", paramLabel = "WHAT", description = "lm: the language-model demo.")
+    String what;
+
     @Mixin
     CommonOptions common;
 
@@ -48,6 +53,10 @@ final class DemoCommand implements Callable<Integer> {
     @SuppressWarnings("unchecked")
     public Integer call() throws Exception {
         common.apply();
+        if (what != null) {
+            if (!what.equals("lm")) throw new UsageException("demo takes no argument or 'lm', got '" + what + "'");
+            return LmDemo.run(out.resolve("lm"), retrain, common);
+        }
         if (epochs < 1) throw new UsageException("--epochs must be >= 1, got " + epochs);
         Path denseDir = out.resolve("dense"), prunedDir = out.resolve("pruned");
         if (retrain || !Files.exists(denseDir.resolve("model.safetensors"))) {

@@ -49,7 +49,7 @@ final class LmBenchCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the random prompt. Default: ${DEFAULT-VALUE}.")
     long seed;
 
-    @Option(names = "--per-layer", description = "Also time one token through each projection of the first block and the head (GB/s of weights read).")
+    @Option(names = "--per-layer", description = "Also time one token through each kind of projection, across all blocks, and the head (GB/s of weights read).")
     boolean perLayer;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/metrics.json.")
@@ -75,6 +75,7 @@ final class LmBenchCommand implements Callable<Integer> {
             // under the same conditions: on a shared machine a ceiling measured minutes apart means little.
             double[] bandwidth = new double[repeats], gemm = new double[repeats];
             MachineLimits.BandwidthProbe probe = skipLimits ? null : new MachineLimits.BandwidthProbe();
+            if (probe != null) probe.pass();
             if (!skipLimits) GemmTiming.measureGflops(gemmSize, Parallel.threads(), 2);
             DecodeBench.Result r = DecodeBench.run(m, promptTokens, decodeTokens, repeats, seed, skipLimits ? null : round -> {
                 bandwidth[round] = probe.pass();
@@ -104,17 +105,26 @@ final class LmBenchCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "decode batch 1: %.2f tokens/s (%.2f–%.2f), %.1f MB of weights per token%n", r.decodeTokensPerSecond(),
                     r.decodeSpread()[0], r.decodeSpread()[1], bytesPerToken / 1e6);
             if (perLayer) {
-                java.util.List<Projection> firstBlock = m.blockProjections().subList(0, m.blockProjections().size() / c.layers());
-                java.util.List<Projection> timed = new java.util.ArrayList<>(firstBlock);
-                timed.add(m.head());
+                // Each kind of projection timed across all blocks in a row, so the weights come from memory as in
+                // decoding, not from a cache that one block's matrix would fit in.
+                int perBlock = m.blockProjections().size() / c.layers();
                 java.util.List<Map<String, Object>> rows = new java.util.ArrayList<>();
-                for (Projection p : timed) {
-                    float[] x = new float[p.in()], y = new float[p.out()];
+                for (int k = 0; k <= perBlock; k++) {
+                    java.util.List<Projection> kind = new java.util.ArrayList<>();
+                    if (k < perBlock) for (int l = 0; l < c.layers(); l++) kind.add(m.blockProjections().get(l * perBlock + k));
+                    else kind.add(m.head());
+                    Projection p0 = kind.get(0);
+                    float[] x = new float[p0.in()], y = new float[p0.out()];
                     java.util.Arrays.fill(x, 0.5f);
-                    double micros = jprune.tensor.Timing.medianMicros(() -> p.forward(x, 1, y), 1500);
-                    double gbs = p.weightBytes() / (micros * 1e3);
-                    System.out.printf(Locale.ROOT, "  %-40s %5d×%-5d %-7s %9.1f µs %6.1f GB/s%n", p.name(), p.out(), p.in(), p.layout(), micros, gbs);
-                    rows.add(Map.of("name", p.name(), "out", p.out(), "in", p.in(), "layout", p.layout().name(), "micros", micros, "gbs", gbs));
+                    long bytes = 0;
+                    for (Projection p : kind) bytes += p.weightBytes();
+                    double micros = jprune.tensor.Timing.medianMicros(() -> {
+                        for (Projection p : kind) p.forward(x, 1, y);
+                    }, 2000);
+                    double gbs = bytes / (micros * 1e3);
+                    String name = k < perBlock ? p0.name().replaceFirst("\\.0\\.", ".*.") : p0.name();
+                    System.out.printf(Locale.ROOT, "  %-40s %5d×%-5d %-7s ×%-3d %9.1f µs %6.1f GB/s%n", name, p0.out(), p0.in(), p0.layout(), kind.size(), micros, gbs);
+                    rows.add(Map.of("name", name, "out", p0.out(), "in", p0.in(), "layout", p0.layout().name(), "count", kind.size(), "micros", micros, "gbs", gbs));
                 }
                 metrics.put("per_layer", rows);
             }

@@ -59,11 +59,15 @@ public record MachineLimits(double peakGflops, double bandwidthGBs, int threads)
      * measurements interleaved with the work they bound (one pass per round).
      */
     public static final class BandwidthProbe {
-        private final float[] big = new float[STREAM_FLOATS];
+        private final float[] big;
 
         public BandwidthProbe() {
+            this(STREAM_FLOATS);
+        }
+
+        BandwidthProbe(int floats) {
+            big = new float[floats];
             Arrays.fill(big, 1f);
-            pass();
         }
 
         /** One pass over the array, in GB/s (10^9 bytes). */
@@ -84,19 +88,11 @@ public record MachineLimits(double peakGflops, double bandwidthGBs, int threads)
 
     /** Best of several passes of a vectorised sum over floats floats, in GB/s (10^9 bytes). */
     static double measureBandwidthGBs(int floats) {
-        float[] big = new float[floats];
-        Arrays.fill(big, 1f);
+        BandwidthProbe probe = new BandwidthProbe(floats);
         double best = 0;
         for (int pass = 0; pass < 6; pass++) {
-            int chunks = Parallel.chunks(Parallel.threads());
-            float[] sums = new float[chunks];
-            long t0 = System.nanoTime();
-            Parallel.forRange(chunks, 1, (chunk, from, to) -> {
-                int lo = Parallel.bound(floats, chunks, chunk), hi = Parallel.bound(floats, chunks, chunk + 1);
-                sums[chunk] = sum(big, lo, hi);
-            });
-            double secs = (System.nanoTime() - t0) / 1e9;
-            if (pass > 0) best = Math.max(best, 4.0 * floats / secs / 1e9);
+            double gbs = probe.pass();
+            if (pass > 0) best = Math.max(best, gbs);
         }
         return best;
     }

@@ -10,8 +10,11 @@ import jprune.lm.model.KvCache;
  * predicted tokens of every window). Log-probabilities are computed in double.
  */
 public final class Perplexity {
-    /** Rows of logits materialised at once: 64 × 50257 floats is 13 MB. */
-    static final int LOGIT_ROWS = 64;
+    /**
+     * Most logits materialised at once (16M floats, 64 MB): 256 rows of GPT-2's 50257. Each block of
+     * rows reads the whole head once, so fewer, larger blocks read it fewer times.
+     */
+    static final int LOGIT_FLOATS = 1 << 24;
 
     /** What an evaluation measured. tokens counts every token run through the model. */
     public record Result(double perplexity, double meanNll, long tokens, long predicted, int windows, int seqlen, double seconds) {
@@ -40,14 +43,15 @@ public final class Perplexity {
         int vocab = model.config().vocabSize(), d = model.config().hiddenSize();
         double nll = 0;
         long predicted = 0;
-        float[] logits = new float[LOGIT_ROWS * vocab];
-        float[] rows = new float[LOGIT_ROWS * d];
+        int blockRows = Math.max(1, Math.min(seqlen - 1, Math.min(256, LOGIT_FLOATS / vocab)));
+        float[] logits = new float[blockRows * vocab];
+        float[] rows = new float[blockRows * d];
         for (int w = 0; w < windows; w++) {
             int off = w * seqlen;
             cache.reset();
             float[] hidden = model.forward(tokens, off, seqlen, cache);
-            for (int r0 = 0; r0 < seqlen - 1; r0 += LOGIT_ROWS) {
-                int n = Math.min(LOGIT_ROWS, seqlen - 1 - r0);
+            for (int r0 = 0; r0 < seqlen - 1; r0 += blockRows) {
+                int n = Math.min(blockRows, seqlen - 1 - r0);
                 System.arraycopy(hidden, r0 * d, rows, 0, n * d);
                 model.logits(rows, n, logits);
                 for (int r = 0; r < n; r++) nll -= logProb(logits, r * vocab, vocab, tokens[off + r0 + r + 1]);

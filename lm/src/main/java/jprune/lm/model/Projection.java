@@ -217,6 +217,15 @@ public final class Projection {
 
     private static final java.lang.foreign.ValueLayout.OfShort SHORT_LE = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
 
+    /** Each thread's widened tile, kept between calls: a prefill would otherwise allocate megabytes per projection. */
+    private static final ThreadLocal<float[][]> TILE_BUFFER = ThreadLocal.withInitial(() -> new float[1][]);
+
+    private static float[] tile(int floats) {
+        float[][] holder = TILE_BUFFER.get();
+        if (holder[0] == null || holder[0].length < floats) holder[0] = new float[floats];
+        return holder[0];
+    }
+
     /**
      * Many tokens: widen up to {@link #TILE_FLOATS} of W at a time into fp32 and multiply with
      * {@link Gemm}, which splits the work across threads itself. Each output's sum runs in GEMM's
@@ -224,7 +233,7 @@ public final class Projection {
      */
     private void gemm(float[] x, int tokens, float[] y) {
         int tileRows = Math.max(TILE, Math.min(out, TILE_FLOATS / in));
-        float[] tile = new float[tileRows * in];
+        float[] tile = tile(tileRows * in);
         for (int o0 = 0; o0 < out; o0 += tileRows) {
             int n = Math.min(tileRows, out - o0);
             if (layout == Layout.OUT_IN) {

@@ -1,6 +1,7 @@
 package jprune.lm.tokenizer;
 
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -9,9 +10,10 @@ import java.util.Map;
 /**
  * Finds added tokens in raw text and cuts the text around them, as Hugging Face's tokenizers
  * does before pre-tokenization: first the tokens with {@code normalized = false}, then, inside
- * the remaining text, those with {@code normalized = true}. Within a pass, matches are
- * leftmost-longest and do not overlap; a {@code singleWord} match touching a letter, digit or
- * '_' is ignored; {@code lstrip}/{@code rstrip} drop the white space next to the match.
+ * the remaining text once normalized, those with {@code normalized = true} (spelled as
+ * normalized). Within a pass, matches are leftmost-longest and do not overlap; a
+ * {@code singleWord} match touching a letter, digit or '_' is ignored; {@code lstrip} and
+ * {@code rstrip} drop the white space next to the match.
  */
 final class AddedVocabulary {
     /** Receives the text pieces (to be pre-tokenized) and the matched tokens, in order. */
@@ -22,39 +24,60 @@ final class AddedVocabulary {
     }
 
     private final List<AddedToken> tokens;
-    private final Map<Character, List<AddedToken>> raw;
-    private final Map<Character, List<AddedToken>> normalized;
+    private final Normalization normalization;
+    private final Index raw;
+    private final Index normalized;
+
+    /** The tokens of one pass by the first char of their spelling, and the set of those first chars. */
+    private record Index(Map<Character, List<AddedToken>> byFirst, Map<AddedToken, String> spelling, BitSet first) {
+        boolean isEmpty() {
+            return byFirst.isEmpty();
+        }
+    }
 
     AddedVocabulary(List<AddedToken> tokens) {
+        this(tokens, Normalization.none());
+    }
+
+    AddedVocabulary(List<AddedToken> tokens, Normalization normalization) {
         this.tokens = List.copyOf(tokens);
-        this.raw = index(tokens, false);
-        this.normalized = index(tokens, true);
+        this.normalization = normalization;
+        this.raw = index(tokens, false, Normalization.none());
+        this.normalized = index(tokens, true, normalization);
     }
 
     List<AddedToken> tokens() {
         return tokens;
     }
 
-    private static Map<Character, List<AddedToken>> index(List<AddedToken> tokens, boolean normalized) {
+    private static Index index(List<AddedToken> tokens, boolean normalized, Normalization normalization) {
         Map<Character, List<AddedToken>> m = new HashMap<>();
+        Map<AddedToken, String> spelling = new HashMap<>();
         for (AddedToken t : tokens) {
             if (t.normalized() != normalized) continue;
-            m.computeIfAbsent(t.content().charAt(0), k -> new ArrayList<>()).add(t);
+            // A normalized token is looked for as it reads after normalization.
+            String s = normalization.apply(t.content());
+            if (s.isEmpty()) continue;
+            spelling.put(t, s);
+            m.computeIfAbsent(s.charAt(0), k -> new ArrayList<>()).add(t);
         }
         // Longest first, so the first candidate that matches is the longest at that position.
-        for (List<AddedToken> l : m.values()) l.sort(Comparator.comparingInt((AddedToken t) -> -t.content().length()));
-        return m;
+        for (List<AddedToken> l : m.values()) l.sort(Comparator.comparingInt((AddedToken t) -> -spelling.get(t).length()));
+        BitSet first = new BitSet();
+        for (char c : m.keySet()) first.set(c);
+        return new Index(m, spelling, first);
     }
 
     void split(String text, Sink sink) {
         if (tokens.isEmpty()) {
-            if (!text.isEmpty()) sink.text(text);
+            String n = normalization.apply(text);
+            if (!n.isEmpty()) sink.text(n);
             return;
         }
         pass(text, raw, new Sink() {
             @Override
             public void text(String piece) {
-                pass(piece, normalized, sink);
+                pass(normalization.apply(piece), normalized, sink);
             }
 
             @Override
@@ -64,7 +87,7 @@ final class AddedVocabulary {
         });
     }
 
-    private static void pass(String text, Map<Character, List<AddedToken>> index, Sink sink) {
+    private static void pass(String text, Index index, Sink sink) {
         if (index.isEmpty()) {
             if (!text.isEmpty()) sink.text(text);
             return;
@@ -73,11 +96,17 @@ final class AddedVocabulary {
         int i = 0;
         int n = text.length();
         while (i < n) {
-            List<AddedToken> candidates = index.get(text.charAt(i));
+            char ch = text.charAt(i);
+            // Most characters start no added token: skip them without a map look-up.
+            if (!index.first().get(ch)) {
+                i++;
+                continue;
+            }
+            List<AddedToken> candidates = index.byFirst().get(ch);
             AddedToken hit = null;
             if (candidates != null) {
                 for (AddedToken t : candidates) {
-                    if (text.startsWith(t.content(), i)) {
+                    if (text.startsWith(index.spelling().get(t), i)) {
                         hit = t;
                         break;
                     }
@@ -87,7 +116,7 @@ final class AddedVocabulary {
                 i++;
                 continue;
             }
-            int end = i + hit.content().length();
+            int end = i + index.spelling().get(hit).length();
             if (hit.singleWord() && (i > 0 && isWordChar(text.codePointBefore(i)) || end < n && isWordChar(text.codePointAt(end)))) {
                 i = end;
                 continue;

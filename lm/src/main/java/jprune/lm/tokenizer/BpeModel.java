@@ -4,7 +4,6 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The BPE model of a byte-level tokenizer: a vocabulary, ranked merges, and the merge loop that
@@ -15,11 +14,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * merge: the order Hugging Face's {@code tokenizers} uses. With {@code ignoreMerges} (Llama 3) a
  * pre-token that is itself in the vocabulary is emitted whole without merging. A character
  * missing from the vocabulary becomes the unknown token if there is one (fused with a preceding
- * unknown when {@code fuseUnk}), and is dropped otherwise. Results are cached per pre-token.
+ * unknown when {@code fuseUnk}), and is dropped otherwise.
  */
 public final class BpeModel {
-    private static final int CACHE_LIMIT = 200_000;
-
     private final String[] idToToken;
     private final Map<String, Integer> tokenToId;
     private final List<String[]> merges;
@@ -29,7 +26,6 @@ public final class BpeModel {
     private final int unkId;
     private final boolean fuseUnk;
     private final int[] charId;
-    private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
     /**
      * @param vocab token → id (ids need not be contiguous but must be non-negative and distinct)
@@ -128,19 +124,7 @@ public final class BpeModel {
         return fuseUnk;
     }
 
-    /** Appends the ids of one pre-token (in alphabet characters) to {@code out}. */
-    void encodeWord(String word, IntList out) {
-        if (word.isEmpty()) return;
-        int[] ids = cache.get(word);
-        if (ids == null) {
-            ids = merge(word);
-            if (cache.size() >= CACHE_LIMIT) cache.clear();
-            cache.put(word, ids);
-        }
-        out.addAll(ids);
-    }
-
-    /** The ids of one pre-token, uncached. */
+    /** The ids of one pre-token written in alphabet characters. */
     int[] merge(String word) {
         if (ignoreMerges) {
             Integer whole = tokenToId.get(word);
@@ -169,7 +153,7 @@ public final class BpeModel {
     }
 
     /** Short words: rescan for the best pair after every merge. */
-    private int[] mergeByScan(int[] sym, int n) {
+    int[] mergeByScan(int[] sym, int n) {
         while (n > 1) {
             int best = -1;
             int bestRank = Integer.MAX_VALUE;
@@ -192,7 +176,7 @@ public final class BpeModel {
      * Long words: a heap of (rank, position) over a linked list of symbols, stale entries skipped
      * when popped, so a long run of one character costs n log n instead of n².
      */
-    private int[] mergeByHeap(int[] sym, int n) {
+    int[] mergeByHeap(int[] sym, int n) {
         int[] next = new int[n];
         int[] prev = new int[n];
         for (int i = 0; i < n; i++) {

@@ -10,12 +10,16 @@ import java.util.Map;
  * A byte-level BPE tokenizer: added tokens are cut out of the raw text, the rest is split into
  * pre-tokens, each pre-token's UTF-8 bytes are mapped to the {@link ByteLevelAlphabet} and merged
  * by the {@link BpeModel}. Ids equal those of Hugging Face's {@code tokenizers} for the same
- * tokenizer.json. {@code decode(encode(s))} gives back {@code s} for any well-formed string.
+ * tokenizer.json. {@code decode(encode(s))} gives back {@code s} for any well-formed string
+ * (that the normalizer, if there is one, leaves unchanged).
  *
  * <p>Immutable and safe to share between threads. Load one with {@link Tokenizers#load}; train
  * one with {@link BpeTrainer}.
  */
 public final class Tokenizer {
+    private static final int CACHE_LIMIT = 200_000;
+
+    private final Normalization normalization;
     private final BpeModel model;
     private final PreTokenizer preTokenizer;
     private final AddedVocabulary added;
@@ -23,11 +27,20 @@ public final class Tokenizer {
     private final Map<Integer, AddedToken> addedById = new HashMap<>();
     private final Map<String, AddedToken> addedByContent = new HashMap<>();
     private final int size;
+    /** Pre-token → ids: words repeat, so most pre-tokens skip the byte mapping and the merge loop. */
+    private final Map<String, int[]> cache = new java.util.concurrent.ConcurrentHashMap<>();
 
+    /** A tokenizer without normalizer, as byte-level BPE tokenizers usually are. */
     public Tokenizer(BpeModel model, PreTokenizer preTokenizer, List<AddedToken> addedTokens, PostProcessor postProcessor) {
+        this(Normalization.none(), model, preTokenizer, addedTokens, postProcessor);
+    }
+
+    public Tokenizer(Normalization normalization, BpeModel model, PreTokenizer preTokenizer, List<AddedToken> addedTokens,
+                     PostProcessor postProcessor) {
+        this.normalization = normalization;
         this.model = model;
         this.preTokenizer = preTokenizer;
-        this.added = new AddedVocabulary(addedTokens);
+        this.added = new AddedVocabulary(addedTokens, normalization);
         this.postProcessor = postProcessor;
         int max = model.size() - 1;
         for (AddedToken t : addedTokens) {
@@ -67,9 +80,15 @@ public final class Tokenizer {
                 pieces.clear();
                 preTokenizer.split(piece, pieces);
                 for (String p : pieces) {
-                    mapped.setLength(0);
-                    toAlphabet(p, mapped);
-                    model.encodeWord(mapped.toString(), out);
+                    int[] ids = cache.get(p);
+                    if (ids == null) {
+                        mapped.setLength(0);
+                        toAlphabet(p, mapped);
+                        ids = model.merge(mapped.toString());
+                        if (cache.size() >= CACHE_LIMIT) cache.clear();
+                        cache.put(p, ids);
+                    }
+                    out.addAll(ids);
                 }
             }
 
@@ -179,6 +198,10 @@ public final class Tokenizer {
     /** The added tokens marked special, in file order. */
     public List<AddedToken> specialTokens() {
         return added.tokens().stream().filter(AddedToken::special).toList();
+    }
+
+    public Normalization normalization() {
+        return normalization;
     }
 
     public BpeModel model() {

@@ -26,7 +26,8 @@ import jprune.nn.io.JsonException;
  * Reads a Hugging Face fast-tokenizer file (tokenizer.json) of a byte-level BPE tokenizer, with
  * the meaning {@code tokenizers} gives it. Supported: model BPE (vocab; merges as "a b" strings
  * or ["a","b"] pairs; ignore_merges; unk_token; fuse_unk; dropout null or 0; byte_fallback
- * false; no continuing_subword_prefix or end_of_word_suffix); normalizer null; pre_tokenizer
+ * false; no continuing_subword_prefix or end_of_word_suffix); normalizer null, NFC, NFD, NFKC,
+ * NFKD or a Sequence of them; pre_tokenizer
  * ByteLevel or a Sequence of Split (Isolated or Removed) and one ByteLevel; decoder ByteLevel;
  * post_processor null, ByteLevel, TemplateProcessing, RobertaProcessing, BertProcessing or a
  * Sequence of them; truncation and padding null. Anything else is refused with one line naming
@@ -70,10 +71,7 @@ public final class TokenizerJsonReader {
         for (String k : List.of("truncation", "padding")) {
             if (root.get(k) != null) throw error(k, "not supported (must be null); cut or pad the ids after encoding");
         }
-        if (root.get("normalizer") != null) {
-            Map<String, Object> n = object(root.get("normalizer"), "normalizer");
-            throw error("normalizer", "type " + n.get("type") + " is not supported (only null: byte-level BPE tokenizers such as GPT-2's and Llama 3's have none)");
-        }
+        Normalization normalization = Normalization.fromJson(root.get("normalizer"));
         if (!root.containsKey("model")) throw error("model", "missing");
         BpeModel model = model(object(root.get("model"), "model"));
         PreTokenizer pre = preTokenizer(root.get("pre_tokenizer"));
@@ -87,7 +85,7 @@ public final class TokenizerJsonReader {
         Map<String, Integer> ids = new LinkedHashMap<>(model.vocab());
         for (AddedToken t : added) ids.put(t.content(), t.id());
         PostProcessor post = postProcessor(root.get("post_processor"), ids);
-        return new Tokenizer(model, pre, added, post);
+        return new Tokenizer(normalization, model, pre, added, post);
     }
 
     static AddedToken addedToken(Map<String, Object> m, String path) {

@@ -40,7 +40,7 @@ public final class TokenizerWriter {
         List<Object> added = new ArrayList<>();
         for (AddedToken a : t.addedTokens()) added.add(a.toJson());
         root.put("added_tokens", added);
-        root.put("normalizer", null);
+        root.put("normalizer", t.normalization().json());
         root.put("pre_tokenizer", t.preTokenizer().toJson());
         root.put("post_processor", t.postProcessor().json());
         Map<String, Object> decoder = new LinkedHashMap<>();

