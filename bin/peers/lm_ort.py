@@ -4,7 +4,7 @@
 
 usage: bin/peers/run lm [options]           (makes the checkpoint with `jprune lm init` on first use)
        /usr/bin/python3 bin/peers/lm_ort.py [--model DIR] [--prompt-tokens 512] [--decode-tokens 32]
-           [--repeats 5] [--rounds 5] [--threads 2] [--work DIR] [--results FILE]
+           [--repeats 5] [--rounds 5] [--threads 2] [--work DIR] [--results FILE] [--append]
    quick: bin/peers/run lm --prompt-tokens 64 --decode-tokens 8 --repeats 2 --rounds 2 --results /tmp/lm.md
 
 All three sides run the same checkpoint directory (a Hugging Face GPT-2 layout, F32/F16/BF16 safetensors;
@@ -16,7 +16,7 @@ default runs/peers/lm/gpt2-124m, written by `jprune lm init --preset gpt2-124m`)
           (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for that process alone), OMP_NUM_THREADS and
           OPENBLAS_NUM_THREADS = THREADS, and OMP_WAIT_POLICY=PASSIVE: with libgomp's default (threads
           spin after each parallel op) the spinning OpenMP thread competes with OpenBLAS's own threads
-          for the 2 cores, and on this machine PyTorch ran 3-4 times slower (--torch-omp-wait default
+          for the 2 cores, and on this machine PyTorch ran 2.5-4.5 times slower (--torch-omp-wait default
           restores it).
   ORT     the same module exported by torch.onnx.export (opset 17) as two graphs: prefill (input_ids
           [1, T] -> logits of the last position [1, V] + present_key/value_i [1, H, T, hd]) and decode
@@ -499,14 +499,14 @@ def fmt_ratio(s):
     return f'{s["median"]:.2f} ({s["min"]:.2f}-{s["max"]:.2f})'
 
 
-def write_results(out, path):
+def write_results(out, path, append=False):
     side_names = {'ort': 'ONNX Runtime (onnxruntime-node)', 'torch': 'PyTorch eager', 'jprune': 'jprune'}
     la = out['load_average']
     lim = out.get('jprune_limits') or {}
     lines = [
-        '# GPT-2 124M prefill and decode: jprune against ONNX Runtime and PyTorch',
+        f'## {out["date"]}: {out["prompt_tokens"]}-token prefill, {out["decode_tokens"]}-token decode',
         '',
-        f'Written by `bin/peers/lm_ort.py` ({out["date"]}), command:',
+        'Command:',
         '',
         f'    {out["command"]}',
         '',
@@ -558,9 +558,41 @@ def write_results(out, path):
         lines.append(f'| {i + 1} | {", ".join(r["order"])} | ' + ' | '.join(
             f'{r[s][k]:.1f}' for k in ('prefill', 'decode') for s in ('ort', 'torch', 'jprune')) + ' |')
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    previous = ''
+    if append and os.path.isfile(path):
+        with open(path) as f:
+            previous = f.read().rstrip('\n') + '\n\n'
     with open(path + '.tmp', 'w') as f:
-        f.write('\n'.join(lines) + '\n')
+        f.write((previous or RESULTS_HEADER) + '\n'.join(lines) + '\n')
     os.replace(path + '.tmp', path)
+
+
+RESULTS_HEADER = '''# GPT-2 124M prefill and decode: jprune against ONNX Runtime and PyTorch
+
+Written by `bin/peers/lm_ort.py` (run through `bin/peers/run lm`); each section below is one run, in the order they
+were made (`--append` adds a section, otherwise the file is rewritten). What is compared, and what to keep in mind:
+
+- Same checkpoint directory and same work on every side: prefill of a random prompt (logits of the last position),
+  then greedy decoding one token at a time with the KV cache, batch 1, full logits every step. Before timing, the
+  script checks that PyTorch, ONNX Runtime and jprune compute the same logits (section "Checks" of each run).
+- The peers keep their KV cache the way transformers and its ONNX exports do: past keys/values in, presents out,
+  concatenated each step (a copy of the whole cache per step and layer; in onnxruntime-node the presents also cross
+  into JavaScript and back as the next step's inputs). jprune's cache is preallocated. At a 512-token past that is
+  about 38 MB copied per step each way, beside 494 MB of weights read.
+- ONNX Runtime runs the graphs torch.onnx.export writes, with its own graph optimisations at level "all"; no
+  offline transformer optimiser (attention fusion, onnxruntime.transformers) was applied: the Python onnxruntime
+  package is not installed here. The graphs store the tied head twice (the embedding and its transpose, 652 MB per
+  file); speed is unaffected (each token reads the head once).
+- PyTorch runs with OMP_WAIT_POLICY=PASSIVE (see the script's header): with libgomp's spinning default it was
+  2.5-4.5 times slower on this 2-core machine (prefill and decode, alternating the two settings under the same
+  load). ONNX Runtime and jprune run with their defaults.
+- jprune runs `jprune lm bench` in a fresh JVM every round (one untimed warm-up run inside); the peers stay loaded
+  in long-lived processes and also do one untimed run per round.
+- The machine has 2 cores shared with other engineers' builds and training runs: see each run's load average.
+  A load above 2 means the sides got only part of the cores, and multi-threaded code waiting at barriers suffers
+  more than the load alone suggests.
+
+'''
 
 
 def main():
@@ -576,6 +608,7 @@ def main():
                     help='OMP_WAIT_POLICY of the PyTorch process (default: PASSIVE, see the header)')
     ap.add_argument('--work', default=os.path.join('runs', 'peers', 'lm'), help='ONNX files, logits, jprune outputs')
     ap.add_argument('--results', default=os.path.join('bin', 'peers', 'lm_results.md'))
+    ap.add_argument('--append', action='store_true', help='add this run to RESULTS instead of rewriting it')
     ap.add_argument('--command', default=None, help=argparse.SUPPRESS)  # how bin/peers/run invoked us, for the record
     args = ap.parse_args()
     for k in ('prompt_tokens', 'decode_tokens', 'repeats', 'rounds', 'threads'):
@@ -708,7 +741,7 @@ def main():
     with open(os.path.join(args.work, 'results.json.tmp'), 'w') as f:
         json.dump(out, f, indent=1)
     os.replace(os.path.join(args.work, 'results.json.tmp'), os.path.join(args.work, 'results.json'))
-    write_results(out, args.results)
+    write_results(out, args.results, args.append)
     print(f'wrote {os.path.join(args.work, "results.json")} and {args.results}')
 
 
