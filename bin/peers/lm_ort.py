@@ -58,6 +58,7 @@ import time
 
 import numpy as np
 
+sys.dont_write_bytecode = True  # importing lm_reference must not leave __pycache__ in bin/peers
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 TOLERANCE = 1e-4
