@@ -200,6 +200,7 @@ def main():
     ap.add_argument('dir')
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--steps', type=int, default=0, help='stop after this many steps (0 = the recipe\'s); for speed runs')
+    ap.add_argument('--test-tokens', type=int, default=0, help='score only the first N test tokens (0 = all)')
     ap.add_argument('--out')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -234,10 +235,10 @@ def main():
         losses.append(loss.item())
         if (r['eval_every'] and (step + 1) % r['eval_every'] == 0) or step == run_steps - 1:
             vl = window_loss(model, val, T + 1, r['eval_windows'], B)
-            history.append({'step': step + 1, 'train_loss': sum(losses) / len(losses), 'val_loss': vl, 'train_seconds': train_s})
+            history.append({'step': step + 1, 'train_loss': sum(losses) / len(losses), 'val_loss': vl, 'tokens': B * T * (step + 1), 'train_seconds': train_s})
             print(f'step {step + 1}: train loss {history[-1]["train_loss"]:.4f}, val loss {vl:.4f}, {B * T * (step + 1) / train_s:.0f} tokens/s', flush=True)
             losses = []
-    ppl = perplexity(model, test, T)
+    ppl = perplexity(model, test[:a.test_tokens] if a.test_tokens else test, T)
     res = {'peer': 'pytorch', 'torch': torch.__version__, 'threads': a.threads, 'steps': run_steps, 'tokens': B * T * run_steps,
            'train_seconds': train_s, 'tokens_per_second': B * T * run_steps / train_s, 'test_perplexity': ppl, 'history': history,
            'parameters': sum(p.numel() for p in model.parameters())}

@@ -74,6 +74,9 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--eval-windows", defaultValue = "64", paramLabel = "N", description = "Held-out windows per validation. Default: ${DEFAULT-VALUE}.")
     int evalWindows;
 
+    @Option(names = "--test-tokens", defaultValue = "0", paramLabel = "N", description = "Score only the first N test tokens (0 = all; for quick runs). Default: ${DEFAULT-VALUE}.")
+    long testTokens;
+
     @Option(names = "--seed", defaultValue = "0", description = "Seed of the initial weights and the batches. Default: ${DEFAULT-VALUE}.")
     long seed;
 
@@ -114,6 +117,7 @@ final class LmTrainCommand implements Callable<Integer> {
         if (warmup < 0 || warmup > steps) throw new UsageException("--warmup must be in [0, --steps], got " + warmup);
         if (evalEvery < 0) throw new UsageException("--eval-every must be >= 0, got " + evalEvery);
         if (evalWindows < 1) throw new UsageException("--eval-windows must be >= 1, got " + evalWindows);
+        if (testTokens < 0 || (testTokens > 0 && testTokens < seqlen)) throw new UsageException("--test-tokens must be 0 (all) or at least --seqlen (" + seqlen + "), got " + testTokens);
         if (text != null && !Files.isRegularFile(text)) throw new UsageException("--text: no file " + text);
         LmTrainConfig config = LmTrainConfig.defaults(batch, seqlen, steps, lr, warmup, evalEvery, seed);
         config = new LmTrainConfig(config.batch(), config.seqlen(), config.steps(), config.lr(), config.warmup(), config.minLrFraction(), config.beta1(),
@@ -128,7 +132,7 @@ final class LmTrainCommand implements Callable<Integer> {
         StepProgress[] bar = new StepProgress[1];
         Map<String, Object> m;
         try {
-            m = LmTrainRun.run(texts, new LmTrainRun.Options(tokenizer, v, a, config, out, dumpTokens), new LmTrainRun.Listener() {
+            m = LmTrainRun.run(texts, new LmTrainRun.Options(tokenizer, v, a, config, out, dumpTokens, testTokens), new LmTrainRun.Listener() {
                 double recent = Double.NaN;
 
                 @Override

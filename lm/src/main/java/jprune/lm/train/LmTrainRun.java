@@ -36,8 +36,8 @@ public final class LmTrainRun {
     /** The three texts and where they came from. */
     public record Texts(String train, String validation, String test, String source) {}
 
-    /** What to run: tokenizer (a directory to reuse, or the vocabulary size to train), architecture, recipe, output. */
-    public record Options(Path tokenizerDir, int vocab, LmArchitecture architecture, LmTrainConfig train, Path out, Path dumpTokens) {}
+    /** What to run: tokenizer (a directory to reuse, or the vocabulary size to train), architecture, recipe, output; testTokens > 0 scores only the test text's first tokens. */
+    public record Options(Path tokenizerDir, int vocab, LmArchitecture architecture, LmTrainConfig train, Path out, Path dumpTokens, long testTokens) {}
 
     /** Progress of the phases and of training. */
     public interface Listener extends LmTrainer.Listener {
@@ -102,7 +102,7 @@ public final class LmTrainRun {
             l.phase("test perplexity");
             Perplexity.Result ppl;
             try (HfCheckpoint ck = HfCheckpoint.open(o.out())) {
-                ppl = Perplexity.evaluate(DecoderModel.open(ck), test, seqlen, 0, l::window);
+                ppl = Perplexity.evaluate(DecoderModel.open(ck), test, seqlen, o.testTokens(), l::window);
             }
             Map<String, Object> m = metrics(texts, o, config, model, r, ppl, train.length, val.length, test.length, tokenizerSeconds, encodeSeconds);
             m.put("seconds", (System.nanoTime() - start) / 1e9);
@@ -165,6 +165,7 @@ public final class LmTrainRun {
         m.put("final_val_loss", r.evals().isEmpty() || Double.isNaN(r.evals().getLast().valLoss()) ? null : r.evals().getLast().valLoss());
         m.put("test_perplexity", ppl.perplexity());
         m.put("test_windows", ppl.windows());
+        m.put("test_tokens_scored", ppl.tokens());
         m.put("test_eval_seconds", ppl.seconds());
         return m;
     }
