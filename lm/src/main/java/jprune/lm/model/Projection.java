@@ -165,6 +165,10 @@ public final class Projection {
      * rows are grouped.
      */
     private void rowsDot(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        if (dtype == DType.BF16 && !VectorPolicy.SCALAR) {
+            rowsDotBf16(x, xOff, y, yOff, from, to);
+            return;
+        }
         int bound = VectorPolicy.loopBound(in);
         float[] lanes = new float[L];
         int o = from;
@@ -188,6 +192,41 @@ public final class Projection {
             FloatVector acc = FloatVector.zero(F);
             for (int i = 0; i < bound; i += L) acc = load(row + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
             y[yOff + o] = finish(acc, lanes, row, bound, x, xOff);
+        }
+    }
+
+    /**
+     * {@link #rowsDot} for BF16 weights without widening instructions: one int load holds 2L
+     * consecutive weights, the even ones in the low halves (shifted up 16 bits they are the floats)
+     * and the odd ones in the high halves (masked, they are the floats). x is split into its even and
+     * odd elements once, so each weight meets its input in one FMA. Per row: the even and odd chains'
+     * lanes, then {@link VectorPolicy#laneSum}, then the scalar tail, whichever rows it runs beside.
+     */
+    private void rowsDotBf16(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        int pairs = in / 2, bound = VectorPolicy.loopBound(pairs);
+        float[] xe = new float[pairs], xo = new float[pairs];
+        for (int k = 0; k < pairs; k++) {
+            xe[k] = x[xOff + 2 * k];
+            xo[k] = x[xOff + 2 * k + 1];
+        }
+        int done = 2 * bound;
+        float[] lanes = new float[L];
+        for (int o = from; o < to; o++) {
+            long rowBytes = (long) o * in * 2;
+            FloatVector even = FloatVector.zero(F), odd = even;
+            for (int k = 0; k < bound; k += L) {
+                IntVector packed = IntVector.fromMemorySegment(INTS, w, rowBytes + 4L * k, LE);
+                even = packed.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k), even);
+                odd = packed.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k), odd);
+            }
+            float s = 0;
+            if (bound > 0) {
+                even.add(odd).intoArray(lanes, 0);
+                s = VectorPolicy.laneSum(lanes);
+            }
+            long row = (long) o * in;
+            for (int i = done; i < in; i++) s = Math.fma(dtype.get(w, row + i), x[xOff + i], s);
+            y[yOff + o] = s;
         }
     }
 
