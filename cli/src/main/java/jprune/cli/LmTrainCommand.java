@@ -18,13 +18,15 @@ import picocli.CommandLine.Option;
 
 /** {@code jprune lm train}: a small language model from scratch, tokenizer included, in the Hugging Face layout. */
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Trains a byte-level BPE tokenizer on the training text (or reuses --tokenizer DIR) and a GPT-2 or Llama",
-                "model from scratch: AdamW (betas 0.9/0.95, weight decay 0.1 on matrices only), linear warm-up then cosine",
-                "decay to 10%% of --lr, gradient clipping at global norm 1.0, batches of --batch windows of --seqlen + 1",
-                "tokens at seeded random starts. Text: the Brown corpus's train/validation/test split, or --text FILE cut",
-                "80/10/10 at line boundaries. Writes DIR (config.json, model.safetensors, tokenizer files) and",
-                "DIR/metrics.json: losses per evaluation, test perplexity (non-overlapping windows of --seqlen), tokens/s.",
-                "The default recipe: gpt2, 4 layers, 256 wide, 4 heads, vocabulary 8192, context 128, batch 16, 300 steps, peak lr 2e-3."})
+        description = {"Trains a byte-level BPE tokenizer on the training text (or reuses --tokenizer DIR) and a GPT-2 or "
+                + "Llama model from scratch: AdamW (betas 0.9/0.95, weight decay 0.1 on matrices only), linear warm-up then "
+                + "cosine decay to 10%% of --lr, gradient clipping at global norm 1.0, batches of --batch windows of "
+                + "--seqlen + 1 tokens at seeded random starts.",
+                "Text: the Brown corpus's train/validation/test split, or --text FILE cut 80/10/10 at line boundaries.",
+                "Writes DIR (config.json, model.safetensors, tokenizer files) and DIR/metrics.json: losses per "
+                + "evaluation, test perplexity (non-overlapping windows of --seqlen), tokens/s.",
+                "Default recipe: gpt2, 4 layers, 256 wide, 4 heads, vocabulary 8192, context 128, batch 16, 300 steps, "
+                + "peak lr 2e-3 (5.3M parameters)."})
 final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "gpt2", paramLabel = "A", description = "gpt2 or llama. Default: ${DEFAULT-VALUE}.")
     String arch;
@@ -98,6 +100,9 @@ final class LmTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
+        if (layers > 1024) throw new UsageException("--layers must be at most 1024, got " + layers);
+        if (dim > 65536) throw new UsageException("--dim must be at most 65536, got " + dim);
+        if (intermediate != null && intermediate > 262144) throw new UsageException("--intermediate must be at most 262144, got " + intermediate);
         LmArchitecture a;
         try {
             a = new LmArchitecture(arch, layers, dim, heads, kvHeads == null ? heads : kvHeads,
@@ -111,6 +116,8 @@ final class LmTrainCommand implements Callable<Integer> {
         if (tokenizer == null && (v < 257 || v > 1 << 20)) throw new UsageException("--vocab must be in [257, 1048576] (256 bytes + <|endoftext|> at least), got " + v);
         if (batch < 1 || batch > 4096) throw new UsageException("--batch must be in [1, 4096], got " + batch);
         if (seqlen > 8192) throw new UsageException("--seqlen must be at most 8192, got " + seqlen);
+        if ((long) batch * heads * seqlen * seqlen > Integer.MAX_VALUE - 8)
+            throw new UsageException("--batch × --heads × --seqlen² is too large for the attention probabilities (" + (long) batch * heads * seqlen * seqlen + "); lower --batch or --seqlen");
         if (steps < 1) throw new UsageException("--steps must be >= 1, got " + steps);
         if (!(lr > 0) || lr > 1) throw new UsageException("--lr must be in (0, 1], got " + lr);
         int warmup = warmupSteps != null ? warmupSteps : steps / 20;

@@ -39,6 +39,9 @@ public final class CausalAttention {
         check("q", q, batch * seqlen, heads * headDim);
         check("k", k, batch * seqlen, kvHeads * headDim);
         check("v", v, batch * seqlen, kvHeads * headDim);
+        if ((long) batch * heads * seqlen * seqlen > Integer.MAX_VALUE - 8)
+            throw new IllegalArgumentException("attention: batch " + batch + " × heads " + heads + " × seqlen² " + (long) seqlen * seqlen
+                    + " probabilities do not fit one array; lower the batch or the sequence length");
         int t = seqlen, width = heads * headDim, group = heads / kvHeads;
         float scale = (float) (1 / Math.sqrt(headDim));
         float[] qd = q.source().value().data(), kd = k.source().value().data(), vd = v.source().value().data();
