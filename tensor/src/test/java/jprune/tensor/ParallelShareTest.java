@@ -40,18 +40,29 @@ class ParallelShareTest {
     }
 
     @Test
-    void theCallerFinishesAChunkAStalledHelperHolds() {
+    void theCallerFinishesAChunkAStalledHelperHolds() throws Exception {
         int before = Parallel.threads();
         Parallel.setThreads(2);
         try {
             Thread caller = Thread.currentThread();
+            java.util.concurrent.CountDownLatch helperTookOne = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean helperStalled = new java.util.concurrent.atomic.AtomicBoolean();
             float[] y = new float[2];
             long start = System.nanoTime();
             Parallel.share(2, c -> {
-                // any chunk a pool thread takes stalls for two seconds, like a preempted thread
-                if (Thread.currentThread() != caller) {
+                if (Thread.currentThread() == caller) {
+                    // hold the caller's first chunk until a pool thread has taken the other one
                     try {
-                        Thread.sleep(2000);
+                        helperTookOne.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    helperStalled.set(true);
+                    helperTookOne.countDown();
+                    // a helper that another process preempted: it holds its chunk for three seconds
+                    try {
+                        Thread.sleep(3000);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -60,7 +71,8 @@ class ParallelShareTest {
             });
             long millis = (System.nanoTime() - start) / 1_000_000;
             assertArrayEquals(new float[] {1, 2}, y);
-            assertTrue(millis < 1500, "the caller waited " + millis + " ms for a stalled helper");
+            assertTrue(helperStalled.get(), "no pool thread took a chunk: the test did not exercise the stall");
+            assertTrue(millis < 2500, "the caller waited " + millis + " ms for a stalled helper");
         } finally {
             Parallel.setThreads(before);
         }
