@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Trains a byte-level BPE tokenizer on the training text (or reuses --tokenizer DIR) and a GPT-2 or "
                 + "Llama model from scratch: AdamW (betas 0.9/0.95, weight decay 0.1 on matrices only), linear warm-up then "
-                + "cosine decay to 10% of --lr, gradient clipping at global norm 1.0, batches of --batch windows of "
+                + "cosine decay to 10%% of --lr, gradient clipping at global norm 1.0, batches of --batch windows of "
                 + "--seqlen + 1 tokens at seeded random starts.",
                 "Text: the Brown corpus's train/validation/test split, or --text FILE cut 80/10/10 at line boundaries.",
                 "Writes DIR (config.json, model.safetensors, tokenizer files) and DIR/metrics.json: losses per "
@@ -67,7 +67,7 @@ final class LmTrainCommand implements Callable<Integer> {
     @Option(names = "--lr", defaultValue = "2e-3", paramLabel = "LR", description = "Peak learning rate. Default: ${DEFAULT-VALUE}.")
     double lr;
 
-    @Option(names = "--warmup", paramLabel = "W", description = "Linear warm-up steps (default: 5% of --steps).")
+    @Option(names = "--warmup", paramLabel = "W", description = "Linear warm-up steps (default: 5%% of --steps).")
     Integer warmupSteps;
 
     @Option(names = "--eval-every", defaultValue = "100", paramLabel = "K", description = "Validation loss every K steps (0 = only at the end). Default: ${DEFAULT-VALUE}.")

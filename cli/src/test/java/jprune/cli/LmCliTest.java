@@ -36,10 +36,12 @@ class LmCliTest {
 
     @Test
     void helpOnEveryLmCommand() {
-        for (String cmd : List.of("lm", "lm eval", "lm generate", "lm bench", "lm init")) {
+        for (String cmd : List.of("lm", "lm eval", "lm generate", "lm bench", "lm init", "lm train", "demo")) {
             CliTest.Run r = run((cmd + " --help").split(" "));
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage:"), r.out());
+            // an unescaped % in a description makes picocli print warnings instead of the text
+            assertTrue(!r.err().contains("WARN") && !r.out().contains("%n"), cmd + ": " + r.err());
         }
     }
 

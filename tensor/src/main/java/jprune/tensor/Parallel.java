@@ -155,6 +155,86 @@ public final class Parallel {
         }
     }
 
+    /** One chunk of work shared by {@link #share}: computes chunk c on the calling thread's own buffers. */
+    @FunctionalInterface
+    public interface SharedChunk {
+        /** Computes chunk c without touching shared outputs and returns what writes it out. */
+        Runnable compute(int c);
+    }
+
+    /**
+     * Runs chunks [0, chunks) on the calling thread and the pool's, for work that must not wait on a
+     * thread another process has preempted (batch-1 decoding, 70 hand-offs a token). Whoever takes a
+     * chunk from the counter computes it and publishes it only if nobody has (a compare-and-set).
+     * The caller, its counter spent, waits for the chunks helpers hold only about twice its own
+     * chunk time; then it computes them itself. A chunk's result must not depend on who computes
+     * it, so the outcome does not depend on scheduling; a late helper publishes nothing.
+     */
+    public static void share(int chunks, SharedChunk task) {
+        if (chunks <= 0) return;
+        if (chunks == 1 || threads == 1 || inWorker()) {
+            for (int c = 0; c < chunks; c++) task.compute(c).run();
+            return;
+        }
+        new SharedRun(chunks, task).run();
+    }
+
+    private static final class SharedRun {
+        private static final int OPEN = 0, PUBLISHING = 1, DONE = 2;
+        /** Wait granted on top of two chunk times: a helper's wake-up and its first cache misses. */
+        private static final long GRACE_NANOS = 20_000;
+        private final int chunks;
+        private final SharedChunk task;
+        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicIntegerArray state;
+        private final java.util.concurrent.atomic.AtomicLongArray takenAt;
+
+        SharedRun(int chunks, SharedChunk task) {
+            this.chunks = chunks;
+            this.task = task;
+            this.state = new java.util.concurrent.atomic.AtomicIntegerArray(chunks);
+            this.takenAt = new java.util.concurrent.atomic.AtomicLongArray(chunks);
+        }
+
+        void run() {
+            help(chunks - 1, this::take);
+            runAsChunk(() -> {
+                long start = System.nanoTime();
+                int mine = take();
+                long chunkTime = mine == 0 ? GRACE_NANOS : (System.nanoTime() - start) / mine;
+                for (int c = 0; c < chunks; c++) {
+                    long seen = System.nanoTime();
+                    while (state.get(c) == OPEN) {
+                        long now = System.nanoTime();
+                        if (now - Math.max(takenAt.get(c), seen) > 2 * chunkTime + GRACE_NANOS) {
+                            chunk(c);
+                            break;
+                        }
+                        Thread.onSpinWait();
+                    }
+                }
+            });
+            for (int c = 0; c < chunks; c++) while (state.get(c) != DONE) Thread.onSpinWait();
+        }
+
+        private int take() {
+            int n = 0;
+            for (int c; (c = next.getAndIncrement()) < chunks; n++) {
+                takenAt.set(c, System.nanoTime());
+                chunk(c);
+            }
+            return n;
+        }
+
+        private void chunk(int c) {
+            Runnable publish = task.compute(c);
+            if (state.compareAndSet(c, OPEN, PUBLISHING)) {
+                publish.run();
+                state.set(c, DONE);
+            }
+        }
+    }
+
     /** Start of chunk i when n items are split into c near-equal chunks. */
     public static int bound(int n, int c, int i) {
         return (int) ((long) n * i / c);

@@ -260,22 +260,47 @@ public final class DecoderModel {
         });
     }
 
-    /** Row r of scores: softmax of scale·s over the first visible entries, zero beyond (the causal mask). */
+    /**
+     * Row r of scores: softmax of scale·s over the first visible entries, zero beyond (the causal
+     * mask). Vectorised, with the exponentials' sum taken lane by lane and then in
+     * {@link VectorPolicy#laneSum}'s fixed order, then the tail: the same order for every row of a
+     * given length.
+     */
     private static void softmaxRow(float[] s, int off, int visible, int span, float scale) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < visible; j++) {
+        int bound = VectorPolicy.loopBound(visible), l = F.length();
+        FloatVector vmax = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
+        int j = 0;
+        for (; j < bound; j += l) {
+            FloatVector v = FloatVector.fromArray(F, s, off + j).mul(scale);
+            v.intoArray(s, off + j);
+            vmax = vmax.max(v);
+        }
+        float max = bound > 0 ? vmax.reduceLanes(jdk.incubator.vector.VectorOperators.MAX) : Float.NEGATIVE_INFINITY;
+        for (; j < visible; j++) {
             float v = s[off + j] * scale;
             s[off + j] = v;
             max = Math.max(max, v);
         }
-        double sum = 0;
-        for (int j = 0; j < visible; j++) {
+        FloatVector acc = FloatVector.zero(F), vm = FloatVector.broadcast(F, max);
+        for (j = 0; j < bound; j += l) {
+            FloatVector e = FloatExp.exp(FloatVector.fromArray(F, s, off + j).sub(vm));
+            e.intoArray(s, off + j);
+            acc = acc.add(e);
+        }
+        float sum = 0;
+        if (bound > 0) {
+            float[] lanes = new float[l];
+            acc.intoArray(lanes, 0);
+            sum = VectorPolicy.laneSum(lanes);
+        }
+        for (; j < visible; j++) {
             float e = FloatExp.exp(s[off + j] - max);
             s[off + j] = e;
             sum += e;
         }
-        float inv = (float) (1 / sum);
-        for (int j = 0; j < visible; j++) s[off + j] *= inv;
+        float inv = 1 / sum;
+        for (j = 0; j < bound; j += l) FloatVector.fromArray(F, s, off + j).mul(inv).intoArray(s, off + j);
+        for (; j < visible; j++) s[off + j] *= inv;
         java.util.Arrays.fill(s, off + visible, off + span, 0f);
     }
 

@@ -116,11 +116,20 @@ public final class Projection {
         }
     }
 
-    /** One token, no bias: y[yOff + o] = Σ_i W[o,i]·x[xOff + i]. */
+    /**
+     * One token, no bias: y[yOff + o] = Σ_i W[o,i]·x[xOff + i]. The work is shared with
+     * {@link Parallel#share}, so a helper thread that another process preempts delays nothing: each
+     * chunk is computed into the computing thread's scratch and copied out once.
+     */
     void matvec(float[] x, int xOff, float[] y, int yOff) {
-        int minChunk = Math.max(16, (int) Math.min(out, (1L << 16) / Math.max(1, in)));
         if (layout == Layout.OUT_IN) {
-            Parallel.forRange(out, minChunk, (c, from, to) -> rowsDot(x, xOff, y, yOff, from, to));
+            int chunks = Math.max(1, Math.min(DECODE_CHUNKS, (int) ((long) out * in / MIN_CHUNK_WEIGHTS)));
+            Parallel.share(chunks, c -> {
+                int from = Parallel.bound(out, chunks, c), to = Parallel.bound(out, chunks, c + 1);
+                float[] part = scratch(to - from);
+                rowsDot(x, xOff, part, -from, from, to);
+                return () -> System.arraycopy(part, 0, y, yOff + from, to - from);
+            });
         } else if (in < 2 * ROW_BLOCK_MIN) {
             columnsAxpy(x, xOff, y, yOff, 0, in);
         } else {
@@ -128,14 +137,25 @@ public final class Projection {
             // split depends on the shape alone, so the result is the same at any thread count.
             float[] upper = new float[out];
             int half = in / 2;
-            Parallel.forRange(2, 1, (c, from, to) -> {
-                for (int part = from; part < to; part++) {
-                    if (part == 0) columnsAxpy(x, xOff, y, yOff, 0, half);
-                    else columnsAxpy(x, xOff, upper, 0, half, in);
-                }
+            Parallel.share(2, c -> {
+                float[] part = scratch(out);
+                columnsAxpy(x, xOff, part, 0, c == 0 ? 0 : half, c == 0 ? half : in);
+                return () -> System.arraycopy(part, 0, c == 0 ? y : upper, c == 0 ? yOff : 0, out);
             });
             for (int o = 0; o < out; o++) y[yOff + o] += upper[o];
         }
+    }
+
+    /** Chunks a decoding product is shared out in: enough that the caller can finish a late helper's share. */
+    static final int DECODE_CHUNKS = 8;
+    /** Fewest weights per chunk: below this a hand-off costs more than it saves. */
+    static final long MIN_CHUNK_WEIGHTS = 1 << 15;
+    private static final ThreadLocal<float[][]> DECODE_SCRATCH = ThreadLocal.withInitial(() -> new float[1][]);
+
+    private static float[] scratch(int floats) {
+        float[][] holder = DECODE_SCRATCH.get();
+        if (holder[0] == null || holder[0].length < floats) holder[0] = new float[floats];
+        return holder[0];
     }
 
     /**
@@ -145,6 +165,10 @@ public final class Projection {
      * rows are grouped.
      */
     private void rowsDot(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        if (dtype == DType.BF16 && !VectorPolicy.SCALAR) {
+            rowsDotBf16(x, xOff, y, yOff, from, to);
+            return;
+        }
         int bound = VectorPolicy.loopBound(in);
         float[] lanes = new float[L];
         int o = from;
@@ -168,6 +192,41 @@ public final class Projection {
             FloatVector acc = FloatVector.zero(F);
             for (int i = 0; i < bound; i += L) acc = load(row + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
             y[yOff + o] = finish(acc, lanes, row, bound, x, xOff);
+        }
+    }
+
+    /**
+     * {@link #rowsDot} for BF16 weights without widening instructions: one int load holds 2L
+     * consecutive weights, the even ones in the low halves (shifted up 16 bits they are the floats)
+     * and the odd ones in the high halves (masked, they are the floats). x is split into its even and
+     * odd elements once, so each weight meets its input in one FMA. Per row: the even and odd chains'
+     * lanes, then {@link VectorPolicy#laneSum}, then the scalar tail, whichever rows it runs beside.
+     */
+    private void rowsDotBf16(float[] x, int xOff, float[] y, int yOff, int from, int to) {
+        int pairs = in / 2, bound = VectorPolicy.loopBound(pairs);
+        float[] xe = new float[pairs], xo = new float[pairs];
+        for (int k = 0; k < pairs; k++) {
+            xe[k] = x[xOff + 2 * k];
+            xo[k] = x[xOff + 2 * k + 1];
+        }
+        int done = 2 * bound;
+        float[] lanes = new float[L];
+        for (int o = from; o < to; o++) {
+            long rowBytes = (long) o * in * 2;
+            FloatVector even = FloatVector.zero(F), odd = even;
+            for (int k = 0; k < bound; k += L) {
+                IntVector packed = IntVector.fromMemorySegment(INTS, w, rowBytes + 4L * k, LE);
+                even = packed.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats().fma(FloatVector.fromArray(F, xe, k), even);
+                odd = packed.and(0xFFFF0000).reinterpretAsFloats().fma(FloatVector.fromArray(F, xo, k), odd);
+            }
+            float s = 0;
+            if (bound > 0) {
+                even.add(odd).intoArray(lanes, 0);
+                s = VectorPolicy.laneSum(lanes);
+            }
+            long row = (long) o * in;
+            for (int i = done; i < in; i++) s = Math.fma(dtype.get(w, row + i), x[xOff + i], s);
+            y[yOff + o] = s;
         }
     }
 

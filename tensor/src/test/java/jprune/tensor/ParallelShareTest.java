@@ -1,0 +1,80 @@
+package jprune.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/** {@link Parallel#share}: every chunk published exactly once, and a stalled helper does not hold the caller. */
+class ParallelShareTest {
+
+    @Test
+    void everyChunkIsPublishedOnceWithTheSameResult() {
+        int before = Parallel.threads();
+        try {
+            for (int threads : new int[] {1, 2, 3}) {
+                Parallel.setThreads(threads);
+                for (int round = 0; round < 50; round++) {
+                    int chunks = 1 + round % 9;
+                    float[] y = new float[chunks * 5];
+                    AtomicIntegerArray published = new AtomicIntegerArray(chunks);
+                    Parallel.share(chunks, c -> {
+                        float[] mine = new float[5];
+                        for (int i = 0; i < 5; i++) mine[i] = c * 10 + i;
+                        return () -> {
+                            published.incrementAndGet(c);
+                            System.arraycopy(mine, 0, y, c * 5, 5);
+                        };
+                    });
+                    float[] expected = new float[chunks * 5];
+                    for (int c = 0; c < chunks; c++) for (int i = 0; i < 5; i++) expected[c * 5 + i] = c * 10 + i;
+                    assertArrayEquals(expected, y);
+                    for (int c = 0; c < chunks; c++) assertEquals(1, published.get(c), "chunk " + c);
+                }
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
+    @Test
+    void theCallerFinishesAChunkAStalledHelperHolds() throws Exception {
+        int before = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            Thread caller = Thread.currentThread();
+            java.util.concurrent.CountDownLatch helperTookOne = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.atomic.AtomicBoolean helperStalled = new java.util.concurrent.atomic.AtomicBoolean();
+            float[] y = new float[2];
+            long start = System.nanoTime();
+            Parallel.share(2, c -> {
+                if (Thread.currentThread() == caller) {
+                    // hold the caller's first chunk until a pool thread has taken the other one
+                    try {
+                        helperTookOne.await(1, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                } else {
+                    helperStalled.set(true);
+                    helperTookOne.countDown();
+                    // a helper that another process preempted: it holds its chunk for three seconds
+                    try {
+                        Thread.sleep(3000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return () -> y[c] = c + 1;
+            });
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertArrayEquals(new float[] {1, 2}, y);
+            assertTrue(helperStalled.get(), "no pool thread took a chunk: the test did not exercise the stall");
+            assertTrue(millis < 2500, "the caller waited " + millis + " ms for a stalled helper");
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+}
