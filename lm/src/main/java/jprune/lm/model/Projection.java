@@ -249,7 +249,30 @@ public final class Projection {
     private void columnsAxpy(float[] x, int xOff, float[] y, int yOff, int rowFrom, int rowTo) {
         int vec = VectorPolicy.SCALAR ? 0 : out / L * L;
         java.util.Arrays.fill(y, yOff, yOff + out, 0f);
-        for (int i = rowFrom; i < rowTo; i++) {
+        int i = rowFrom;
+        // Four rows per pass over y: one load and one store of y per four FMAs, in the same i order.
+        for (; i + 4 <= rowTo; i += 4) {
+            FloatVector x0 = FloatVector.broadcast(F, x[xOff + i]), x1 = FloatVector.broadcast(F, x[xOff + i + 1]);
+            FloatVector x2 = FloatVector.broadcast(F, x[xOff + i + 2]), x3 = FloatVector.broadcast(F, x[xOff + i + 3]);
+            long r0 = (long) i * out, r1 = r0 + out, r2 = r1 + out, r3 = r2 + out;
+            for (int c = 0; c < vec; c += L) {
+                FloatVector acc = FloatVector.fromArray(F, y, yOff + c);
+                acc = load(r0 + c).fma(x0, acc);
+                acc = load(r1 + c).fma(x1, acc);
+                acc = load(r2 + c).fma(x2, acc);
+                acc = load(r3 + c).fma(x3, acc);
+                acc.intoArray(y, yOff + c);
+            }
+            for (int c = vec; c < out; c++) {
+                float acc = y[yOff + c];
+                acc = Math.fma(dtype.get(w, r0 + c), x[xOff + i], acc);
+                acc = Math.fma(dtype.get(w, r1 + c), x[xOff + i + 1], acc);
+                acc = Math.fma(dtype.get(w, r2 + c), x[xOff + i + 2], acc);
+                acc = Math.fma(dtype.get(w, r3 + c), x[xOff + i + 3], acc);
+                y[yOff + c] = acc;
+            }
+        }
+        for (; i < rowTo; i++) {
             float xi = x[xOff + i];
             FloatVector xv = FloatVector.broadcast(F, xi);
             long row = (long) i * out;
