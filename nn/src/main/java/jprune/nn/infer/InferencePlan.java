@@ -1,9 +1,6 @@
 package jprune.nn.infer;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerArray;
-import java.util.concurrent.atomic.AtomicLongArray;
 import jprune.nn.Module;
 import jprune.tensor.Parallel;
 import jprune.tensor.Shape;
@@ -141,7 +138,13 @@ public final class InferencePlan {
         int threads = Math.min(Parallel.threads(), batch);
         int size = Math.max(minChunk, Math.min(Math.min(chunk, GROUP), (batch + threads - 1) / threads));
         if (threads > 1 && size < batch && chunk < WHOLE && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
-            new Job(x, batch, y, size).run(threads - 1);
+            // Shared out in chunks: a helper another process preempts mid-chunk does not hold the caller (Parallel.share).
+            int chunks = (batch + size - 1) / size;
+            Parallel.share(chunks, c -> {
+                int from = c * size, n = Math.min(batch, from + size) - from;
+                float[] out = compute(workspaces.get(), x, from, n);
+                return () -> store(out, from, n, y);
+            });
         } else if (chunk == WHOLE && !layerFanOut) {
             Parallel.runAsChunk(() -> serial(x, batch, y));
         } else {
@@ -201,77 +204,6 @@ public final class InferencePlan {
     private void store(float[] out, int g0, int n, float[] y) {
         int stride = steps.getLast().out.size();
         for (int r = 0; r < n; r++) System.arraycopy(out, r * stride, y, (g0 + r) * outputs, outputs);
-    }
-
-    /**
-     * One call's batch shared out in chunks. Whoever takes a chunk from the counter computes it on its
-     * own buffers and publishes it into y if nobody has (a compare-and-set, then the copy). The
-     * calling thread, once the counter is spent, waits for the chunks helpers hold, but only for
-     * about two of its own chunk times after a helper took one: a helper that another process has
-     * preempted mid-chunk may not run again for milliseconds, so then the caller computes the chunk
-     * itself. Results are the same whoever computes them, and whoever comes second publishes nothing,
-     * so the outcome does not depend on scheduling.
-     */
-    private final class Job {
-        private static final int OPEN = 0, PUBLISHING = 1, DONE = 2;
-        /** Wait granted on top of two chunk times: a helper's wake-up and its first cache misses. */
-        private static final long GRACE_NANOS = 20_000;
-        private final float[] x, y;
-        private final int batch, size, chunks;
-        private final AtomicInteger next = new AtomicInteger();
-        private final AtomicIntegerArray state;
-        private final AtomicLongArray takenAt;
-
-        Job(float[] x, int batch, float[] y, int size) {
-            this.x = x;
-            this.y = y;
-            this.batch = batch;
-            this.size = size;
-            this.chunks = (batch + size - 1) / size;
-            this.state = new AtomicIntegerArray(chunks);
-            this.takenAt = new AtomicLongArray(chunks);
-        }
-
-        void run(int helpers) {
-            Parallel.help(helpers, this::take);
-            // The layers' own kernels must not fan out to the pool the helpers occupy.
-            Parallel.runAsChunk(() -> {
-                long start = System.nanoTime();
-                int mine = take();
-                long chunkTime = mine == 0 ? GRACE_NANOS : (System.nanoTime() - start) / mine;
-                for (int c = 0; c < chunks; c++) {
-                    long seen = System.nanoTime();
-                    while (state.get(c) == OPEN) {
-                        long taken = takenAt.get(c), now = System.nanoTime();
-                        if (now - Math.max(taken, seen) > 2 * chunkTime + GRACE_NANOS) {
-                            chunk(c);
-                            break;
-                        }
-                        Thread.onSpinWait();
-                    }
-                }
-            });
-            for (int c = 0; c < chunks; c++) while (state.get(c) != DONE) Thread.onSpinWait();
-        }
-
-        /** Takes chunks until the counter is spent; returns how many. */
-        private int take() {
-            int n = 0;
-            for (int c; (c = next.getAndIncrement()) < chunks; n++) {
-                takenAt.set(c, System.nanoTime());
-                chunk(c);
-            }
-            return n;
-        }
-
-        private void chunk(int c) {
-            int from = c * size, n = Math.min(batch, from + size) - from;
-            float[] out = compute(workspaces.get(), x, from, n);
-            if (state.compareAndSet(c, OPEN, PUBLISHING)) {
-                store(out, from, n, y);
-                state.set(c, DONE);
-            }
-        }
     }
 
     /** Multiply-adds per sample the kernels issue (padding included). */
