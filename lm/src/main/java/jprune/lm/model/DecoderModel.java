@@ -148,50 +148,101 @@ public final class DecoderModel {
      */
     public float[] forward(int[] tokens, int off, int count, KvCache cache) {
         int start = cache.length();
+        float[] h = embed(tokens, off, count, start);
+        float[][] angles = ropeAngles(start, count);
+        for (int l = 0; l < blocks.size(); l++) runBlock(l, h, count, start, cache, angles, ProjectionTap.NONE);
+        cache.advance(count);
+        int d = config.hiddenSize();
+        float[] out = new float[count * d];
+        norm(h, count, finalNormWeight, finalNormBias, out);
+        return out;
+    }
+
+    /** Number of transformer blocks. */
+    public int blockCount() {
+        return blocks.size();
+    }
+
+    /** The projections of block l in execution order. */
+    public List<Projection> projections(int l) {
+        return blocks.get(l).projections();
+    }
+
+    /**
+     * A model that shares everything with this one except the given projections of block l, which
+     * replace the ones of the same name (same shapes): how a pruned block is run.
+     */
+    public DecoderModel withProjections(int l, java.util.Map<String, Projection> byName) {
+        List<DecoderBlock> copy = new ArrayList<>(blocks);
+        copy.set(l, blocks.get(l).with(byName));
+        return new DecoderModel(config, tokenEmbedding, positionEmbedding, copy, finalNormWeight, finalNormBias, head);
+    }
+
+    /**
+     * The residual stream entering block 0 for tokens[off..off+count) at positions start.. : token
+     * embeddings plus, for GPT-2, learned position embeddings. [count, hidden].
+     */
+    public float[] embed(int[] tokens, int off, int count, int start) {
         if (count < 1) throw new IllegalArgumentException("forward needs at least one token");
-        if (start + count > cache.capacity())
-            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the cache's " + cache.capacity() + " positions");
         if (config.family() == LmConfig.Family.GPT2 && start + count > config.maxPositions())
             throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the model's " + config.maxPositions() + " positions");
         int d = config.hiddenSize();
         float[] h = new float[count * d];
+        float[] pos = positionEmbedding != null ? new float[d] : null;
         for (int t = 0; t < count; t++) {
             int id = tokens[off + t];
             if (id < 0 || id >= config.vocabSize()) throw new IllegalArgumentException("token id " + id + " is outside the vocabulary [0, " + config.vocabSize() + ")");
             tokenEmbedding.read((long) id * d, h, t * d, d);
-            if (positionEmbedding != null) {
-                float[] pos = new float[d];
+            if (pos != null) {
                 positionEmbedding.read((long) (start + t) * d, pos, 0, d);
                 for (int i = 0; i < d; i++) h[t * d + i] += pos[i];
             }
         }
-        float[] cos = null, sin = null;
-        if (rope != null) {
-            int half = config.headDim() / 2;
-            cos = new float[count * half];
-            sin = new float[count * half];
-            float[] c1 = new float[half], s1 = new float[half];
-            for (int t = 0; t < count; t++) {
-                rope.angles(start + t, c1, s1);
-                System.arraycopy(c1, 0, cos, t * half, half);
-                System.arraycopy(s1, 0, sin, t * half, half);
-            }
+        return h;
+    }
+
+    /**
+     * Runs block l on the residual stream h [count, hidden] of positions following the cache's, in
+     * place, writing the block's keys and values into the cache without advancing it (so a caller
+     * running one block over many sequences resets nothing). tap sees every projection's input.
+     */
+    public void forwardBlock(int l, float[] h, int count, KvCache cache, ProjectionTap tap) {
+        int start = cache.length();
+        runBlock(l, h, count, start, cache, ropeAngles(start, count), tap);
+    }
+
+    /** Rotary cos and sin per position for positions [start, start+count), or null for GPT-2. */
+    private float[][] ropeAngles(int start, int count) {
+        if (rope == null) return null;
+        int half = config.headDim() / 2;
+        float[] cos = new float[count * half], sin = new float[count * half];
+        float[] c1 = new float[half], s1 = new float[half];
+        for (int t = 0; t < count; t++) {
+            rope.angles(start + t, c1, s1);
+            System.arraycopy(c1, 0, cos, t * half, half);
+            System.arraycopy(s1, 0, sin, t * half, half);
         }
+        return new float[][] {cos, sin};
+    }
+
+    private void runBlock(int l, float[] h, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap) {
+        if (start + count > cache.capacity())
+            throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the cache's " + cache.capacity() + " positions");
+        int d = config.hiddenSize();
+        DecoderBlock b = blocks.get(l);
         float[] a = new float[count * d];
-        for (int l = 0; l < blocks.size(); l++) {
-            DecoderBlock b = blocks.get(l);
-            norm(h, count, b.norm1Weight(), b.norm1Bias(), a);
-            float[] attn = attention(l, b, a, count, start, cache, cos, sin);
-            float[] o = new float[count * d];
-            b.o().forward(attn, count, o);
-            add(h, o);
-            norm(h, count, b.norm2Weight(), b.norm2Bias(), a);
-            add(h, mlp(b, a, count));
-        }
-        cache.advance(count);
-        float[] out = new float[count * d];
-        norm(h, count, finalNormWeight, finalNormBias, out);
-        return out;
+        norm(h, count, b.norm1Weight(), b.norm1Bias(), a);
+        float[] attn = attention(l, b, a, count, start, cache, angles, tap);
+        float[] o = new float[count * d];
+        apply(b.o(), attn, count, o, tap);
+        add(h, o);
+        norm(h, count, b.norm2Weight(), b.norm2Bias(), a);
+        add(h, mlp(b, a, count, tap));
+    }
+
+    private static void apply(Projection p, float[] x, int count, float[] y, ProjectionTap tap) {
+        tap.input(p, x, count);
+        p.forward(x, count, y);
     }
 
     /** Logits [rows, vocab] of final-normed hidden states [rows, hidden]. */
@@ -199,28 +250,29 @@ public final class DecoderModel {
         head.forward(hidden, rows, out);
     }
 
-    private float[] attention(int layer, DecoderBlock b, float[] a, int count, int start, KvCache cache, float[] cos, float[] sin) {
+    private float[] attention(int layer, DecoderBlock b, float[] a, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap) {
         int hd = config.headDim(), heads = config.heads(), kvHeads = config.kvHeads();
         int qw = heads * hd, kvw = kvHeads * hd;
         float[] q = new float[count * qw];
         float[] keys = cache.keys[layer], values = cache.values[layer];
         if (b.qkv() != null) {
             float[] qkv = new float[count * 3 * qw];
-            b.qkv().forward(a, count, qkv);
+            apply(b.qkv(), a, count, qkv, tap);
             for (int t = 0; t < count; t++) {
                 System.arraycopy(qkv, t * 3 * qw, q, t * qw, qw);
                 System.arraycopy(qkv, t * 3 * qw + qw, keys, (start + t) * kvw, kvw);
                 System.arraycopy(qkv, t * 3 * qw + 2 * qw, values, (start + t) * kvw, kvw);
             }
         } else {
-            b.q().forward(a, count, q);
+            apply(b.q(), a, count, q, tap);
             float[] k = new float[count * kvw], v = new float[count * kvw];
-            b.k().forward(a, count, k);
-            b.v().forward(a, count, v);
+            apply(b.k(), a, count, k, tap);
+            apply(b.v(), a, count, v, tap);
             System.arraycopy(k, 0, keys, start * kvw, count * kvw);
             System.arraycopy(v, 0, values, start * kvw, count * kvw);
         }
         if (rope != null) {
+            float[] cos = angles[0], sin = angles[1];
             int half = hd / 2;
             float[] c1 = new float[half], s1 = new float[half];
             for (int t = 0; t < count; t++) {
@@ -324,22 +376,22 @@ public final class DecoderModel {
         });
     }
 
-    private float[] mlp(DecoderBlock b, float[] a, int count) {
+    private float[] mlp(DecoderBlock b, float[] a, int count, ProjectionTap tap) {
         int f = config.intermediateSize(), d = config.hiddenSize();
         float[] hidden = new float[count * f];
         if (b.fc() != null) {
-            b.fc().forward(a, count, hidden);
+            apply(b.fc(), a, count, hidden, tap);
             Activation.gpt2(config.activation(), hidden);
             float[] out = new float[count * d];
-            b.proj().forward(hidden, count, out);
+            apply(b.proj(), hidden, count, out, tap);
             return out;
         }
         float[] up = new float[count * f];
-        b.gate().forward(a, count, hidden);
-        b.up().forward(a, count, up);
+        apply(b.gate(), a, count, hidden, tap);
+        apply(b.up(), a, count, up, tap);
         Activation.swiglu(hidden, up);
         float[] out = new float[count * d];
-        b.down().forward(hidden, count, out);
+        apply(b.down(), hidden, count, out, tap);
         return out;
     }
 

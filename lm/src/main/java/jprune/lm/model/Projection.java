@@ -99,6 +99,43 @@ public final class Projection {
         return dtype.get(w, layout == Layout.OUT_IN ? (long) o * in + i : (long) i * out + o);
     }
 
+    /** W widened to fp32 as an [out, in] row-major array (transposed from GPT-2's [in, out] storage). */
+    public float[] toOutIn() {
+        long n = (long) out * in;
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException(name + ": " + n + " weights are too many for one array");
+        float[] m = new float[(int) n];
+        if (layout == Layout.OUT_IN) {
+            dtype.read(w, 0, m, 0, m.length);
+        } else {
+            float[] row = new float[out];
+            for (int i = 0; i < in; i++) {
+                dtype.read(w, (long) i * out, row, 0, out);
+                for (int o = 0; o < out; o++) m[o * in + i] = row[o];
+            }
+        }
+        return m;
+    }
+
+    /**
+     * The same projection (name, shape, layout, dtype, bias) with new weights given [out, in],
+     * rounded to this projection's dtype and stored in memory from arena: the bytes a checkpoint of
+     * that dtype would hold.
+     */
+    public Projection withWeights(float[] outIn, java.lang.foreign.Arena arena) {
+        if (outIn.length != (long) out * in) throw new IllegalArgumentException(name + ": " + outIn.length + " weights for " + out + "×" + in);
+        MemorySegment seg = arena.allocate(w.byteSize(), 64);
+        if (layout == Layout.OUT_IN) {
+            dtype.write(outIn, 0, seg, 0, outIn.length);
+        } else {
+            float[] row = new float[out];
+            for (int i = 0; i < in; i++) {
+                for (int o = 0; o < out; o++) row[o] = outIn[o * in + i];
+                dtype.write(row, 0, seg, (long) i * out, out);
+            }
+        }
+        return new Projection(name, seg, dtype, in, out, layout, bias);
+    }
+
     /** y[t·out + o] = Σ_i W[o,i]·x[t·in + i] + b[o] for t in [0, tokens). */
     public void forward(float[] x, int tokens, float[] y) {
         if (x.length < (long) tokens * in || y.length < (long) tokens * out)

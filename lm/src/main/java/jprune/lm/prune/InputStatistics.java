@@ -1,0 +1,79 @@
+package jprune.lm.prune;
+
+import jprune.tensor.Gemm;
+
+/**
+ * What the calibration inputs of one projection tell the pruning methods: the sum of squares of
+ * every input feature (Wanda's ‖X_j‖₂²) and, when asked, the Gram matrix Σ x xᵀ from which
+ * SparseGPT's Hessian H = 2/n·Σ x xᵀ comes. Each batch of tokens is multiplied in fp32 with
+ * {@link Gemm} and added to running sums held in double, so many batches lose nothing to the sum.
+ */
+public final class InputStatistics {
+    private final int in;
+    private final double[] sumSquares;
+    private final double[] gram;
+    private long tokens;
+    private float[] batchGram;
+
+    public InputStatistics(int in, boolean withGram) {
+        this.in = in;
+        this.sumSquares = new double[in];
+        this.gram = withGram ? new double[(int) checkedSquare(in)] : null;
+    }
+
+    private static long checkedSquare(int in) {
+        long n = (long) in * in;
+        if (n > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("a Hessian of " + in + "² entries is too large");
+        return n;
+    }
+
+    public int in() {
+        return in;
+    }
+
+    /** Tokens seen so far. */
+    public long tokens() {
+        return tokens;
+    }
+
+    /** Adds rows tokens of x ([tokens, in], row-major). */
+    public void add(float[] x, int rows) {
+        for (int t = 0; t < rows; t++) {
+            int base = t * in;
+            for (int j = 0; j < in; j++) {
+                double v = x[base + j];
+                sumSquares[j] += v * v;
+            }
+        }
+        if (gram != null) {
+            if (batchGram == null) batchGram = new float[gram.length];
+            Gemm.gemm(true, false, in, in, rows, x, 0, in, x, 0, in, false, batchGram, 0, in);
+            for (int i = 0; i < gram.length; i++) gram[i] += batchGram[i];
+        }
+        tokens += rows;
+    }
+
+    /** ‖X_j‖₂ over every token seen. */
+    public double columnNorm(int j) {
+        return Math.sqrt(sumSquares[j]);
+    }
+
+    public boolean hasGram() {
+        return gram != null;
+    }
+
+    /** H = 2/n·Σ x xᵀ ([in, in], a fresh array). */
+    public double[] hessian() {
+        if (gram == null) throw new IllegalStateException("these statistics were gathered without the Gram matrix");
+        if (tokens == 0) throw new IllegalStateException("no calibration tokens were seen");
+        double[] h = new double[gram.length];
+        double scale = 2.0 / tokens;
+        for (int i = 0; i < h.length; i++) h[i] = gram[i] * scale;
+        return h;
+    }
+
+    /** Drops the fp32 batch buffer (kept between batches to avoid reallocating it). */
+    public void releaseBuffers() {
+        batchGram = null;
+    }
+}
