@@ -10,9 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import jprune.lm.hf.DType;
-import jprune.lm.model.LmConfig;
-import jprune.lm.model.RandomCheckpoint;
 import jprune.nn.io.Json;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,13 +22,8 @@ class LmCliTest {
 
     @BeforeAll
     static void tinyModel() throws Exception {
-        model = tmp.resolve("tiny");
-        LmConfig c = LmConfig.fromJson(Json.parseObject("{\"model_type\":\"llama\",\"vocab_size\":1501,\"hidden_size\":32,\"intermediate_size\":48,"
-                + "\"num_hidden_layers\":2,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":64,\"eos_token_id\":1500}"));
-        RandomCheckpoint.write(model, c, DType.BF16, 1, 0);
-        Files.copy(Path.of("../bin/peers/tokenizers/gpt2-bpe/tokenizer.json"), model.resolve("tokenizer.json"));
-        text = tmp.resolve("text.txt");
-        Files.writeString(text, "The Fulton County Grand Jury said Friday an investigation of recent primary elections produced no evidence.\n".repeat(20));
+        model = TinyLm.model(tmp);
+        text = TinyLm.text(tmp, 20);
     }
 
     @Test

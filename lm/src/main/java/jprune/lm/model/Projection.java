@@ -118,22 +118,22 @@ public final class Projection {
 
     /**
      * The same projection (name, shape, layout, dtype, bias) with new weights given [out, in],
-     * rounded to this projection's dtype and stored in memory from arena: the bytes a checkpoint of
-     * that dtype would hold.
+     * rounded to this projection's dtype and stored into dst (exactly {@link #weightBytes()} long,
+     * e.g. from an arena or a mapped file): the bytes a checkpoint of that dtype would hold.
      */
-    public Projection withWeights(float[] outIn, java.lang.foreign.Arena arena) {
+    public Projection withWeights(float[] outIn, MemorySegment dst) {
         if (outIn.length != (long) out * in) throw new IllegalArgumentException(name + ": " + outIn.length + " weights for " + out + "×" + in);
-        MemorySegment seg = arena.allocate(w.byteSize(), 64);
+        if (dst.byteSize() != w.byteSize()) throw new IllegalArgumentException(name + ": " + dst.byteSize() + " bytes for " + w.byteSize());
         if (layout == Layout.OUT_IN) {
-            dtype.write(outIn, 0, seg, 0, outIn.length);
+            dtype.write(outIn, 0, dst, 0, outIn.length);
         } else {
             float[] row = new float[out];
             for (int i = 0; i < in; i++) {
                 for (int o = 0; o < out; o++) row[o] = outIn[o * in + i];
-                dtype.write(row, 0, seg, (long) i * out, out);
+                dtype.write(row, 0, dst, (long) i * out, out);
             }
         }
-        return new Projection(name, seg, dtype, in, out, layout, bias);
+        return new Projection(name, dst, dtype, in, out, layout, bias);
     }
 
     /** y[t·out + o] = Σ_i W[o,i]·x[t·in + i] + b[o] for t in [0, tokens). */

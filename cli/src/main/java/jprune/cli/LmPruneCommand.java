@@ -1,0 +1,350 @@
+package jprune.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import jprune.lm.data.BrownCorpus;
+import jprune.lm.data.TextFile;
+import jprune.lm.data.TextSplit;
+import jprune.lm.eval.Perplexity;
+import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.hf.HfCheckpointWriter;
+import jprune.lm.model.DecoderModel;
+import jprune.lm.model.Projection;
+import jprune.lm.prune.CalibrationSamples;
+import jprune.lm.prune.OneShotSettings;
+import jprune.lm.prune.PruneMethod;
+import jprune.lm.prune.PrunedTensorStore;
+import jprune.lm.prune.SequentialPruner;
+import jprune.lm.prune.SparsityPattern;
+import jprune.lm.tokenizer.Tokenizer;
+import jprune.nn.io.AtomicFiles;
+import jprune.nn.io.Json;
+import jprune.tensor.Parallel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code jprune lm prune}: one-shot magnitude, Wanda or SparseGPT pruning of a Hugging Face language model. */
+@Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"One-shot pruning of a language model's transformer blocks (attention and MLP projections; embeddings,",
+                "norms and lm_head stay dense), block by block: each block's calibration inputs are the outputs of the blocks",
+                "before it after they were pruned. Writes OUT as a Hugging Face checkpoint in the input's dtype and layout",
+                "(pruned weights are exact zeros), with OUT/metrics.json, OUT/recipe.json (rerun it with --recipe) and",
+                "OUT/calibration.json (the token ids calibrated on, reusable as --calib)."})
+final class LmPruneCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Hugging Face checkpoint directory with tokenizer files.")
+    Path model;
+
+    @Option(names = "--method", paramLabel = "NAME", description = "magnitude, wanda or sparsegpt.")
+    String method;
+
+    @Option(names = "--sparsity", paramLabel = "S", description = "Unstructured: the fraction of each pruned layer's weights removed, in (0, 1).")
+    Double sparsity;
+
+    @Option(names = "--pattern", paramLabel = "N:M", description = "Semi-structured: keep at most N of every M consecutive inputs of a row (2:4, 4:8).")
+    String pattern;
+
+    @Option(names = "--calib", paramLabel = "SOURCE",
+            description = {"Calibration data: a UTF-8 text file (--nsamples windows of --seqlen tokens at seeded random starts),",
+                    "brown:train|validation|test, or a .json file holding a list of token-id lists (used exactly as given).",
+                    "Not needed for magnitude."})
+    String calib;
+
+    @Option(names = "--nsamples", paramLabel = "N", description = "Calibration samples. Default: 128 (for a .json file: all of them).")
+    Integer nsamples;
+
+    @Option(names = "--seqlen", paramLabel = "L", description = "Tokens per calibration sample. Default: the model's context, capped at 2048.")
+    Integer seqlen;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the calibration windows. Default: 0.")
+    Long seed;
+
+    @Option(names = "--layers", paramLabel = "REGEX", description = "Prune only projections whose name contains a match (e.g. 'mlp').")
+    String layers;
+
+    @Option(names = "--skip", paramLabel = "REGEX", description = "Leave projections whose name contains a match dense (e.g. 'layers\\.0\\.').")
+    String skip;
+
+    @Option(names = "--blocksize", paramLabel = "B", description = "SparseGPT: columns updated together. Default: 128.")
+    Integer blocksize;
+
+    @Option(names = "--percdamp", paramLabel = "F", description = "SparseGPT: dampening, this fraction of H's mean diagonal. Default: 0.01.")
+    Double percdamp;
+
+    @Option(names = "--eval", paramLabel = "SOURCE",
+            description = "Perplexity of the dense and the pruned model on this text (a file or brown:test), as lm eval computes it.")
+    String eval;
+
+    @Option(names = "--eval-seqlen", paramLabel = "L", description = "Window of --eval. Default: the model's context, capped at 2048.")
+    Integer evalSeqlen;
+
+    @Option(names = "--eval-limit-tokens", paramLabel = "N", description = "Evaluate only the first N tokens of --eval (0 = all). Default: 0.")
+    Long evalLimit;
+
+    @Option(names = "--brown", paramLabel = "DIR", description = "Where the Brown corpus is (default: $JPRUNE_BROWN, then where bin/setup installs it).")
+    Path brown;
+
+    @Option(names = "--recipe", paramLabel = "FILE", description = "A recipe.json of an earlier run: its settings, overridden by flags given here.")
+    Path recipe;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output checkpoint directory.")
+    Path out;
+
+    @Mixin
+    CommonOptions common;
+
+    @Override
+    public Integer call() throws Exception {
+        common.apply();
+        if (recipe != null) applyRecipe();
+        if (model == null) throw new UsageException("--model is required");
+        if (method == null) throw new UsageException("--method is required: magnitude, wanda or sparsegpt");
+        PruneMethod m = parse(() -> PruneMethod.parse(method));
+        if ((sparsity == null) == (pattern == null)) throw new UsageException("give exactly one of --sparsity S and --pattern N:M");
+        SparsityPattern target = parse(() -> pattern != null ? SparsityPattern.parse(pattern) : SparsityPattern.unstructured(sparsity));
+        OneShotSettings settings = parse(() -> new OneShotSettings(m, target, regex("--layers", layers), regex("--skip", skip),
+                blocksize != null ? blocksize : 128, percdamp != null ? percdamp : 0.01));
+        if (m.needsCalibration() && calib == null) throw new UsageException("--calib is required for --method " + m.cliName());
+        if (nsamples != null && nsamples < 1) throw new UsageException("--nsamples must be >= 1, got " + nsamples);
+        if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
+        long started = System.nanoTime();
+        try (HfCheckpoint ck = LmModels.open(model)) {
+            DecoderModel dense = DecoderModel.open(ck);
+            int context = dense.config().maxPositions();
+            int l = seqlen != null ? seqlen : Math.min(context, 2048);
+            if (l < 2 || l > context) throw new UsageException("--seqlen must be in [2, " + context + "] (the model's context), got " + l);
+            SequentialPruner pruner = new SequentialPruner(settings);
+            parse(() -> pruner.selected(dense));
+            Tokenizer tok = (calib != null && !calib.endsWith(".json")) || eval != null ? LmModels.tokenizer(model, dense.config()) : null;
+            CalibrationSamples samples = calibration(m, tok, dense, l);
+            String[] evalText = eval != null ? readText(eval, "--eval") : null;
+            Double densePpl = null;
+            int el = evalSeqlen != null ? evalSeqlen : Math.min(context, 2048);
+            if (evalText != null) {
+                if (el < 2 || el > context) throw new UsageException("--eval-seqlen must be in [2, " + context + "], got " + el);
+                densePpl = perplexity(dense, tok, evalText, el, "dense");
+            }
+            Path parent = out.toAbsolutePath().normalize().getParent();
+            SequentialPruner.Result r;
+            Map<String, Object> metrics = new LinkedHashMap<>();
+            try (PrunedTensorStore store = new PrunedTensorStore(parent)) {
+                StepProgress bar = new StepProgress("blocks", dense.blockCount());
+                r = parse(() -> {
+                    try {
+                        return pruner.run(dense, samples, store, (done, total, layerResults) -> bar.update(done, summary(layerResults)));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                bar.finish();
+                Double ppl = evalText != null ? perplexity(r.model(), tok, evalText, el, "pruned") : null;
+                Map<String, HfCheckpointWriter.Fill> fills = new LinkedHashMap<>();
+                for (Projection p : r.pruned().values()) {
+                    fills.put(p.name() + ".weight", dst -> java.lang.foreign.MemorySegment.copy(p.weights(), 0, dst, 0, p.weightBytes()));
+                }
+                HfCheckpointWriter.rewrite(ck, out, fills);
+                metrics.put("method", m.cliName());
+                metrics.put("sparsity", r.sparsity());
+                metrics.put("target_sparsity", target.sparsity());
+                metrics.put("pattern", target.isNofM() ? target.n() + ":" + target.m() : "unstructured");
+                metrics.put("nsamples", samples == null ? 0 : samples.samples().size());
+                metrics.put("seqlen", samples == null ? 0 : samples.longest());
+                metrics.put("calibration_tokens", samples == null ? 0 : samples.tokens());
+                metrics.put("calibration", samples == null ? null : samples.source());
+                metrics.put("dense_perplexity", densePpl);
+                metrics.put("perplexity", ppl);
+                if (evalText != null) {
+                    metrics.put("eval", evalText[1]);
+                    metrics.put("eval_seqlen", el);
+                }
+                metrics.put("prune_seconds", r.seconds());
+                metrics.put("seconds", (System.nanoTime() - started) / 1e9);
+                metrics.put("peak_heap_bytes", MemoryUse.peakHeapBytes());
+                metrics.put("peak_rss_bytes", MemoryUse.peakRssBytes());
+                metrics.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+                metrics.put("threads", Parallel.threads());
+                metrics.put("model", model.toString());
+                metrics.put("dtype", ck.dtype() == null ? null : ck.dtype().name());
+                if (m == PruneMethod.SPARSEGPT) {
+                    metrics.put("blocksize", settings.blocksize());
+                    metrics.put("percdamp", settings.percdamp());
+                }
+                List<Map<String, Object>> layerList = new ArrayList<>();
+                for (SequentialPruner.LayerResult lr : r.layers()) {
+                    Map<String, Object> e = new LinkedHashMap<>();
+                    e.put("name", lr.name());
+                    e.put("shape", List.of(lr.shape()[0], lr.shape()[1]));
+                    e.put("sparsity", lr.sparsity());
+                    e.put("seconds", lr.seconds());
+                    e.put("reconstruction_error", lr.reconstructionError());
+                    layerList.add(e);
+                }
+                metrics.put("layers", layerList);
+            }
+            AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(metrics, true));
+            AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipeOf(m, target, settings, samples, l), true));
+            if (samples != null) AtomicFiles.writeString(out.resolve("calibration.json"), samples.toJson() + "\n");
+            System.out.printf(Locale.ROOT, "%s %s: sparsity %.4f over %d projections in %.1f s%s -> %s%n", m.cliName(),
+                    target.isNofM() ? target.n() + ":" + target.m() : String.format(Locale.ROOT, "%.2f", target.sparsity()), r.sparsity(),
+                    r.layers().size(), r.seconds(),
+                    densePpl != null ? String.format(Locale.ROOT, "; perplexity %.3f (dense %.3f)", (Double) metrics.get("perplexity"), densePpl) : "",
+                    out);
+        }
+        return 0;
+    }
+
+    private CalibrationSamples calibration(PruneMethod m, Tokenizer tok, DecoderModel dense, int l) throws IOException {
+        if (calib == null) return null;
+        int vocab = dense.config().vocabSize();
+        CalibrationSamples s;
+        if (calib.endsWith(".json")) {
+            Path file = Path.of(calib);
+            if (!Files.isRegularFile(file)) throw new UsageException("--calib: no file " + file);
+            s = parse(() -> {
+                try {
+                    return CalibrationSamples.fromJson(file, vocab);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            if (nsamples != null) s = parse(s, nsamples);
+        } else {
+            String[] text = readText(calib, "--calib");
+            int[] ids = tok.encode(text[0], false);
+            int n = nsamples != null ? nsamples : 128;
+            long sd = seed != null ? seed : 0;
+            s = parse(() -> CalibrationSamples.fromTokens(ids, n, l, sd, text[1]));
+        }
+        if (dense.config().family() == jprune.lm.model.LmConfig.Family.GPT2 && s.longest() > dense.config().maxPositions())
+            throw new UsageException("--calib: a sample of " + s.longest() + " tokens exceeds the model's " + dense.config().maxPositions() + " positions");
+        return s;
+    }
+
+    private static CalibrationSamples parse(CalibrationSamples s, int n) {
+        try {
+            return s.first(n);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    /** The text of a file or brown:SPLIT, and its description. */
+    private String[] readText(String source, String flag) throws IOException {
+        if (source.startsWith("brown:")) {
+            TextSplit s;
+            try {
+                s = TextSplit.parse(source.substring("brown:".length()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(flag + ": " + e.getMessage());
+            }
+            return new String[] {BrownCorpus.load(BrownCorpus.locate(brown)).text(s).text(), "brown:" + s.label()};
+        }
+        Path file = Path.of(source);
+        if (!Files.isRegularFile(file)) throw new UsageException(flag + ": no file " + file + " (or give brown:train, brown:validation, brown:test)");
+        return new String[] {TextFile.read(file), file.toString()};
+    }
+
+    private double perplexity(DecoderModel m, Tokenizer tok, String[] text, int el, String what) {
+        int[] ids = tok.encode(text[0], false);
+        long limit = evalLimit != null ? evalLimit : 0;
+        long usable = limit > 0 ? Math.min(limit, ids.length) : ids.length;
+        if (usable < el) throw new UsageException("--eval " + text[1] + " has " + usable + " tokens, fewer than one window of " + el);
+        StepProgress bar = new StepProgress(what + " perplexity", (int) (usable / el));
+        Perplexity.Result r = Perplexity.evaluate(m, ids, el, limit, (done, total, ppl) -> bar.update(done, String.format(Locale.ROOT, "ppl %.3f", ppl)));
+        bar.finish();
+        return r.perplexity();
+    }
+
+    private static String summary(List<SequentialPruner.LayerResult> layers) {
+        double worst = 0;
+        for (SequentialPruner.LayerResult l : layers) worst = Math.max(worst, l.reconstructionError());
+        return layers.isEmpty() ? "" : String.format(Locale.ROOT, "%d projections, worst error %.4f", layers.size(), worst);
+    }
+
+    private static Pattern regex(String flag, String s) {
+        if (s == null) return null;
+        try {
+            return Pattern.compile(s);
+        } catch (PatternSyntaxException e) {
+            throw new IllegalArgumentException(flag + ": not a regular expression: " + e.getDescription());
+        }
+    }
+
+    private static <T> T parse(java.util.function.Supplier<T> s) {
+        try {
+            return s.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private Map<String, Object> recipeOf(PruneMethod m, SparsityPattern target, OneShotSettings settings, CalibrationSamples samples, int l) {
+        Map<String, Object> r = new LinkedHashMap<>();
+        r.put("command", "lm prune");
+        r.put("model", model.toString());
+        r.put("method", m.cliName());
+        if (target.isNofM()) r.put("pattern", target.n() + ":" + target.m());
+        else r.put("sparsity", target.sparsity());
+        r.put("calib", calib);
+        if (samples != null) {
+            r.put("nsamples", samples.samples().size());
+            r.put("seqlen", l);
+            r.put("seed", seed != null ? seed : 0L);
+        }
+        r.put("layers", layers);
+        r.put("skip", skip);
+        r.put("blocksize", settings.blocksize());
+        r.put("percdamp", settings.percdamp());
+        r.put("eval", eval);
+        r.put("eval_seqlen", evalSeqlen);
+        r.put("eval_limit_tokens", evalLimit);
+        r.put("threads", Parallel.threads());
+        return r;
+    }
+
+    /** Fills every option not given on the command line from --recipe. */
+    private void applyRecipe() throws IOException {
+        if (!Files.isRegularFile(recipe)) throw new UsageException("--recipe: no file " + recipe);
+        Map<String, Object> r;
+        try {
+            r = Json.parseObject(Files.readString(recipe, StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            throw new UsageException("--recipe " + recipe + ": not a JSON object (" + e.getMessage() + ")");
+        }
+        if (!"lm prune".equals(r.get("command"))) throw new UsageException("--recipe " + recipe + ": not an lm prune recipe");
+        var given = spec.commandLine().getParseResult();
+        if (!given.hasMatchedOption("--model") && r.get("model") != null) model = Path.of((String) r.get("model"));
+        if (!given.hasMatchedOption("--method")) method = (String) r.get("method");
+        if (!given.hasMatchedOption("--sparsity") && !given.hasMatchedOption("--pattern")) {
+            if (r.get("sparsity") instanceof Number n) sparsity = n.doubleValue();
+            if (r.get("pattern") instanceof String p) pattern = p;
+        }
+        if (!given.hasMatchedOption("--calib")) calib = (String) r.get("calib");
+        if (!given.hasMatchedOption("--nsamples") && r.get("nsamples") instanceof Number n) nsamples = n.intValue();
+        if (!given.hasMatchedOption("--seqlen") && r.get("seqlen") instanceof Number n) seqlen = n.intValue();
+        if (!given.hasMatchedOption("--seed") && r.get("seed") instanceof Number n) seed = n.longValue();
+        if (!given.hasMatchedOption("--layers")) layers = (String) r.get("layers");
+        if (!given.hasMatchedOption("--skip")) skip = (String) r.get("skip");
+        if (!given.hasMatchedOption("--blocksize") && r.get("blocksize") instanceof Number n) blocksize = n.intValue();
+        if (!given.hasMatchedOption("--percdamp") && r.get("percdamp") instanceof Number n) percdamp = n.doubleValue();
+        if (!given.hasMatchedOption("--eval")) eval = (String) r.get("eval");
+        if (!given.hasMatchedOption("--eval-seqlen") && r.get("eval_seqlen") instanceof Number n) evalSeqlen = n.intValue();
+        if (!given.hasMatchedOption("--eval-limit-tokens") && r.get("eval_limit_tokens") instanceof Number n) evalLimit = n.longValue();
+        if (!given.hasMatchedOption("--threads") && r.get("threads") instanceof Number n) Parallel.setThreads(n.intValue());
+    }
+}

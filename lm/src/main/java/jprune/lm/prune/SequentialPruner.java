@@ -1,0 +1,194 @@
+package jprune.lm.prune;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import jprune.lm.model.DecoderModel;
+import jprune.lm.model.KvCache;
+import jprune.lm.model.Projection;
+import jprune.lm.model.ProjectionTap;
+
+/**
+ * One-shot pruning of a decoder model block by block, as the SparseGPT and Wanda papers do it: the
+ * calibration samples are embedded, then for each block in order
+ * <ol>
+ * <li>the block runs (as it is, dense) on every sample while a tap gathers each selected
+ * projection's input statistics (projections that read the same input share them);</li>
+ * <li>every selected projection of the block is pruned;</li>
+ * <li>the dense block runs once more, and each pruned projection's reconstruction error
+ * ‖WX − ŴX‖²/‖WX‖² is measured on the inputs it was pruned for;</li>
+ * <li>the pruned block (weights rounded to the checkpoint's dtype) runs on every sample, and its
+ * outputs are the next block's calibration inputs.</li>
+ * </ol>
+ * Only the current block's inputs and statistics are in memory; weights stay mapped and pruned
+ * ones go to a {@link PrunedTensorStore}.
+ */
+public final class SequentialPruner {
+
+    /** One pruned projection. shape is as stored in the checkpoint. */
+    public record LayerResult(String name, long[] shape, long weights, long zeros, double seconds, double reconstructionError) {
+        public double sparsity() {
+            return weights == 0 ? 0 : (double) zeros / weights;
+        }
+    }
+
+    /** Every pruned projection, the pruned model (valid while the store is open) and the time taken. */
+    public record Result(List<LayerResult> layers, Map<String, Projection> pruned, DecoderModel model, double seconds) {
+        /** Zeros over all pruned projections' weights. */
+        public double sparsity() {
+            long w = 0, z = 0;
+            for (LayerResult l : layers) {
+                w += l.weights();
+                z += l.zeros();
+            }
+            return w == 0 ? 0 : (double) z / w;
+        }
+    }
+
+    /** Called after each block. */
+    public interface Progress {
+        void block(int done, int total, List<LayerResult> layers);
+    }
+
+    private final OneShotSettings settings;
+
+    public SequentialPruner(OneShotSettings settings) {
+        this.settings = settings;
+    }
+
+    /** The projections the settings select, or an error naming --layers / --skip if there are none. */
+    public List<Projection> selected(DecoderModel model) {
+        List<Projection> out = new ArrayList<>();
+        for (int l = 0; l < model.blockCount(); l++)
+            for (Projection p : model.projections(l)) if (settings.selects(p.name())) out.add(p);
+        if (out.isEmpty()) throw new IllegalArgumentException("--layers/--skip select no projection (names look like "
+                + model.projections(0).get(0).name() + ")");
+        for (Projection p : out) settings.pattern().checkWidth(p.name(), p.in());
+        return out;
+    }
+
+    public Result run(DecoderModel model, CalibrationSamples calibration, PrunedTensorStore store, Progress progress) throws IOException {
+        long t0 = System.nanoTime();
+        List<Projection> chosen = selected(model);
+        int longest = calibration.longest();
+        if (model.config().family() == jprune.lm.model.LmConfig.Family.GPT2 && longest > model.config().maxPositions())
+            throw new IllegalArgumentException("a calibration sample of " + longest + " tokens exceeds the model's " + model.config().maxPositions() + " positions");
+        List<int[]> samples = calibration.samples();
+        float[][] hidden = new float[samples.size()][];
+        for (int s = 0; s < hidden.length; s++) hidden[s] = model.embed(samples.get(s), 0, samples.get(s).length, 0);
+        KvCache cache = new KvCache(model.config(), longest);
+        List<LayerResult> results = new ArrayList<>();
+        Map<String, Projection> prunedAll = new LinkedHashMap<>();
+        DecoderModel current = model;
+        for (int l = 0; l < model.blockCount(); l++) {
+            List<Projection> targets = new ArrayList<>();
+            for (Projection p : current.projections(l)) if (chosen.contains(p)) targets.add(p);
+            List<LayerResult> blockResults = new ArrayList<>();
+            if (!targets.isEmpty()) {
+                Map<Projection, InputStatistics> stats = gather(current, l, targets, samples, hidden, cache);
+                Map<String, Projection> pruned = new LinkedHashMap<>();
+                Map<Projection, double[]> seconds = new IdentityHashMap<>();
+                Map<InputStatistics, SparseGptPruner.Factor> factors = new IdentityHashMap<>();
+                for (Projection p : targets) {
+                    long s0 = System.nanoTime();
+                    float[] w = p.toOutIn();
+                    prune(p, w, stats.get(p), factors);
+                    MemorySegment dst = store.allocate(p.weightBytes());
+                    pruned.put(p.name(), p.withWeights(w, dst));
+                    seconds.put(p, new double[] {(System.nanoTime() - s0) / 1e9});
+                }
+                factors.clear();
+                stats.clear();
+                double[][] errors = reconstructionErrors(current, l, targets, pruned, samples, hidden, cache);
+                current = current.withProjections(l, pruned);
+                for (int i = 0; i < targets.size(); i++) {
+                    Projection p = targets.get(i), q = pruned.get(p.name());
+                    long zeros = zeros(q.weights(), q);
+                    long[] shape = p.layout() == Projection.Layout.OUT_IN ? new long[] {p.out(), p.in()} : new long[] {p.in(), p.out()};
+                    double err = errors[i][1] == 0 ? 0 : errors[i][0] / errors[i][1];
+                    blockResults.add(new LayerResult(p.name(), shape, (long) p.out() * p.in(), zeros, seconds.get(p)[0], err));
+                }
+                prunedAll.putAll(pruned);
+            }
+            for (int s = 0; s < samples.size(); s++) current.forwardBlock(l, hidden[s], samples.get(s).length, cache, ProjectionTap.NONE);
+            results.addAll(blockResults);
+            if (progress != null) progress.block(l + 1, model.blockCount(), blockResults);
+        }
+        return new Result(results, prunedAll, current, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /** Runs block l on every sample (on copies) and gathers the targets' input statistics. */
+    private Map<Projection, InputStatistics> gather(DecoderModel model, int l, List<Projection> targets, List<int[]> samples, float[][] hidden,
+                                                    KvCache cache) {
+        Map<Projection, InputStatistics> stats = new IdentityHashMap<>();
+        if (!settings.method().needsCalibration()) return stats;
+        boolean gram = settings.method().needsGram();
+        for (int s = 0; s < samples.size(); s++) {
+            Object[] last = {null, null};
+            model.forwardBlock(l, hidden[s].clone(), samples.get(s).length, cache, (p, x, tokens) -> {
+                if (!targets.contains(p)) return;
+                InputStatistics st = stats.get(p);
+                if (st == null) {
+                    // Projections fed the same array one after another (q, k and v; gate and up) share one set of statistics.
+                    st = x == last[0] ? (InputStatistics) last[1] : new InputStatistics(p.in(), gram);
+                    stats.put(p, st);
+                }
+                if (!(x == last[0] && st == last[1])) st.add(x, tokens);
+                last[0] = x;
+                last[1] = st;
+            });
+        }
+        for (InputStatistics st : stats.values()) st.releaseBuffers();
+        return stats;
+    }
+
+    private void prune(Projection p, float[] w, InputStatistics stats, Map<InputStatistics, SparseGptPruner.Factor> factors) {
+        int out = p.out(), in = p.in();
+        switch (settings.method()) {
+            case MAGNITUDE -> MagnitudePruner.prune(w, out, in, settings.pattern());
+            case WANDA -> WandaPruner.prune(w, out, in, stats, settings.pattern());
+            case SPARSEGPT -> {
+                SparseGptPruner.Factor f = factors.computeIfAbsent(stats, st -> SparseGptPruner.factor(st, settings.percdamp()));
+                SparseGptPruner.prune(w, out, in, f, settings.pattern(), settings.blocksize());
+            }
+        }
+    }
+
+    /** Per target: Σ‖Wx − Ŵx‖² and Σ‖Wx‖² over the dense block's inputs. */
+    private static double[][] reconstructionErrors(DecoderModel model, int l, List<Projection> targets, Map<String, Projection> pruned,
+                                                   List<int[]> samples, float[][] hidden, KvCache cache) {
+        double[][] sums = new double[targets.size()][2];
+        for (int s = 0; s < samples.size(); s++) {
+            model.forwardBlock(l, hidden[s].clone(), samples.get(s).length, cache, (p, x, tokens) -> {
+                int i = targets.indexOf(p);
+                if (i < 0) return;
+                float[] y = new float[tokens * p.out()], yp = new float[tokens * p.out()];
+                p.forward(x, tokens, y);
+                pruned.get(p.name()).forward(x, tokens, yp);
+                float[] bias = p.bias();
+                double diff = 0, ref = 0;
+                for (int t = 0; t < tokens; t++) {
+                    for (int o = 0; o < p.out(); o++) {
+                        double v = y[t * p.out() + o], d = v - yp[t * p.out() + o];
+                        if (bias != null) v -= bias[o];
+                        diff += d * d;
+                        ref += v * v;
+                    }
+                }
+                sums[i][0] += diff;
+                sums[i][1] += ref;
+            });
+        }
+        return sums;
+    }
+
+    private static long zeros(MemorySegment w, Projection p) {
+        long n = (long) p.out() * p.in(), z = 0;
+        for (long i = 0; i < n; i++) if (p.dtype().get(w, i) == 0f) z++;
+        return z;
+    }
+}
