@@ -172,6 +172,7 @@ final class LmPruneCommand implements Callable<Integer> {
                     metrics.put("eval", evalText[1]);
                     metrics.put("eval_seqlen", el);
                 }
+                metrics.put("reconstruction_error_tokens", samples == null ? 0 : SequentialPruner.errorTokens(samples.tokens()));
                 metrics.put("prune_seconds", r.seconds());
                 metrics.put("seconds", (System.nanoTime() - started) / 1e9);
                 metrics.put("peak_heap_bytes", MemoryUse.peakHeapBytes());
@@ -191,7 +192,7 @@ final class LmPruneCommand implements Callable<Integer> {
                     e.put("shape", List.of(lr.shape()[0], lr.shape()[1]));
                     e.put("sparsity", lr.sparsity());
                     e.put("seconds", lr.seconds());
-                    e.put("reconstruction_error", lr.reconstructionError());
+                    e.put("reconstruction_error", Double.isNaN(lr.reconstructionError()) ? null : lr.reconstructionError());
                     layerList.add(e);
                 }
                 metrics.put("layers", layerList);

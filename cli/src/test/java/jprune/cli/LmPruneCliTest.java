@@ -79,6 +79,11 @@ class LmPruneCliTest {
             }
         }
         assertNotEquals(-1, Files.mismatch(tmp.resolve("wanda0.5/model.safetensors"), tmp.resolve("sparsegpt0.5/model.safetensors")));
+        Path noCalib = tmp.resolve("magnitude-no-calib");
+        CliTest.Run r = run("lm", "prune", "--model", model.toString(), "--method", "magnitude", "--sparsity", "0.5", "--out", noCalib.toString());
+        assertEquals(0, r.code(), r.err());
+        assertEquals(-1, Files.mismatch(tmp.resolve("magnitude0.5/model.safetensors"), noCalib.resolve("model.safetensors")),
+                "magnitude needs no calibration data and gives the same weights without it");
     }
 
     /** Exactly half the weights are zero; for 2:4, exactly two in every group of four inputs of a row. */

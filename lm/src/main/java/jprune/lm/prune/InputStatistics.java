@@ -12,13 +12,28 @@ public final class InputStatistics {
     private final int in;
     private final double[] sumSquares;
     private final double[] gram;
+    private final int sampleStride;
+    private final float[] sampled;
+    private int sampledRows;
     private long tokens;
     private float[] batchGram;
 
     public InputStatistics(int in, boolean withGram) {
+        this(in, withGram, 1, 0);
+    }
+
+    /**
+     * Also keeps every sampleStride-th input row (counting from the first token seen), up to
+     * sampleCap rows: a fixed, evenly spread subset of the calibration inputs on which the pruned
+     * layer's reconstruction error is measured without running the model again.
+     */
+    public InputStatistics(int in, boolean withGram, int sampleStride, int sampleCap) {
+        if (sampleStride < 1 || sampleCap < 0) throw new IllegalArgumentException("sample stride " + sampleStride + ", cap " + sampleCap);
         this.in = in;
         this.sumSquares = new double[in];
         this.gram = withGram ? new double[(int) checkedSquare(in)] : null;
+        this.sampleStride = sampleStride;
+        this.sampled = new float[Math.toIntExact((long) sampleCap * in)];
     }
 
     private static long checkedSquare(int in) {
@@ -40,6 +55,10 @@ public final class InputStatistics {
     public void add(float[] x, int rows) {
         for (int t = 0; t < rows; t++) {
             int base = t * in;
+            if ((tokens + t) % sampleStride == 0 && (sampledRows + 1L) * in <= sampled.length) {
+                System.arraycopy(x, base, sampled, sampledRows * in, in);
+                sampledRows++;
+            }
             for (int j = 0; j < in; j++) {
                 double v = x[base + j];
                 sumSquares[j] += v * v;
@@ -51,6 +70,15 @@ public final class InputStatistics {
             for (int i = 0; i < gram.length; i++) gram[i] += batchGram[i];
         }
         tokens += rows;
+    }
+
+    /** The kept input rows ([sampledRows, in], row-major; the array may be longer). */
+    public float[] sampledRows() {
+        return sampled;
+    }
+
+    public int sampledRowCount() {
+        return sampledRows;
     }
 
     /** ‖X_j‖₂ over every token seen. */

@@ -1,7 +1,6 @@
 package jprune.lm.prune;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -19,8 +18,9 @@ import jprune.lm.model.ProjectionTap;
  * <li>the block runs (as it is, dense) on every sample while a tap gathers each selected
  * projection's input statistics (projections that read the same input share them);</li>
  * <li>every selected projection of the block is pruned;</li>
- * <li>the dense block runs once more, and each pruned projection's reconstruction error
- * ‖WX − ŴX‖²/‖WX‖² is measured on the inputs it was pruned for;</li>
+ * <li>each pruned projection's reconstruction error ‖WX − ŴX‖²/‖WX‖² is measured on an evenly
+ * spread subset of the inputs it was pruned for (every k-th calibration token, at most
+ * {@link #ERROR_TOKENS}; all of them when there are fewer), kept in step 1;</li>
  * <li>the pruned block (weights rounded to the checkpoint's dtype) runs on every sample, and its
  * outputs are the next block's calibration inputs.</li>
  * </ol>
@@ -54,7 +54,21 @@ public final class SequentialPruner {
         void block(int done, int total, List<LayerResult> layers);
     }
 
+    /** Most calibration tokens per input on which reconstruction errors are measured. */
+    public static final int ERROR_TOKENS = 2048;
+
     private final OneShotSettings settings;
+
+    /** Every how many calibration tokens one is kept for the reconstruction error. */
+    static int errorStride(long tokens) {
+        return (int) Math.max(1, (tokens + ERROR_TOKENS - 1) / ERROR_TOKENS);
+    }
+
+    /** On how many of tokens calibration tokens the reconstruction errors are measured. */
+    public static long errorTokens(long tokens) {
+        long stride = errorStride(tokens);
+        return Math.min(ERROR_TOKENS, (tokens + stride - 1) / stride);
+    }
 
     public SequentialPruner(OneShotSettings settings) {
         this.settings = settings;
@@ -71,16 +85,23 @@ public final class SequentialPruner {
         return out;
     }
 
+    /**
+     * Prunes every selected projection. calibration may be null for magnitude pruning, which then
+     * runs no forward pass at all (and measures no reconstruction error: NaN).
+     */
     public Result run(DecoderModel model, CalibrationSamples calibration, PrunedTensorStore store, Progress progress) throws IOException {
         long t0 = System.nanoTime();
         List<Projection> chosen = selected(model);
-        int longest = calibration.longest();
+        if (calibration == null && settings.method().needsCalibration())
+            throw new IllegalArgumentException("--calib is required for --method " + settings.method().cliName());
+        List<int[]> samples = calibration == null ? List.of() : calibration.samples();
+        int longest = calibration == null ? 1 : calibration.longest();
         if (model.config().family() == jprune.lm.model.LmConfig.Family.GPT2 && longest > model.config().maxPositions())
             throw new IllegalArgumentException("a calibration sample of " + longest + " tokens exceeds the model's " + model.config().maxPositions() + " positions");
-        List<int[]> samples = calibration.samples();
         float[][] hidden = new float[samples.size()][];
         for (int s = 0; s < hidden.length; s++) hidden[s] = model.embed(samples.get(s), 0, samples.get(s).length, 0);
         KvCache cache = new KvCache(model.config(), longest);
+        int stride = calibration == null ? 1 : errorStride(calibration.tokens());
         List<LayerResult> results = new ArrayList<>();
         Map<String, Projection> prunedAll = new LinkedHashMap<>();
         DecoderModel current = model;
@@ -89,29 +110,23 @@ public final class SequentialPruner {
             for (Projection p : current.projections(l)) if (chosen.contains(p)) targets.add(p);
             List<LayerResult> blockResults = new ArrayList<>();
             if (!targets.isEmpty()) {
-                Map<Projection, InputStatistics> stats = gather(current, l, targets, samples, hidden, cache);
+                Map<Projection, InputStatistics> stats = gather(current, l, targets, samples, hidden, cache, stride);
                 Map<String, Projection> pruned = new LinkedHashMap<>();
-                Map<Projection, double[]> seconds = new IdentityHashMap<>();
                 Map<InputStatistics, SparseGptPruner.Factor> factors = new IdentityHashMap<>();
                 for (Projection p : targets) {
                     long s0 = System.nanoTime();
                     float[] w = p.toOutIn();
                     prune(p, w, stats.get(p), factors);
-                    MemorySegment dst = store.allocate(p.weightBytes());
-                    pruned.put(p.name(), p.withWeights(w, dst));
-                    seconds.put(p, new double[] {(System.nanoTime() - s0) / 1e9});
+                    Projection q = p.withWeights(w, store.allocate(p.weightBytes()));
+                    pruned.put(p.name(), q);
+                    double seconds = (System.nanoTime() - s0) / 1e9;
+                    double err = reconstructionError(p, q, stats.get(p));
+                    long[] shape = p.layout() == Projection.Layout.OUT_IN ? new long[] {p.out(), p.in()} : new long[] {p.in(), p.out()};
+                    blockResults.add(new LayerResult(p.name(), shape, (long) p.out() * p.in(), zeros(q), seconds, err));
                 }
                 factors.clear();
                 stats.clear();
-                double[][] errors = reconstructionErrors(current, l, targets, pruned, samples, hidden, cache);
                 current = current.withProjections(l, pruned);
-                for (int i = 0; i < targets.size(); i++) {
-                    Projection p = targets.get(i), q = pruned.get(p.name());
-                    long zeros = zeros(q.weights(), q);
-                    long[] shape = p.layout() == Projection.Layout.OUT_IN ? new long[] {p.out(), p.in()} : new long[] {p.in(), p.out()};
-                    double err = errors[i][1] == 0 ? 0 : errors[i][0] / errors[i][1];
-                    blockResults.add(new LayerResult(p.name(), shape, (long) p.out() * p.in(), zeros, seconds.get(p)[0], err));
-                }
                 prunedAll.putAll(pruned);
             }
             for (int s = 0; s < samples.size(); s++) current.forwardBlock(l, hidden[s], samples.get(s).length, cache, ProjectionTap.NONE);
@@ -123,9 +138,8 @@ public final class SequentialPruner {
 
     /** Runs block l on every sample (on copies) and gathers the targets' input statistics. */
     private Map<Projection, InputStatistics> gather(DecoderModel model, int l, List<Projection> targets, List<int[]> samples, float[][] hidden,
-                                                    KvCache cache) {
+                                                    KvCache cache, int stride) {
         Map<Projection, InputStatistics> stats = new IdentityHashMap<>();
-        if (!settings.method().needsCalibration()) return stats;
         boolean gram = settings.method().needsGram();
         for (int s = 0; s < samples.size(); s++) {
             Object[] last = {null, null};
@@ -134,7 +148,7 @@ public final class SequentialPruner {
                 InputStatistics st = stats.get(p);
                 if (st == null) {
                     // Projections fed the same array one after another (q, k and v; gate and up) share one set of statistics.
-                    st = x == last[0] ? (InputStatistics) last[1] : new InputStatistics(p.in(), gram);
+                    st = x == last[0] ? (InputStatistics) last[1] : new InputStatistics(p.in(), gram, stride, ERROR_TOKENS);
                     stats.put(p, st);
                 }
                 if (!(x == last[0] && st == last[1])) st.add(x, tokens);
@@ -158,37 +172,29 @@ public final class SequentialPruner {
         }
     }
 
-    /** Per target: Σ‖Wx − Ŵx‖² and Σ‖Wx‖² over the dense block's inputs. */
-    private static double[][] reconstructionErrors(DecoderModel model, int l, List<Projection> targets, Map<String, Projection> pruned,
-                                                   List<int[]> samples, float[][] hidden, KvCache cache) {
-        double[][] sums = new double[targets.size()][2];
-        for (int s = 0; s < samples.size(); s++) {
-            model.forwardBlock(l, hidden[s].clone(), samples.get(s).length, cache, (p, x, tokens) -> {
-                int i = targets.indexOf(p);
-                if (i < 0) return;
-                float[] y = new float[tokens * p.out()], yp = new float[tokens * p.out()];
-                p.forward(x, tokens, y);
-                pruned.get(p.name()).forward(x, tokens, yp);
-                float[] bias = p.bias();
-                double diff = 0, ref = 0;
-                for (int t = 0; t < tokens; t++) {
-                    for (int o = 0; o < p.out(); o++) {
-                        double v = y[t * p.out() + o], d = v - yp[t * p.out() + o];
-                        if (bias != null) v -= bias[o];
-                        diff += d * d;
-                        ref += v * v;
-                    }
-                }
-                sums[i][0] += diff;
-                sums[i][1] += ref;
-            });
+    /** Σ‖Wx − Ŵx‖² / Σ‖Wx‖² (no bias) over the kept input rows; NaN without any. */
+    private static double reconstructionError(Projection dense, Projection pruned, InputStatistics stats) {
+        int rows = stats == null ? 0 : stats.sampledRowCount(), out = dense.out();
+        if (rows == 0) return Double.NaN;
+        float[] x = stats.sampledRows(), y = new float[rows * out], yp = new float[rows * out];
+        dense.forward(x, rows, y);
+        pruned.forward(x, rows, yp);
+        float[] bias = dense.bias();
+        double diff = 0, ref = 0;
+        for (int t = 0; t < rows; t++) {
+            for (int o = 0; o < out; o++) {
+                double v = y[t * out + o], d = v - yp[t * out + o];
+                if (bias != null) v -= bias[o];
+                diff += d * d;
+                ref += v * v;
+            }
         }
-        return sums;
+        return ref == 0 ? 0 : diff / ref;
     }
 
-    private static long zeros(MemorySegment w, Projection p) {
+    private static long zeros(Projection p) {
         long n = (long) p.out() * p.in(), z = 0;
-        for (long i = 0; i < n; i++) if (p.dtype().get(w, i) == 0f) z++;
+        for (long i = 0; i < n; i++) if (p.dtype().get(p.weights(), i) == 0f) z++;
         return z;
     }
 }
