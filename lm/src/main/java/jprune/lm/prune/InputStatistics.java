@@ -9,6 +9,9 @@ import jprune.tensor.Gemm;
  * {@link Gemm} and added to running sums held in double, so many batches lose nothing to the sum.
  */
 public final class InputStatistics {
+    /** Rows of the Gram matrix computed per product. */
+    static final int GRAM_BLOCK = 256;
+
     private final int in;
     private final double[] sumSquares;
     private final double[] gram;
@@ -66,8 +69,16 @@ public final class InputStatistics {
         }
         if (gram != null) {
             if (batchGram == null) batchGram = new float[gram.length];
-            Gemm.gemm(true, false, in, in, rows, x, 0, in, x, 0, in, false, batchGram, 0, in);
-            for (int i = 0; i < gram.length; i++) gram[i] += batchGram[i];
+            // The Gram matrix is symmetric: only its lower triangle (and the diagonal blocks whole) is
+            // computed, one block of rows at a time, about half the multiply-adds of the full product.
+            for (int i0 = 0; i0 < in; i0 += GRAM_BLOCK) {
+                int b = Math.min(GRAM_BLOCK, in - i0), cols = i0 + b;
+                Gemm.gemm(true, false, b, cols, rows, x, i0, in, x, 0, in, false, batchGram, i0 * in, in);
+                for (int i = i0; i < cols; i++) {
+                    int base = i * in;
+                    for (int j = 0; j < cols; j++) gram[base + j] += batchGram[base + j];
+                }
+            }
         }
         tokens += rows;
     }
@@ -90,13 +101,19 @@ public final class InputStatistics {
         return gram != null;
     }
 
-    /** H = 2/n·Σ x xᵀ ([in, in], a fresh array). */
+    /** H = 2/n·Σ x xᵀ ([in, in], a fresh array; the lower triangle as summed, mirrored above). */
     public double[] hessian() {
         if (gram == null) throw new IllegalStateException("these statistics were gathered without the Gram matrix");
         if (tokens == 0) throw new IllegalStateException("no calibration tokens were seen");
         double[] h = new double[gram.length];
         double scale = 2.0 / tokens;
-        for (int i = 0; i < h.length; i++) h[i] = gram[i] * scale;
+        for (int i = 0; i < in; i++) {
+            for (int j = 0; j <= i; j++) {
+                double v = gram[i * in + j] * scale;
+                h[i * in + j] = v;
+                h[j * in + i] = v;
+            }
+        }
         return h;
     }
 
