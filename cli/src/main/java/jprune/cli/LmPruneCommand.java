@@ -41,8 +41,8 @@ import picocli.CommandLine.Spec;
         description = {"One-shot pruning of a language model's transformer blocks (attention and MLP projections; embeddings,",
                 "norms and lm_head stay dense), block by block: each block's calibration inputs are the outputs of the blocks",
                 "before it after they were pruned. Writes OUT as a Hugging Face checkpoint in the input's dtype and layout",
-                "(pruned weights are exact zeros), with OUT/metrics.json, OUT/recipe.json (rerun it with --recipe) and",
-                "OUT/calibration.json (the token ids calibrated on, reusable as --calib)."})
+                "(pruned weights are exact zeros), with OUT/metrics.json, OUT/report.html, OUT/recipe.json (rerun it with",
+                "--recipe) and OUT/calibration.json (the token ids calibrated on, reusable as --calib)."})
 final class LmPruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -199,6 +199,7 @@ final class LmPruneCommand implements Callable<Integer> {
             }
             AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(metrics, true));
             AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipeOf(m, target, settings, samples, l), true));
+            LmPruneReport.write(out.resolve("report.html"), Json.parseObject(Json.write(metrics, false)));
             if (samples != null) AtomicFiles.writeString(out.resolve("calibration.json"), samples.toJson() + "\n");
             System.out.printf(Locale.ROOT, "%s %s: sparsity %.4f over %d projections in %.1f s%s -> %s%n", m.cliName(),
                     target.isNofM() ? target.n() + ":" + target.m() : String.format(Locale.ROOT, "%.2f", target.sparsity()), r.sparsity(),

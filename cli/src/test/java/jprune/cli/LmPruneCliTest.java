@@ -86,6 +86,20 @@ class LmPruneCliTest {
                 "magnitude needs no calibration data and gives the same weights without it");
     }
 
+    @Test
+    void theThreadCountDoesNotChangeTheResult() throws Exception {
+        for (String method : List.of("wanda", "sparsegpt")) {
+            Path one = tmp.resolve(method + "-t1"), two = tmp.resolve(method + "-t2");
+            for (Path out : List.of(one, two)) {
+                CliTest.Run r = run("lm", "prune", "--model", model.toString(), "--method", method, "--sparsity", "0.6", "--calib", text.toString(),
+                        "--nsamples", "3", "--seqlen", "40", "--threads", out == one ? "1" : "2", "--out", out.toString());
+                assertEquals(0, r.code(), r.err());
+            }
+            assertEquals(-1, Files.mismatch(one.resolve("model.safetensors"), two.resolve("model.safetensors")), method + ": 1 and 2 threads differ");
+        }
+        jprune.tensor.Parallel.setThreads(Runtime.getRuntime().availableProcessors());
+    }
+
     /** Exactly half the weights are zero; for 2:4, exactly two in every group of four inputs of a row. */
     private static void assertHalfZero(MappedTensor t, boolean twoOfFour) {
         int rows = (int) t.shape()[0], cols = (int) t.shape()[1];

@@ -31,6 +31,13 @@ class ReportsInBrowserTest {
         LotteryReport.write(lottery, SyntheticMetrics.lottery());
         InspectReport.write(inspect, SyntheticMetrics.inspect(), SyntheticMetrics.weights(20000, 0.9, 5));
         BenchSparseReport.write(bench, SyntheticMetrics.benchSparse());
+        Path lmPrune = tmp.resolve("lm-prune.html");
+        LmPruneReport.write(lmPrune, jprune.nn.io.Json.parseObject("{\"method\":\"sparsegpt\",\"sparsity\":0.5,\"target_sparsity\":0.5,"
+                + "\"pattern\":\"unstructured\",\"nsamples\":128,\"seqlen\":128,\"calibration_tokens\":16384,\"calibration\":\"brown:train\","
+                + "\"dense_perplexity\":187.2,\"perplexity\":191.9,\"eval\":\"brown:test\",\"prune_seconds\":18.5,\"peak_heap_bytes\":3.1e8,"
+                + "\"peak_rss_bytes\":6.2e8,\"threads\":2,\"reconstruction_error_tokens\":2048,\"model\":\"runs/brown-gpt2\",\"layers\":["
+                + "{\"name\":\"transformer.h.0.attn.c_attn\",\"shape\":[256,768],\"sparsity\":0.5,\"seconds\":0.2,\"reconstruction_error\":0.031},"
+                + "{\"name\":\"transformer.h.0.mlp.c_proj\",\"shape\":[1024,256],\"sparsity\":0.5,\"seconds\":0.4,\"reconstruction_error\":0.052}]}"));
         // A page with a chart the browser rejects, to prove the check can fail: an attribute it cannot parse, a series with nothing in it.
         Path broken = tmp.resolve("broken.html");
         new HtmlReport("broken").table("summary", List.of("a"), List.of(List.of("b"))).charts(PlotArea.header("broken", null, 300, 200)
@@ -45,7 +52,9 @@ class ReportsInBrowserTest {
             assertTrue(agpHtml.contains(cell), "summary lacks " + cell);
         assertFalse(Files.readString(channels).contains("(0."), "no spread is invented where the metrics have none");
 
-        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken));
+        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken, lmPrune));
+        ReportAssertions.assertDrawn(pages.get(7), Set.of("layer-error", "layer-sparsity"));
+        assertTrue(Files.readString(lmPrune).contains("191.900 against 187.200 dense (+2.5%)"), "the lm prune report states the perplexity cost");
         HeadlessChromium.Page bad = pages.get(6);
         assertTrue(bad.console().stream().anyMatch(l -> l.contains("polyline")), "the browser's complaint is caught: " + bad.console());
         assertThrows(AssertionError.class, () -> ReportAssertions.assertDrawn(new HeadlessChromium.Page(bad.file(), bad.result(), List.of()), Set.of("broken")),
