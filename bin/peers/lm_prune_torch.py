@@ -378,16 +378,21 @@ def run_prune(ck, method, sparsity, nm, calib, blocksize=128, percdamp=0.01, sg_
     t0 = time.perf_counter()
     xs = [model.embed(torch.tensor(s)) for s in calib] if method != "magnitude" else []
     per_block = []
+    phase = {"forward": 0.0, "statistics": 0.0, "prune": 0.0}
     for b in range(model.n_blocks):
         tb = time.perf_counter()
         stats = {}
         if method != "magnitude":
             def rec(group, x):
+                ts = time.perf_counter()
                 stats.setdefault(group, Stats(method, products_dtype)).add(x)
+                phase["statistics"] += time.perf_counter() - ts
                 if debug is not None and b <= 1:
                     debug.setdefault(("inputs", b, group), []).append(x.clone())
             for x in xs:
                 model.block(b, x, rec)
+        tp = time.perf_counter()
+        phase["forward"] += tp - tb
         for short, w, stored_in_out, group in model.linears(b):
             W = w.T if stored_in_out else w  # [out, in]
             if nm and W.shape[1] % nm[1]:
@@ -405,13 +410,17 @@ def run_prune(ck, method, sparsity, nm, calib, blocksize=128, percdamp=0.01, sg_
             P = round_to(P, ck.dtype[name])
             w.copy_(P.T if stored_in_out else P)  # in place: the model and ck.tensors share the tensor
             pruned_names.append(name)
+        tf = time.perf_counter()
+        phase["prune"] += tf - tp
         if method != "magnitude" and b + 1 < model.n_blocks:
             xs = [model.block(b, x) for x in xs]
+        phase["forward"] += time.perf_counter() - tf
         per_block.append(time.perf_counter() - tb)
     seconds = time.perf_counter() - t0
     zeros = sum(int((ck.tensors[n] == 0).sum()) for n in pruned_names)
     total = sum(ck.tensors[n].numel() for n in pruned_names)
-    return {"seconds": seconds, "per_block_seconds": per_block, "achieved_sparsity": zeros / total,
+    phase["forward"] -= phase["statistics"]  # the statistics were timed inside the recording forwards
+    return {"seconds": seconds, "per_block_seconds": per_block, "phase_seconds": phase, "achieved_sparsity": zeros / total,
             "pruned_tensors": len(pruned_names), "pruned_entries": total}
 
 
@@ -441,7 +450,7 @@ def prune_cmd(a):
     else:
         timing["sparsity"] = a.sparsity
     timing.update({"achieved_sparsity": r["achieved_sparsity"], "pruned_tensors": r["pruned_tensors"],
-                   "samples": len(calib), "seqlen": len(calib[0]) if calib else 0,
+                   "phase_seconds": r["phase_seconds"], "samples": len(calib), "seqlen": len(calib[0]) if calib else 0,
                    "torch": torch.__version__, "forward_dtype": "float32"})
     if a.method == "sparsegpt":
         timing.update({"blocksize": a.blocksize, "percdamp": a.percdamp, "sparsegpt_dtype": a.sparsegpt_dtype,
