@@ -55,7 +55,7 @@ public final class SequentialPruner {
     }
 
     /** Most calibration tokens per input on which reconstruction errors are measured. */
-    public static final int ERROR_TOKENS = 2048;
+    public static final int ERROR_TOKENS = 1024;
 
     private final OneShotSettings settings;
 
