@@ -19,7 +19,6 @@ import jprune.lm.eval.Perplexity;
 import jprune.lm.hf.HfCheckpoint;
 import jprune.lm.hf.HfCheckpointWriter;
 import jprune.lm.model.DecoderModel;
-import jprune.lm.model.Projection;
 import jprune.lm.prune.CalibrationSamples;
 import jprune.lm.prune.OneShotSettings;
 import jprune.lm.prune.PruneMethod;
@@ -123,7 +122,7 @@ final class LmPruneCommand implements Callable<Integer> {
         if (nsamples != null && nsamples < 1) throw new UsageException("--nsamples must be >= 1, got " + nsamples);
         if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
         long started = System.nanoTime();
-        try (HfCheckpoint ck = LmModels.open(model)) {
+        try (MemoryUse.HeapSampler heap = new MemoryUse.HeapSampler(); HfCheckpoint ck = LmModels.open(model)) {
             DecoderModel dense = DecoderModel.open(ck);
             int context = dense.config().maxPositions();
             int l = seqlen != null ? seqlen : Math.min(context, 2048);
@@ -152,12 +151,15 @@ final class LmPruneCommand implements Callable<Integer> {
                     }
                 });
                 bar.finish();
-                Double ppl = evalText != null ? perplexity(r.model(), tok, evalText, el, "pruned") : null;
                 Map<String, HfCheckpointWriter.Fill> fills = new LinkedHashMap<>();
-                for (Projection p : r.pruned().values()) {
-                    fills.put(p.name() + ".weight", dst -> java.lang.foreign.MemorySegment.copy(p.weights(), 0, dst, 0, p.weightBytes()));
-                }
+                for (String name : store.names()) fills.put(name, dst -> store.copyTo(name, dst));
                 HfCheckpointWriter.rewrite(ck, out, fills);
+                Double ppl = null;
+                if (evalText != null) {
+                    try (HfCheckpoint written = HfCheckpoint.open(out)) {
+                        ppl = perplexity(DecoderModel.open(written), tok, evalText, el, "pruned");
+                    }
+                }
                 metrics.put("method", m.cliName());
                 metrics.put("sparsity", r.sparsity());
                 metrics.put("target_sparsity", target.sparsity());
@@ -175,7 +177,7 @@ final class LmPruneCommand implements Callable<Integer> {
                 metrics.put("reconstruction_error_tokens", samples == null ? 0 : SequentialPruner.errorTokens(samples.tokens()));
                 metrics.put("prune_seconds", r.seconds());
                 metrics.put("seconds", (System.nanoTime() - started) / 1e9);
-                metrics.put("peak_heap_bytes", MemoryUse.peakHeapBytes());
+                metrics.put("peak_heap_bytes", heap.max());
                 metrics.put("peak_rss_bytes", MemoryUse.peakRssBytes());
                 metrics.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
                 metrics.put("threads", Parallel.threads());

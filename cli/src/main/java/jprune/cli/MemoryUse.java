@@ -1,23 +1,50 @@
 package jprune.cli;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Peak memory of this process: the heap pools' peaks (the JVM's own record) and the resident set's high-water mark. */
+/** Peak memory of this process: heap in use, sampled while a command runs, and the resident set's high-water mark. */
 final class MemoryUse {
     private MemoryUse() {}
 
-    /** Sum of every heap pool's peak use since the JVM started (an upper bound on the peak heap in use at once). */
-    static long peakHeapBytes() {
-        long sum = 0;
-        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-            if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) sum += pool.getPeakUsage().getUsed();
+    /** Samples the heap in use every few milliseconds on a daemon thread until closed; max() is the largest sample. */
+    static final class HeapSampler implements AutoCloseable {
+        private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        HeapSampler() {
+            thread = new Thread(() -> {
+                while (running) {
+                    sample();
+                    try {
+                        Thread.sleep(20);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "heap-sampler");
+            thread.setDaemon(true);
+            thread.start();
         }
-        return sum;
+
+        private void sample() {
+            Runtime rt = Runtime.getRuntime();
+            max.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
+        }
+
+        /** The largest heap in use seen so far (live objects and garbage not yet collected). */
+        long max() {
+            sample();
+            return max.get();
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            thread.interrupt();
+        }
     }
 
     /** VmHWM from /proc/self/status in bytes, or -1 where there is no such file. */

@@ -25,7 +25,8 @@ import jprune.lm.model.ProjectionTap;
  * outputs are the next block's calibration inputs.</li>
  * </ol>
  * Only the current block's inputs and statistics are in memory; weights stay mapped and pruned
- * ones go to a {@link PrunedTensorStore}.
+ * ones go to a {@link PrunedTensorStore}, mapped only while their block runs. The blocks of the
+ * model passed in are never changed; block l of the pruned model is only run inside step 4.
  */
 public final class SequentialPruner {
 
@@ -36,8 +37,11 @@ public final class SequentialPruner {
         }
     }
 
-    /** Every pruned projection, the pruned model (valid while the store is open) and the time taken. */
-    public record Result(List<LayerResult> layers, Map<String, Projection> pruned, DecoderModel model, double seconds) {
+    /**
+     * Every pruned projection (its weights are in the store under the tensor name, the projection's
+     * name + ".weight") and the time taken.
+     */
+    public record Result(List<LayerResult> layers, double seconds) {
         /** Zeros over all pruned projections' weights. */
         public double sparsity() {
             long w = 0, z = 0;
@@ -103,7 +107,6 @@ public final class SequentialPruner {
         KvCache cache = new KvCache(model.config(), longest);
         int stride = calibration == null ? 1 : errorStride(calibration.tokens());
         List<LayerResult> results = new ArrayList<>();
-        Map<String, Projection> prunedAll = new LinkedHashMap<>();
         DecoderModel current = model;
         for (int l = 0; l < model.blockCount(); l++) {
             List<Projection> targets = new ArrayList<>();
@@ -117,7 +120,7 @@ public final class SequentialPruner {
                     long s0 = System.nanoTime();
                     float[] w = p.toOutIn();
                     prune(p, w, stats.get(p), factors);
-                    Projection q = p.withWeights(w, store.allocate(p.weightBytes()));
+                    Projection q = p.withWeights(w, store.allocate(p.name() + ".weight", p.weightBytes()));
                     pruned.put(p.name(), q);
                     double seconds = (System.nanoTime() - s0) / 1e9;
                     double err = reconstructionError(p, q, stats.get(p));
@@ -127,13 +130,13 @@ public final class SequentialPruner {
                 factors.clear();
                 stats.clear();
                 current = current.withProjections(l, pruned);
-                prunedAll.putAll(pruned);
             }
             for (int s = 0; s < samples.size(); s++) current.forwardBlock(l, hidden[s], samples.get(s).length, cache, ProjectionTap.NONE);
+            store.endBlock();
             results.addAll(blockResults);
             if (progress != null) progress.block(l + 1, model.blockCount(), blockResults);
         }
-        return new Result(results, prunedAll, current, (System.nanoTime() - t0) / 1e9);
+        return new Result(results, (System.nanoTime() - t0) / 1e9);
     }
 
     /** Runs block l on every sample (on copies) and gathers the targets' input statistics. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.hf.HfCheckpointWriter;
 import jprune.lm.model.DecoderModel;
 import jprune.lm.model.KvCache;
 import jprune.lm.model.Projection;
@@ -34,11 +35,18 @@ class SequentialPrunerTest {
                 for (int s = 0; s < 3; s++) samples.add(rnd.ints(20, 0, dense.config().vocabSize()).toArray());
                 OneShotSettings settings = OneShotSettings.of(PruneMethod.SPARSEGPT, SparsityPattern.unstructured(0.5));
                 SequentialPruner.Result r;
+                Path written = tmp.resolve(name);
                 try (PrunedTensorStore store = new PrunedTensorStore(tmp)) {
                     r = new SequentialPruner(settings).run(dense, new CalibrationSamples(samples, "test"), store, null);
+                    java.util.Map<String, HfCheckpointWriter.Fill> fills = new java.util.LinkedHashMap<>();
+                    for (String t : store.names()) fills.put(t, dst -> store.copyTo(t, dst));
+                    HfCheckpointWriter.rewrite(ck, written, fills);
+                }
+                try (HfCheckpoint out = HfCheckpoint.open(written)) {
+                    DecoderModel pruned = DecoderModel.open(out);
                     Projection first = dense.projections(1).get(0);
-                    float[] expected = pruneByHand(dense, r.model(), first, samples);
-                    float[] got = r.pruned().get(first.name()).toOutIn();
+                    float[] expected = pruneByHand(dense, pruned, first, samples);
+                    float[] got = pruned.projections(1).get(0).toOutIn();
                     assertEquals(expected.length, got.length);
                     for (int i = 0; i < got.length; i++) assertEquals(expected[i], got[i], name + ": weight " + i);
                     float[] fromDenseInputs = pruneByHand(dense, dense, first, samples);
