@@ -178,6 +178,7 @@ final class LmPruneCommand implements Callable<Integer> {
                 metrics.put("prune_seconds", r.seconds());
                 metrics.put("seconds", (System.nanoTime() - started) / 1e9);
                 metrics.put("peak_heap_bytes", heap.max());
+                metrics.put("peak_heap_after_gc_bytes", heap.maxAfterCollection());
                 metrics.put("peak_rss_bytes", MemoryUse.peakRssBytes());
                 metrics.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
                 metrics.put("threads", Parallel.threads());

@@ -11,6 +11,7 @@ final class MemoryUse {
     /** Samples the heap in use every few milliseconds on a daemon thread until closed; max() is the largest sample. */
     static final class HeapSampler implements AutoCloseable {
         private final java.util.concurrent.atomic.AtomicLong max = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong live = new java.util.concurrent.atomic.AtomicLong();
         private final Thread thread;
         private volatile boolean running = true;
 
@@ -32,6 +33,18 @@ final class MemoryUse {
         private void sample() {
             Runtime rt = Runtime.getRuntime();
             max.accumulateAndGet(rt.totalMemory() - rt.freeMemory(), Math::max);
+            long afterGc = 0;
+            for (java.lang.management.MemoryPoolMXBean pool : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+                java.lang.management.MemoryUsage u = pool.getType() == java.lang.management.MemoryType.HEAP ? pool.getCollectionUsage() : null;
+                if (u != null) afterGc += u.getUsed();
+            }
+            live.accumulateAndGet(afterGc, Math::max);
+        }
+
+        /** The largest heap occupancy seen right after a collection (what was live then), or 0 before any collection. */
+        long maxAfterCollection() {
+            sample();
+            return live.get();
         }
 
         /** The largest heap in use seen so far (live objects and garbage not yet collected). */
