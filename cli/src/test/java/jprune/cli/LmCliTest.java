@@ -28,7 +28,7 @@ class LmCliTest {
 
     @Test
     void helpOnEveryLmCommand() {
-        for (String cmd : List.of("lm", "lm eval", "lm generate", "lm bench", "lm init", "lm train", "demo")) {
+        for (String cmd : List.of("lm", "lm eval", "lm prune", "lm generate", "lm bench", "lm init", "lm train", "demo")) {
             CliTest.Run r = run((cmd + " --help").split(" "));
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage:"), r.out());
