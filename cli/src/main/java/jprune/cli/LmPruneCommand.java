@@ -12,9 +12,6 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import jprune.lm.data.BrownCorpus;
-import jprune.lm.data.TextFile;
-import jprune.lm.data.TextSplit;
 import jprune.lm.eval.Perplexity;
 import jprune.lm.hf.HfCheckpoint;
 import jprune.lm.hf.HfCheckpointWriter;
@@ -130,26 +127,21 @@ final class LmPruneCommand implements Callable<Integer> {
             SequentialPruner pruner = new SequentialPruner(settings);
             parse(() -> pruner.selected(dense));
             Tokenizer tok = (calib != null && !calib.endsWith(".json")) || eval != null ? LmModels.tokenizer(model, dense.config()) : null;
-            CalibrationSamples samples = calibration(m, tok, dense, l);
-            String[] evalText = eval != null ? readText(eval, "--eval") : null;
+            CalibrationSamples samples = calibration(tok, dense, l);
+            LmText.Loaded evalText = eval != null ? LmText.source(eval, brown, "--eval") : null;
+            int[] evalIds = evalText != null ? tok.encode(evalText.text(), false) : null;
             Double densePpl = null;
             int el = evalSeqlen != null ? evalSeqlen : Math.min(context, 2048);
             if (evalText != null) {
                 if (el < 2 || el > context) throw new UsageException("--eval-seqlen must be in [2, " + context + "], got " + el);
-                densePpl = perplexity(dense, tok, evalText, el, "dense");
+                densePpl = perplexity(dense, evalIds, evalText.source(), el, "dense");
             }
             Path parent = out.toAbsolutePath().normalize().getParent();
             SequentialPruner.Result r;
             Map<String, Object> metrics = new LinkedHashMap<>();
             try (PrunedTensorStore store = new PrunedTensorStore(parent)) {
                 StepProgress bar = new StepProgress("blocks", dense.blockCount());
-                r = parse(() -> {
-                    try {
-                        return pruner.run(dense, samples, store, (done, total, layerResults) -> bar.update(done, summary(layerResults)));
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
-                    }
-                });
+                r = parse(() -> pruner.run(dense, samples, store, (done, total, layerResults) -> bar.update(done, summary(layerResults))));
                 bar.finish();
                 Map<String, HfCheckpointWriter.Fill> fills = new LinkedHashMap<>();
                 for (String name : store.names()) fills.put(name, dst -> store.copyTo(name, dst));
@@ -157,7 +149,7 @@ final class LmPruneCommand implements Callable<Integer> {
                 Double ppl = null;
                 if (evalText != null) {
                     try (HfCheckpoint written = HfCheckpoint.open(out)) {
-                        ppl = perplexity(DecoderModel.open(written), tok, evalText, el, "pruned");
+                        ppl = perplexity(DecoderModel.open(written), evalIds, evalText.source(), el, "pruned");
                     }
                 }
                 metrics.put("method", m.cliName());
@@ -171,7 +163,7 @@ final class LmPruneCommand implements Callable<Integer> {
                 metrics.put("dense_perplexity", densePpl);
                 metrics.put("perplexity", ppl);
                 if (evalText != null) {
-                    metrics.put("eval", evalText[1]);
+                    metrics.put("eval", evalText.source());
                     metrics.put("eval_seqlen", el);
                 }
                 metrics.put("reconstruction_error_tokens", samples == null ? 0 : SequentialPruner.errorTokens(samples.tokens()));
@@ -213,62 +205,32 @@ final class LmPruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CalibrationSamples calibration(PruneMethod m, Tokenizer tok, DecoderModel dense, int l) throws IOException {
+    private CalibrationSamples calibration(Tokenizer tok, DecoderModel dense, int l) throws IOException {
         if (calib == null) return null;
         int vocab = dense.config().vocabSize();
         CalibrationSamples s;
         if (calib.endsWith(".json")) {
             Path file = Path.of(calib);
             if (!Files.isRegularFile(file)) throw new UsageException("--calib: no file " + file);
-            s = parse(() -> {
-                try {
-                    return CalibrationSamples.fromJson(file, vocab);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            if (nsamples != null) s = parse(s, nsamples);
+            CalibrationSamples all = parse(() -> CalibrationSamples.fromJson(file, vocab));
+            s = nsamples != null ? parse(() -> all.first(nsamples)) : all;
         } else {
-            String[] text = readText(calib, "--calib");
-            int[] ids = tok.encode(text[0], false);
+            LmText.Loaded text = LmText.source(calib, brown, "--calib");
+            int[] ids = tok.encode(text.text(), false);
             int n = nsamples != null ? nsamples : 128;
             long sd = seed != null ? seed : 0;
-            s = parse(() -> CalibrationSamples.fromTokens(ids, n, l, sd, text[1]));
+            s = parse(() -> CalibrationSamples.fromTokens(ids, n, l, sd, text.source()));
         }
         if (dense.config().family() == jprune.lm.model.LmConfig.Family.GPT2 && s.longest() > dense.config().maxPositions())
             throw new UsageException("--calib: a sample of " + s.longest() + " tokens exceeds the model's " + dense.config().maxPositions() + " positions");
         return s;
     }
 
-    private static CalibrationSamples parse(CalibrationSamples s, int n) {
-        try {
-            return s.first(n);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-    }
-
-    /** The text of a file or brown:SPLIT, and its description. */
-    private String[] readText(String source, String flag) throws IOException {
-        if (source.startsWith("brown:")) {
-            TextSplit s;
-            try {
-                s = TextSplit.parse(source.substring("brown:".length()));
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(flag + ": " + e.getMessage());
-            }
-            return new String[] {BrownCorpus.load(BrownCorpus.locate(brown)).text(s).text(), "brown:" + s.label()};
-        }
-        Path file = Path.of(source);
-        if (!Files.isRegularFile(file)) throw new UsageException(flag + ": no file " + file + " (or give brown:train, brown:validation, brown:test)");
-        return new String[] {TextFile.read(file), file.toString()};
-    }
-
-    private double perplexity(DecoderModel m, Tokenizer tok, String[] text, int el, String what) {
-        int[] ids = tok.encode(text[0], false);
+    /** Perplexity of m on the tokenized --eval text (ids), as lm eval computes it. */
+    private double perplexity(DecoderModel m, int[] ids, String source, int el, String what) {
         long limit = evalLimit != null ? evalLimit : 0;
         long usable = limit > 0 ? Math.min(limit, ids.length) : ids.length;
-        if (usable < el) throw new UsageException("--eval " + text[1] + " has " + usable + " tokens, fewer than one window of " + el);
+        if (usable < el) throw new UsageException("--eval " + source + " has " + usable + " tokens, fewer than one window of " + el);
         StepProgress bar = new StepProgress(what + " perplexity", (int) (usable / el));
         Perplexity.Result r = Perplexity.evaluate(m, ids, el, limit, (done, total, ppl) -> bar.update(done, String.format(Locale.ROOT, "ppl %.3f", ppl)));
         bar.finish();
@@ -290,7 +252,13 @@ final class LmPruneCommand implements Callable<Integer> {
         }
     }
 
-    private static <T> T parse(java.util.function.Supplier<T> s) {
+    /** Something that may fail on bad input (IllegalArgumentException, reported as a usage error) or on I/O. */
+    @FunctionalInterface
+    private interface Checked<T> {
+        T get() throws IOException;
+    }
+
+    private static <T> T parse(Checked<T> s) throws IOException {
         try {
             return s.get();
         } catch (IllegalArgumentException e) {

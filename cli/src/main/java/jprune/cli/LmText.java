@@ -24,11 +24,24 @@ public final class LmText {
 
     Loaded load() throws IOException {
         if (text != null) return new Loaded(TextFile.read(text), text.toString());
+        return brownSplit(split, brown, "--split");
+    }
+
+    /** A text named on the command line: brown:SPLIT or a file (flag names the option in errors). */
+    static Loaded source(String source, Path brown, String flag) throws IOException {
+        if (source.startsWith("brown:")) return brownSplit(source.substring("brown:".length()), brown, flag);
+        Path file = Path.of(source);
+        if (!java.nio.file.Files.isRegularFile(file))
+            throw new UsageException(flag + ": no file " + file + " (or give brown:train, brown:validation, brown:test)");
+        return new Loaded(TextFile.read(file), file.toString());
+    }
+
+    private static Loaded brownSplit(String split, Path brown, String flag) throws IOException {
         TextSplit s;
         try {
             s = TextSplit.parse(split);
         } catch (IllegalArgumentException e) {
-            throw new UsageException("--split: " + e.getMessage());
+            throw new UsageException(flag + ": " + e.getMessage());
         }
         BrownCorpus corpus = BrownCorpus.load(BrownCorpus.locate(brown));
         return new Loaded(corpus.text(s).text(), "brown:" + s.label());

@@ -145,18 +145,18 @@ public final class SequentialPruner {
         Map<Projection, InputStatistics> stats = new IdentityHashMap<>();
         boolean gram = settings.method().needsGram();
         for (int s = 0; s < samples.size(); s++) {
-            Object[] last = {null, null};
+            var last = new Object() {
+                float[] input;
+                InputStatistics stats;
+            };
             model.forwardBlock(l, hidden[s].clone(), samples.get(s).length, cache, (p, x, tokens) -> {
                 if (!targets.contains(p)) return;
-                InputStatistics st = stats.get(p);
-                if (st == null) {
-                    // Projections fed the same array one after another (q, k and v; gate and up) share one set of statistics.
-                    st = x == last[0] ? (InputStatistics) last[1] : new InputStatistics(p.in(), gram, stride, ERROR_TOKENS);
-                    stats.put(p, st);
-                }
-                if (!(x == last[0] && st == last[1])) st.add(x, tokens);
-                last[0] = x;
-                last[1] = st;
+                boolean sameInput = x == last.input;
+                // Projections fed the same array one after another (q, k and v; gate and up) share one set of statistics.
+                InputStatistics st = stats.computeIfAbsent(p, k -> sameInput ? last.stats : new InputStatistics(p.in(), gram, stride, ERROR_TOKENS));
+                if (!(sameInput && st == last.stats)) st.add(x, tokens);
+                last.input = x;
+                last.stats = st;
             });
         }
         for (InputStatistics st : stats.values()) st.releaseBuffers();
