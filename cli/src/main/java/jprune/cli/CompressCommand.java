@@ -33,7 +33,10 @@ import picocli.CommandLine.Option;
 @Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Turn a pruned checkpoint into a compressed model (OUT/model.jpz, format in docs/compressed-format.md) that runs",
                 "inference straight from its sparse or quantized form, choosing each layer's format by timing the candidates here.",
-                "Writes OUT/model.jpz and OUT/metrics.json; 'jprune eval --from OUT' runs it."})
+                "Writes OUT/model.jpz and OUT/metrics.json; 'jprune eval --from OUT' runs it.",
+                "Given a Hugging Face language model directory (--from DIR holding config.json), packs the projections inside its",
+                "transformer blocks instead (docs/lm-compressed-format.md) and writes OUT as a model directory that 'jprune lm eval',",
+                "'lm bench' and 'lm generate' run; --quantize none|int8, --format, --int8-head and --layers apply."})
 final class CompressCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding the pruned model.safetensors (or the file).")
     Path from;
@@ -69,6 +72,15 @@ final class CompressCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Output directory.")
     Path out;
 
+    @Option(names = "--int8-head", description = "Language models: store the output head (lm_head, or the tied embedding's copy) as int8 too.")
+    boolean int8Head;
+
+    @Option(names = "--layers", paramLabel = "REGEX", description = "Language models: pack only the block projections whose name matches (find, not whole match).")
+    String layers;
+
+    @Option(names = "--budget-ms", paramLabel = "MS", defaultValue = "60", description = "Language models, --format auto: milliseconds of timing per candidate format and layer. Default: ${DEFAULT-VALUE}.")
+    double budgetMillis;
+
     @Mixin
     CommonOptions common;
 
@@ -90,6 +102,12 @@ final class CompressCommand implements Callable<Integer> {
                 throw new UsageException("--format: " + e.getMessage());
             }
         }
+        if (LmCompress.isLanguageModel(from)) {
+            if (quantize.equals("kmeans")) throw new UsageException("--quantize kmeans is for jprune's own models; a language model takes none or int8");
+            if (!(budgetMillis > 0)) throw new UsageException("--budget-ms must be > 0, got " + budgetMillis);
+            return LmCompress.run(from, format, quantize.equals("int8"), int8Head, layers, budgetMillis, out);
+        }
+        if (int8Head || layers != null) throw new UsageException("--int8-head and --layers apply to language models (a --from directory with config.json)");
         Path source = SavedModel.checkpoint(from);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source);
         Module model = loaded.model();

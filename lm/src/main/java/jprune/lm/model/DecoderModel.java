@@ -3,7 +3,10 @@ package jprune.lm.model;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.nio.file.Path;
 import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.hf.PackedWeights;
 import jprune.lm.hf.MappedTensor;
 import jprune.nn.io.CheckpointFormatException;
 import jprune.tensor.FloatExp;
@@ -52,10 +55,28 @@ public final class DecoderModel {
         } catch (IllegalArgumentException e) {
             throw new CheckpointFormatException(ckpt.dir().resolve(HfCheckpoint.CONFIG) + ": " + e.getMessage());
         }
-        return c.family() == LmConfig.Family.GPT2 ? gpt2(ckpt, c) : llama(ckpt, c);
+        Map<String, Map<String, Object>> packed = PackedWeights.listed(ckpt);
+        DecoderModel m = c.family() == LmConfig.Family.GPT2 ? gpt2(new Source(ckpt, packed), c) : llama(new Source(ckpt, packed), c);
+        java.util.Set<String> unused = new java.util.TreeSet<>(packed.keySet());
+        for (Projection p : m.blockProjections()) unused.remove(p.name() + ".weight");
+        unused.remove("lm_head.weight");
+        if (!unused.isEmpty())
+            throw new CheckpointFormatException(ckpt.dir() + ": config.json lists packed weights that are not projections of this model: " + unused);
+        return m;
     }
 
-    private static DecoderModel gpt2(HfCheckpoint ck, LmConfig c) throws CheckpointFormatException {
+    /** A checkpoint and the weights it stores packed (by weight name). */
+    private record Source(HfCheckpoint ck, Map<String, Map<String, Object>> packed) {
+        Path dir() {
+            return ck.dir();
+        }
+
+        boolean has(String name) {
+            return ck.has(name) || packed.containsKey(name);
+        }
+    }
+
+    private static DecoderModel gpt2(Source ck, LmConfig c) throws CheckpointFormatException {
         String p = ck.has("transformer.wte.weight") ? "transformer." : ck.has("wte.weight") ? "" : null;
         if (p == null) throw new CheckpointFormatException(ck.dir() + ": no GPT-2 token embedding (transformer.wte.weight or wte.weight)");
         int d = c.hiddenSize(), f = c.intermediateSize();
@@ -69,12 +90,12 @@ public final class DecoderModel {
                     vec(ck, b + "ln_2.weight", d), vec(ck, b + "ln_2.bias", d),
                     inOut(ck, b + "mlp.c_fc", d, f, true), inOut(ck, b + "mlp.c_proj", f, d, true), null, null, null));
         }
-        Projection head = c.tiedEmbeddings() ? embeddingHead("wte (tied lm_head)", wte, c)
+        Projection head = c.tiedEmbeddings() && !ck.packed().containsKey("lm_head.weight") ? embeddingHead("wte (tied lm_head)", wte, c)
                 : outIn(ck, "lm_head", d, c.vocabSize(), false);
         return new DecoderModel(c, wte, wpe, blocks, vec(ck, p + "ln_f.weight", d), vec(ck, p + "ln_f.bias", d), head);
     }
 
-    private static DecoderModel llama(HfCheckpoint ck, LmConfig c) throws CheckpointFormatException {
+    private static DecoderModel llama(Source ck, LmConfig c) throws CheckpointFormatException {
         int d = c.hiddenSize(), f = c.intermediateSize(), q = c.heads() * c.headDim(), kv = c.kvHeads() * c.headDim();
         MappedTensor embed = shaped(ck, "model.embed_tokens.weight", c.vocabSize(), d);
         List<DecoderBlock> blocks = new ArrayList<>();
@@ -92,7 +113,8 @@ public final class DecoderModel {
         return new DecoderModel(c, embed, null, blocks, vec(ck, "model.norm.weight", d), null, head);
     }
 
-    private static MappedTensor shaped(HfCheckpoint ck, String name, long... shape) throws CheckpointFormatException {
+    private static MappedTensor shaped(Source src, String name, long... shape) throws CheckpointFormatException {
+        HfCheckpoint ck = src.ck();
         MappedTensor t = ck.tensor(name);
         if (!Arrays.equals(t.shape(), shape))
             throw new CheckpointFormatException(ck.dir() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())
@@ -102,18 +124,27 @@ public final class DecoderModel {
         return t;
     }
 
-    private static float[] vec(HfCheckpoint ck, String name, int n) throws CheckpointFormatException {
+    private static float[] vec(Source ck, String name, int n) throws CheckpointFormatException {
         return shaped(ck, name, n).toFloats();
     }
 
-    private static Projection outIn(HfCheckpoint ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+    private static Projection outIn(Source ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+        if (ck.packed().containsKey(prefix + ".weight")) return packed(ck, prefix, in, out, bias);
         MappedTensor w = shaped(ck, prefix + ".weight", out, in);
         return new Projection(prefix, w.data(), w.dtype(), in, out, Projection.Layout.OUT_IN, bias ? vec(ck, prefix + ".bias", out) : null);
     }
 
-    private static Projection inOut(HfCheckpoint ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+    private static Projection inOut(Source ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+        if (ck.packed().containsKey(prefix + ".weight")) return packed(ck, prefix, in, out, bias);
         MappedTensor w = shaped(ck, prefix + ".weight", in, out);
         return new Projection(prefix, w.data(), w.dtype(), in, out, Projection.Layout.IN_OUT, bias ? vec(ck, prefix + ".bias", out) : null);
+    }
+
+    /** A projection stored packed: its arrays read into its deploy format, always [out, in]. */
+    private static Projection packed(Source ck, String prefix, int in, int out, boolean bias) throws CheckpointFormatException {
+        String weight = prefix + ".weight";
+        return Projection.packed(prefix, PackedWeights.read(ck.ck(), weight, ck.packed().get(weight), out, in),
+                bias ? vec(ck, prefix + ".bias", out) : null);
     }
 
     private static Projection embeddingHead(String name, MappedTensor embedding, LmConfig c) {

@@ -8,6 +8,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import jprune.deploy.format.WeightMatrix;
 import jprune.lm.hf.DType;
 import jprune.tensor.Gemm;
 import jprune.tensor.Parallel;
@@ -22,6 +23,10 @@ import jprune.tensor.VectorPolicy;
  * rows across threads; many tokens (prefill, evaluation) widen a tile of W at a time into fp32 and
  * hand it to {@link Gemm}. Every output's sum runs in an order fixed by the shapes alone, so results
  * do not depend on the thread count.
+ *
+ * <p>A packed projection ({@link #packed}) holds its weights in a deploy format instead (N:M, CSR,
+ * bitmask, int8...; always [out, in]) and computes from that form: one token through the format's
+ * matrix-vector kernel, many tokens through its batched product on feature-major copies.
  */
 public final class Projection {
     /** How W is laid out in memory. */
@@ -47,10 +52,16 @@ public final class Projection {
     private final int in, out;
     private final Layout layout;
     private final float[] bias;
+    /** The weights in a deploy format, or null when they are read from {@link #w}. */
+    private final WeightMatrix packed;
 
     public Projection(String name, MemorySegment w, DType dtype, int in, int out, Layout layout, float[] bias) {
+        this(name, w, dtype, in, out, layout, bias, null);
         if ((long) in * out * dtype.bytes != w.byteSize())
             throw new IllegalArgumentException(name + ": " + w.byteSize() + " bytes for a " + out + "×" + in + " " + dtype + " matrix");
+    }
+
+    private Projection(String name, MemorySegment w, DType dtype, int in, int out, Layout layout, float[] bias, WeightMatrix packed) {
         if (bias != null && bias.length != out) throw new IllegalArgumentException(name + ": bias of " + bias.length + " for " + out + " outputs");
         this.name = name;
         this.w = w;
@@ -59,6 +70,17 @@ public final class Projection {
         this.out = out;
         this.layout = layout;
         this.bias = bias;
+        this.packed = packed;
+    }
+
+    /** A projection computing from m (rows = outputs, cols = inputs). */
+    public static Projection packed(String name, WeightMatrix m, float[] bias) {
+        return new Projection(name, null, DType.F32, m.cols(), m.rows(), Layout.OUT_IN, bias, m);
+    }
+
+    /** The deploy-format weights of a packed projection, or null when it reads a dense tensor. */
+    public WeightMatrix packedWeights() {
+        return packed;
     }
 
     public String name() {
@@ -81,8 +103,14 @@ public final class Projection {
         return layout;
     }
 
+    /** The mapped dense weights (not for a packed projection). */
     public MemorySegment weights() {
+        requireDense();
         return w;
+    }
+
+    private void requireDense() {
+        if (packed != null) throw new IllegalStateException(name + " is stored packed (" + packed.format() + "), not as a dense tensor");
     }
 
     public float[] bias() {
@@ -91,16 +119,18 @@ public final class Projection {
 
     /** Bytes of weights read per token when decoding. */
     public long weightBytes() {
-        return w.byteSize();
+        return packed != null ? packed.bytes() : w.byteSize();
     }
 
     /** W[o, i] widened to float (the scalar reference's accessor). */
     public float weight(int o, int i) {
+        requireDense();
         return dtype.get(w, layout == Layout.OUT_IN ? (long) o * in + i : (long) i * out + o);
     }
 
     /** W widened to fp32 as an [out, in] row-major array (transposed from GPT-2's [in, out] storage). */
     public float[] toOutIn() {
+        if (packed != null) return packed.toDense();
         long n = (long) out * in;
         if (n > Integer.MAX_VALUE - 8) throw new IllegalStateException(name + ": " + n + " weights are too many for one array");
         float[] m = new float[(int) n];
@@ -122,6 +152,7 @@ public final class Projection {
      * e.g. from an arena or a mapped file): the bytes a checkpoint of that dtype would hold.
      */
     public Projection withWeights(float[] outIn, MemorySegment dst) {
+        requireDense();
         if (outIn.length != (long) out * in) throw new IllegalArgumentException(name + ": " + outIn.length + " weights for " + out + "×" + in);
         if (dst.byteSize() != w.byteSize()) throw new IllegalArgumentException(name + ": " + dst.byteSize() + " bytes for " + w.byteSize());
         if (layout == Layout.OUT_IN) {
@@ -140,7 +171,9 @@ public final class Projection {
     public void forward(float[] x, int tokens, float[] y) {
         if (x.length < (long) tokens * in || y.length < (long) tokens * out)
             throw new IllegalArgumentException(name + ": buffers too small for " + tokens + " tokens");
-        if (tokens >= GEMM_MIN_TOKENS) {
+        if (packed != null) {
+            packedForward(x, tokens, y);
+        } else if (tokens >= GEMM_MIN_TOKENS) {
             gemm(x, tokens, y);
         } else {
             for (int t = 0; t < tokens; t++) matvec(x, t * in, y, t * out);
@@ -182,6 +215,36 @@ public final class Projection {
             for (int o = 0; o < out; o++) y[yOff + o] += upper[o];
         }
     }
+
+    /**
+     * The packed product: x (one token) straight through the format's matrix-vector kernel; tokens
+     * turned feature-major for its batched kernel and back. Each output's sum runs in the format's
+     * fixed order, so results do not depend on the thread count either.
+     */
+    private void packedForward(float[] x, int tokens, float[] y) {
+        if (tokens == 1) {
+            packed.multiplyVector(x, y);
+            return;
+        }
+        float[] xt = PACKED_SCRATCH.get().floats(0, in * tokens), yt = PACKED_SCRATCH.get().floats(1, out * tokens);
+        for (int t = 0; t < tokens; t++)
+            for (int i = 0, xi = t * in; i < in; i++) xt[i * tokens + t] = x[xi + i];
+        packed.multiplyBatch(xt, tokens, yt);
+        for (int t = 0; t < tokens; t++)
+            for (int o = 0, yi = t * out; o < out; o++) y[yi + o] = yt[o * tokens + t];
+    }
+
+    /** Two growable buffers per thread for the feature-major copies of a packed product. */
+    private static final class PackedScratch {
+        private final float[][] buffers = new float[2][0];
+
+        float[] floats(int which, int n) {
+            if (buffers[which].length < n) buffers[which] = new float[n];
+            return buffers[which];
+        }
+    }
+
+    private static final ThreadLocal<PackedScratch> PACKED_SCRATCH = ThreadLocal.withInitial(PackedScratch::new);
 
     /** Chunks a decoding product is shared out in: enough that the caller can finish a late helper's share. */
     static final int DECODE_CHUNKS = 8;
