@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
                 "every step), each the median of --repeats runs with min and max, beside the ceilings: decoding reads every",
                 "weight once per token, so its ceiling is measured bandwidth ÷ weight bytes per token; prefill is compared",
                 "with jprune's own fp32 GEMM at --gemm-size. Both ceilings are measured between the rounds, and the fractions",
-                "are medians of per-round ratios. Writes DIR/metrics.json with --out."})
+                "are medians of per-round ratios. Decode is also timed over the transformer blocks alone (without the head).",
+                "--compare DIR measures a second model (e.g. the dense one a compressed model came from) in the same interleaved",
+                "rounds and reports the speedups as medians of per-round ratios with min and max. Writes DIR/metrics.json with --out."})
 final class LmBenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory.")
     Path model;
@@ -52,6 +54,9 @@ final class LmBenchCommand implements Callable<Integer> {
     @Option(names = "--per-layer", description = "Also time one token through each kind of projection, across all blocks, and the head (GB/s of weights read).")
     boolean perLayer;
 
+    @Option(names = "--compare", paramLabel = "DIR", description = "A baseline model measured in the same rounds: speedups of --model over it.")
+    Path compare;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/metrics.json.")
     Path out;
 
@@ -63,13 +68,19 @@ final class LmBenchCommand implements Callable<Integer> {
         common.apply();
         if (promptTokens < 1 || decodeTokens < 1 || repeats < 1) throw new UsageException("--prompt-tokens, --decode-tokens and --repeats must be >= 1");
         if (gemmSize < 16 || gemmSize > 8192) throw new UsageException("--gemm-size must be in [16, 8192], got " + gemmSize);
-        try (HfCheckpoint ck = LmModels.open(model)) {
+        try (HfCheckpoint ck = LmModels.open(model); HfCheckpoint baseCk = compare == null ? null : LmModels.open(compare)) {
             DecoderModel m = DecoderModel.open(ck);
+            DecoderModel base = baseCk == null ? null : DecoderModel.open(baseCk);
+            if (base != null && base.config().vocabSize() != m.config().vocabSize())
+                throw new UsageException("--compare: " + compare + " has a vocabulary of " + base.config().vocabSize() + ", --model " + m.config().vocabSize());
             LmConfig c = m.config();
             if (promptTokens + decodeTokens > c.maxPositions())
                 throw new UsageException("--prompt-tokens + --decode-tokens (" + (promptTokens + decodeTokens) + ") exceed the model's context of " + c.maxPositions());
-            long blockBytes = 0;
-            for (Projection p : m.blockProjections()) blockBytes += p.weightBytes();
+            long blockBytes = 0, blockParams = 0;
+            for (Projection p : m.blockProjections()) {
+                blockBytes += p.weightBytes();
+                blockParams += (long) p.in() * p.out();
+            }
             long bytesPerToken = m.bytesPerToken();
             // The ceilings are measured between the model's rounds, so each round's ratio compares work done
             // under the same conditions: on a shared machine a ceiling measured minutes apart means little.
@@ -77,11 +88,13 @@ final class LmBenchCommand implements Callable<Integer> {
             MachineLimits.BandwidthProbe probe = skipLimits ? null : new MachineLimits.BandwidthProbe();
             if (probe != null) probe.pass();
             if (!skipLimits) GemmTiming.measureGflops(gemmSize, Parallel.threads(), 2);
-            DecodeBench.Result r = DecodeBench.run(m, promptTokens, decodeTokens, repeats, seed, skipLimits ? null : round -> {
+            java.util.List<DecoderModel> models = base == null ? java.util.List.of(m) : java.util.List.of(m, base);
+            java.util.List<DecodeBench.Result> results = DecodeBench.run(models, promptTokens, decodeTokens, repeats, seed, skipLimits ? null : round -> {
                 // a ceiling is what the machine can do: the best of a few passes in this round
                 bandwidth[round] = Math.max(probe.pass(), Math.max(probe.pass(), probe.pass()));
                 gemm[round] = GemmTiming.measureGflops(gemmSize, Parallel.threads(), 2);
             });
+            DecodeBench.Result r = results.get(0);
             Map<String, Object> metrics = new LinkedHashMap<>();
             metrics.put("model", model.toString());
             metrics.put("model_type", c.modelType());
@@ -96,15 +109,20 @@ final class LmBenchCommand implements Callable<Integer> {
             metrics.put("decode_tokens_per_second", r.decodeTokensPerSecond());
             metrics.put("decode_tokens_per_second_min", r.decodeSpread()[0]);
             metrics.put("decode_tokens_per_second_max", r.decodeSpread()[1]);
+            metrics.put("decode_block_tokens_per_second", r.decodeBlockTokensPerSecond());
+            metrics.put("decode_block_tokens_per_second_min", r.decodeBlockSpread()[0]);
+            metrics.put("decode_block_tokens_per_second_max", r.decodeBlockSpread()[1]);
             metrics.put("weight_bytes_per_token", bytesPerToken);
             metrics.put("block_weight_bytes", blockBytes);
-            double prefillFlops = prefillFlops(c, blockBytes / ck.dtype().bytes, promptTokens);
+            double prefillFlops = prefillFlops(c, blockParams, promptTokens);
             metrics.put("prefill_gflops", prefillFlops / 1e9 * r.prefillTokensPerSecond() / promptTokens);
             System.out.printf(Locale.ROOT, "%s %s, %,d parameters, %d threads%n", c.modelType(), ck.dtype(), c.parameterCount(), Parallel.threads());
             System.out.printf(Locale.ROOT, "prefill %d tokens: %.1f tokens/s (%.1f–%.1f), %.1f GFLOPS%n", promptTokens, r.prefillTokensPerSecond(),
                     r.prefillSpread()[0], r.prefillSpread()[1], metrics.get("prefill_gflops"));
-            System.out.printf(Locale.ROOT, "decode batch 1: %.2f tokens/s (%.2f–%.2f), %.1f MB of weights per token%n", r.decodeTokensPerSecond(),
-                    r.decodeSpread()[0], r.decodeSpread()[1], bytesPerToken / 1e6);
+            System.out.printf(Locale.ROOT, "decode batch 1: %.2f tokens/s (%.2f–%.2f), %.1f MB of weights per token; blocks alone %.2f tokens/s (%.2f–%.2f), %.1f MB%n",
+                    r.decodeTokensPerSecond(), r.decodeSpread()[0], r.decodeSpread()[1], bytesPerToken / 1e6, r.decodeBlockTokensPerSecond(),
+                    r.decodeBlockSpread()[0], r.decodeBlockSpread()[1], blockBytes / 1e6);
+            if (base != null) compared(metrics, r, results.get(1), base);
             if (perLayer) {
                 // Each kind of projection timed across all blocks in a row, so the weights come from memory as in
                 // decoding, not from a cache that one block's matrix would fit in.
@@ -131,7 +149,7 @@ final class LmBenchCommand implements Callable<Integer> {
             }
             if (!skipLimits) {
                 double[] decodeFraction = new double[repeats], prefillFraction = new double[repeats];
-                double flops = prefillFlops(c, blockBytes / ck.dtype().bytes, promptTokens);
+                double flops = prefillFlops(c, blockParams, promptTokens);
                 for (int i = 0; i < repeats; i++) {
                     decodeFraction[i] = (decodeTokens / r.decodeSeconds()[i]) / (bandwidth[i] * 1e9 / bytesPerToken);
                     prefillFraction[i] = (flops / r.prefillSeconds()[i] / 1e9) / gemm[i];
@@ -150,6 +168,34 @@ final class LmBenchCommand implements Callable<Integer> {
             if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(metrics, true));
         }
         return 0;
+    }
+
+    /** The baseline's figures and the per-round speedups of the model over it. */
+    private void compared(Map<String, Object> metrics, DecodeBench.Result r, DecodeBench.Result b, DecoderModel base) {
+        int n = r.decodeSeconds().length;
+        double[] blocks = new double[n], whole = new double[n], prefill = new double[n];
+        for (int i = 0; i < n; i++) {
+            blocks[i] = b.decodeBlockSeconds()[i] / r.decodeBlockSeconds()[i];
+            whole[i] = b.decodeSeconds()[i] / r.decodeSeconds()[i];
+            prefill[i] = b.prefillSeconds()[i] / r.prefillSeconds()[i];
+        }
+        long baseBlockBytes = 0;
+        for (Projection p : base.blockProjections()) baseBlockBytes += p.weightBytes();
+        Map<String, Object> cm = new LinkedHashMap<>();
+        cm.put("model", compare.toString());
+        cm.put("prefill_tokens_per_second", b.prefillTokensPerSecond());
+        cm.put("decode_tokens_per_second", b.decodeTokensPerSecond());
+        cm.put("decode_block_tokens_per_second", b.decodeBlockTokensPerSecond());
+        cm.put("weight_bytes_per_token", base.bytesPerToken());
+        cm.put("block_weight_bytes", baseBlockBytes);
+        metrics.put("compare", cm);
+        putSpread(metrics, "decode_block_speedup", blocks);
+        putSpread(metrics, "decode_speedup", whole);
+        putSpread(metrics, "prefill_speedup", prefill);
+        System.out.printf(Locale.ROOT, "baseline %s: decode %.2f tokens/s, blocks alone %.2f tokens/s (%.1f MB), prefill %.1f tokens/s%n", compare,
+                b.decodeTokensPerSecond(), b.decodeBlockTokensPerSecond(), baseBlockBytes / 1e6, b.prefillTokensPerSecond());
+        System.out.printf(Locale.ROOT, "speedup over the baseline (median of %d interleaved rounds, min–max): blocks %.2fx (%.2f–%.2f), decode %.2fx (%.2f–%.2f), prefill %.2fx (%.2f–%.2f)%n",
+                n, Timing.median(blocks), min(blocks), max(blocks), Timing.median(whole), min(whole), max(whole), Timing.median(prefill), min(prefill), max(prefill));
     }
 
     private static void putSpread(Map<String, Object> metrics, String key, double[] v) {
