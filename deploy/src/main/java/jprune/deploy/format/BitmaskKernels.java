@@ -2,6 +2,10 @@ package jprune.deploy.format;
 
 import static jprune.deploy.format.DenseKernels.B2F;
 import static jprune.deploy.format.FormatSpecies.F;
+import static jprune.deploy.format.FormatSpecies.FOLD_1;
+import static jprune.deploy.format.FormatSpecies.FOLD_2;
+import static jprune.deploy.format.FormatSpecies.FOLD_4;
+import static jprune.deploy.format.FormatSpecies.FOLD_8;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import java.lang.foreign.MemorySegment;
@@ -57,8 +61,13 @@ final class BitmaskKernels {
                         .fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
                 k += Long.bitCount(seg);
             }
-            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-            y[r] = FormatSpecies.sum(lanes) + rest(bits, wb, v, null, k, segs, cols, x, lanes);
+            // the lane sum folded in registers (FormatSpecies.FOLD_8): the order of FormatSpecies.sum, without the stores
+            FloatVector a = a0.add(a1).add(a2.add(a3));
+            if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
+            if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
+            a = a.add(a.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            y[r] = a.lane(0) + rest(bits, wb, v, null, k, segs, cols, x, lanes);
         }
     }
 
@@ -107,8 +116,12 @@ final class BitmaskKernels {
                         .expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS)).fma(FloatVector.fromArray(F, x, c + 3 * L), a3);
                 k += Long.bitCount(seg);
             }
-            a0.add(a1).add(a2.add(a3)).intoArray(lanes, 0);
-            y[r] = (FormatSpecies.sum(lanes) + rest(bits, wb, null, q, k, segs, cols, x, lanes)) * scale[r];
+            FloatVector a = a0.add(a1).add(a2.add(a3));
+            if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
+            if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
+            a = a.add(a.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            y[r] = (a.lane(0) + rest(bits, wb, null, q, k, segs, cols, x, lanes)) * scale[r];
         }
     }
 
