@@ -16,7 +16,7 @@ import jprune.tensor.VectorPolicy;
  * Built from a dense array, every w ≠ 0 is kept; −0.0 counts as zero, so a round trip is exact up to
  * the sign of zero.
  */
-public final class BitmaskMatrix extends StoredValues {
+public final class BitmaskMatrix extends StoredValues implements RowRangeProduct {
     private final int words;
     private final long[] bits;
     private final int[] rowStart;
@@ -166,6 +166,20 @@ public final class BitmaskMatrix extends StoredValues {
             if (isInt8()) BitmaskKernels.gemvInt8(bits, words, rowStart, quantized, scales, cols, x, y, from, to);
             else BitmaskKernels.gemv(bits, words, rowStart, values, cols, x, y, from, to);
         });
+    }
+
+    @Override
+    public void multiplyVectorRows(float[] x, float[] y, int from, int to) {
+        FormatChecks.product(this, x, 1, y);
+        if (from < 0 || to > rows || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
+        if (VectorPolicy.SCALAR) {
+            float[] all = new float[rows];
+            ScalarProducts.multiply(this, x, 1, all);
+            System.arraycopy(all, from, y, from, to - from);
+            return;
+        }
+        if (isInt8()) BitmaskKernels.gemvInt8(bits, words, rowStart, quantized, scales, cols, x, y, from, to);
+        else BitmaskKernels.gemv(bits, words, rowStart, values, cols, x, y, from, to);
     }
 
     @Override

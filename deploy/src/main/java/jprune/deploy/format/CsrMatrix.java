@@ -13,7 +13,7 @@ import jprune.tensor.VectorPolicy;
  * <p>Built from a dense array, every nonzero (w ≠ 0, NaN included) is stored; −0.0 counts as zero, so
  * a round trip is exact up to the sign of zero.
  */
-public final class CsrMatrix extends StoredValues {
+public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     /** Widest matrix whose column indices fit 16 bits. */
     public static final int NARROW_MAX_COLS = 1 << 16;
 
@@ -209,6 +209,24 @@ public final class CsrMatrix extends StoredValues {
                 CsrKernels.gemv(rowPtr, wide, values, quantized, scales, x, y, from, to);
             }
         });
+    }
+
+    @Override
+    public void multiplyVectorRows(float[] x, float[] y, int from, int to) {
+        FormatChecks.product(this, x, 1, y);
+        if (from < 0 || to > rows || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
+        if (VectorPolicy.SCALAR) {
+            float[] all = new float[rows];
+            ScalarProducts.multiply(this, x, 1, all);
+            System.arraycopy(all, from, y, from, to - from);
+            return;
+        }
+        if (narrow != null) {
+            if (isInt8()) CsrKernels.gemvInt8(rowPtr, narrow, quantized, scales, x, y, from, to);
+            else CsrKernels.gemv(rowPtr, narrow, values, x, y, from, to);
+        } else {
+            CsrKernels.gemv(rowPtr, wide, values, quantized, scales, x, y, from, to);
+        }
     }
 
     @Override

@@ -9,7 +9,7 @@ import jprune.tensor.VectorPolicy;
  * sparse format is measured against. A batch-1 product streams W once through a vectorized
  * matrix-vector kernel ({@link DenseKernels}); fp32 batches go to {@link Gemm}.
  */
-public final class DenseMatrix extends StoredValues {
+public final class DenseMatrix extends StoredValues implements RowRangeProduct {
 
     private DenseMatrix(int rows, int cols, float[] values, byte[] quantized, float[] scales) {
         super(rows, cols, values, quantized, scales);
@@ -73,6 +73,20 @@ public final class DenseMatrix extends StoredValues {
         long work = (long) rows * cols;
         if (isInt8()) RowChunks.uniform(rows, work, (from, to) -> DenseKernels.gemvInt8(quantized, scales, cols, x, y, from, to));
         else RowChunks.uniform(rows, work, (from, to) -> DenseKernels.gemv(values, cols, x, y, from, to));
+    }
+
+    @Override
+    public void multiplyVectorRows(float[] x, float[] y, int from, int to) {
+        FormatChecks.product(this, x, 1, y);
+        if (from < 0 || to > rows || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
+        if (VectorPolicy.SCALAR) {
+            float[] all = new float[rows];
+            ScalarProducts.multiply(this, x, 1, all);
+            System.arraycopy(all, from, y, from, to - from);
+            return;
+        }
+        if (isInt8()) DenseKernels.gemvInt8(quantized, scales, cols, x, y, from, to);
+        else DenseKernels.gemv(values, cols, x, y, from, to);
     }
 
     @Override

@@ -22,7 +22,7 @@ import jprune.tensor.VectorPolicy;
  * with both kernels taking four rows in lockstep, 1.55-1.57×. Unpacking costs a byte shuffle and a
  * shift per 16 positions.
  */
-public final class NmMatrix extends StoredValues {
+public final class NmMatrix extends StoredValues implements RowRangeProduct {
     private final int n, m, slotsPerRow;
     /** Packed positions with {@link FormatSpecies#L} bytes of padding, so a vector load at the last window stays in bounds. */
     private final byte[] positions;
@@ -200,6 +200,20 @@ public final class NmMatrix extends StoredValues {
             if (isInt8()) NmKernels.gemvInt8(quantized, scales, positions, n, m, cols, slotsPerRow, x, y, from, to);
             else NmKernels.gemv(values, positions, n, m, cols, slotsPerRow, x, y, from, to);
         });
+    }
+
+    @Override
+    public void multiplyVectorRows(float[] x, float[] y, int from, int to) {
+        FormatChecks.product(this, x, 1, y);
+        if (from < 0 || to > rows || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
+        if (VectorPolicy.SCALAR) {
+            float[] all = new float[rows];
+            ScalarProducts.multiply(this, x, 1, all);
+            System.arraycopy(all, from, y, from, to - from);
+            return;
+        }
+        if (isInt8()) NmKernels.gemvInt8(quantized, scales, positions, n, m, cols, slotsPerRow, x, y, from, to);
+        else NmKernels.gemv(values, positions, n, m, cols, slotsPerRow, x, y, from, to);
     }
 
     @Override

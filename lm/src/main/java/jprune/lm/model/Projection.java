@@ -8,6 +8,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import jprune.deploy.format.RowRangeProduct;
 import jprune.deploy.format.WeightMatrix;
 import jprune.lm.hf.DType;
 import jprune.tensor.Gemm;
@@ -223,7 +224,18 @@ public final class Projection {
      */
     private void packedForward(float[] x, int tokens, float[] y) {
         if (tokens == 1) {
-            packed.multiplyVector(x, y);
+            if (packed instanceof RowRangeProduct rows && !VectorPolicy.SCALAR) {
+                // shared out like the dense matrix-vector product: a helper another process holds back delays nothing
+                int chunks = (int) Math.max(1, Math.min(DECODE_CHUNKS, packed.nonzeros() / MIN_CHUNK_WEIGHTS));
+                Parallel.share(chunks, c -> {
+                    int from = Parallel.bound(out, chunks, c), to = Parallel.bound(out, chunks, c + 1);
+                    float[] part = scratch(out);
+                    rows.multiplyVectorRows(x, part, from, to);
+                    return () -> System.arraycopy(part, from, y, from, to - from);
+                });
+            } else {
+                packed.multiplyVector(x, y);
+            }
             return;
         }
         float[] xt = PACKED_SCRATCH.get().floats(0, in * tokens), yt = PACKED_SCRATCH.get().floats(1, out * tokens);
