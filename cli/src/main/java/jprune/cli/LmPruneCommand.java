@@ -120,6 +120,8 @@ final class LmPruneCommand implements Callable<Integer> {
         if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
         long started = System.nanoTime();
         try (MemoryUse.HeapSampler heap = new MemoryUse.HeapSampler(); HfCheckpoint ck = LmModels.open(model)) {
+            if (!jprune.lm.hf.PackedWeights.listed(ck).isEmpty())
+                throw new UsageException("--model: " + model + " is a compressed model (its projections are packed); prune the model it was compressed from");
             DecoderModel dense = DecoderModel.open(ck);
             int context = dense.config().maxPositions();
             int l = seqlen != null ? seqlen : Math.min(context, 2048);

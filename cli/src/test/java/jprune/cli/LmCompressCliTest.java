@@ -97,6 +97,14 @@ class LmCompressCliTest {
         CliTest.Run same = run("compress", "--from", pruned.toString(), "--format", "csr", "--out", pruned.toString());
         assertEquals(2, same.code(), same.err());
         assertTrue(same.err().contains("--out"), same.err());
+        Path packed = tmp.resolve("packed-csr");
+        assertEquals(0, run("compress", "--from", pruned.toString(), "--format", "csr", "--out", packed.toString()).code());
+        CliTest.Run prunePacked = run("lm", "prune", "--model", packed.toString(), "--method", "magnitude", "--sparsity", "0.5", "--out", tmp.resolve("pp").toString());
+        assertEquals(2, prunePacked.code(), prunePacked.err());
+        assertTrue(prunePacked.err().contains("compressed model"), prunePacked.err());
+        CliTest.Run again = run("compress", "--from", packed.toString(), "--format", "csr", "--out", tmp.resolve("again").toString());
+        assertEquals(2, again.code(), again.err());
+        assertTrue(again.err().contains("already compressed"), again.err());
         CliTest.Run head = run("compress", "--from", tmp.resolve("no-such-run").toString(), "--int8-head", "--out", tmp.resolve("x").toString());
         assertTrue(head.code() != 0, head.err());
     }
