@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 @Command(name = "lm", mixinStandardHelpOptions = true,
         description = {"Language models (GPT-2 and Llama families) in the Hugging Face layout: a directory with config.json,",
                 "model.safetensors (or shards) and tokenizer files, given with --model DIR."},
-        subcommands = {LmTrainCommand.class, LmEvalCommand.class, LmPruneCommand.class, LmGenerateCommand.class, LmBenchCommand.class, LmInitCommand.class})
+        subcommands = {LmTrainCommand.class, LmEvalCommand.class, LmPruneCommand.class, LmGenerateCommand.class, LmBenchCommand.class, LmInitCommand.class, LmSweepCommand.class})
 final class LmCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -86,6 +86,10 @@ final class LmPruneCommand implements Callable<Integer> {
             description = "Perplexity of the dense and the pruned model on this text (a file or brown:test), as lm eval computes it.")
     String eval;
 
+    @Option(names = "--eval-dense", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "With --eval, also evaluate the dense model (default); --no-eval-dense evaluates only the pruned one.")
+    boolean evalDense;
+
     @Option(names = "--eval-seqlen", paramLabel = "L", description = "Window of --eval. Default: the model's context, capped at 2048.")
     Integer evalSeqlen;
 
@@ -136,7 +140,7 @@ final class LmPruneCommand implements Callable<Integer> {
             int el = evalSeqlen != null ? evalSeqlen : Math.min(context, 2048);
             if (evalText != null) {
                 if (el < 2 || el > context) throw new UsageException("--eval-seqlen must be in [2, " + context + "], got " + el);
-                densePpl = perplexity(dense, evalIds, evalText.source(), el, "dense");
+                if (evalDense) densePpl = perplexity(dense, evalIds, evalText.source(), el, "dense");
             }
             Path parent = out.toAbsolutePath().normalize().getParent();
             SequentialPruner.Result r;
@@ -201,7 +205,8 @@ final class LmPruneCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "%s %s: sparsity %.4f over %d projections in %.1f s%s -> %s%n", m.cliName(),
                     target.isNofM() ? target.n() + ":" + target.m() : String.format(Locale.ROOT, "%.2f", target.sparsity()), r.sparsity(),
                     r.layers().size(), r.seconds(),
-                    densePpl != null ? String.format(Locale.ROOT, "; perplexity %.3f (dense %.3f)", (Double) metrics.get("perplexity"), densePpl) : "",
+                    evalText == null ? "" : densePpl != null ? String.format(Locale.ROOT, "; perplexity %.3f (dense %.3f)", (Double) metrics.get("perplexity"), densePpl)
+                            : String.format(Locale.ROOT, "; perplexity %.3f", (Double) metrics.get("perplexity")),
                     out);
         }
         return 0;
@@ -286,6 +291,7 @@ final class LmPruneCommand implements Callable<Integer> {
         r.put("blocksize", settings.blocksize());
         r.put("percdamp", settings.percdamp());
         r.put("eval", eval);
+        r.put("eval_dense", evalDense);
         r.put("eval_seqlen", evalSeqlen);
         r.put("eval_limit_tokens", evalLimit);
         r.put("threads", Parallel.threads());
@@ -318,6 +324,7 @@ final class LmPruneCommand implements Callable<Integer> {
         if (!given.hasMatchedOption("--blocksize") && r.get("blocksize") instanceof Number n) blocksize = n.intValue();
         if (!given.hasMatchedOption("--percdamp") && r.get("percdamp") instanceof Number n) percdamp = n.doubleValue();
         if (!given.hasMatchedOption("--eval")) eval = (String) r.get("eval");
+        if (!given.hasMatchedOption("--eval-dense") && !given.hasMatchedOption("--no-eval-dense") && r.get("eval_dense") instanceof Boolean b) evalDense = b;
         if (!given.hasMatchedOption("--eval-seqlen") && r.get("eval_seqlen") instanceof Number n) evalSeqlen = n.intValue();
         if (!given.hasMatchedOption("--eval-limit-tokens") && r.get("eval_limit_tokens") instanceof Number n) evalLimit = n.longValue();
         if (!given.hasMatchedOption("--threads") && r.get("threads") instanceof Number n) Parallel.setThreads(n.intValue());

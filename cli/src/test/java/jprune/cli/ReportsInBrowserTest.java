@@ -38,6 +38,18 @@ class ReportsInBrowserTest {
                 + "\"peak_rss_bytes\":6.2e8,\"threads\":2,\"reconstruction_error_tokens\":2048,\"model\":\"runs/brown-gpt2\",\"layers\":["
                 + "{\"name\":\"transformer.h.0.attn.c_attn\",\"shape\":[256,768],\"sparsity\":0.5,\"seconds\":0.2,\"reconstruction_error\":0.031},"
                 + "{\"name\":\"transformer.h.0.mlp.c_proj\",\"shape\":[1024,256],\"sparsity\":0.5,\"seconds\":0.4,\"reconstruction_error\":0.052}]}"));
+        Path lmSweep = tmp.resolve("lm-sweep.html");
+        StringBuilder runs = new StringBuilder();
+        String[] methods = {"magnitude", "sparsegpt"}, targets = {"0.5", "0.7", "2:4"};
+        for (String m : methods)
+            for (String t : targets) {
+                double ppl = 187.2 * (1 + (m.equals("magnitude") ? 0.05 : 0.01) * (t.equals("0.7") ? 3 : 1));
+                runs.append(runs.length() == 0 ? "" : ",").append("{\"method\":\"").append(m).append("\",\"target\":\"").append(t)
+                        .append("\",\"sparsity\":").append(t.equals("0.7") ? 0.7 : 0.5).append(",\"perplexity\":").append(ppl)
+                        .append(",\"perplexity_change\":").append(ppl / 187.2 - 1).append(",\"dir\":\"").append(m).append("-").append(t.replace(':', '-')).append("\"}");
+            }
+        LmSweepReport.write(lmSweep, jprune.nn.io.Json.parseObject("{\"model\":\"runs/brown-gpt2\",\"calib\":\"brown:train\",\"eval\":\"brown:test\","
+                + "\"dense_perplexity\":187.2,\"runs\":[" + runs + "]}"), List.of(methods), List.of(targets));
         // A page with a chart the browser rejects, to prove the check can fail: an attribute it cannot parse, a series with nothing in it.
         Path broken = tmp.resolve("broken.html");
         new HtmlReport("broken").table("summary", List.of("a"), List.of(List.of("b"))).charts(PlotArea.header("broken", null, 300, 200)
@@ -52,7 +64,10 @@ class ReportsInBrowserTest {
             assertTrue(agpHtml.contains(cell), "summary lacks " + cell);
         assertFalse(Files.readString(channels).contains("(0."), "no spread is invented where the metrics have none");
 
-        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken, lmPrune));
+        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken, lmPrune, lmSweep));
+        List<Map<String, Object>> sw = ReportAssertions.assertDrawn(pages.get(8), Set.of("sweep"));
+        assertEquals(List.of("magnitude", "sparsegpt"), ((List<Map<String, Object>>) chart(sw, "sweep").get("series")).stream().map(x -> x.get("name")).toList());
+        assertTrue(Files.readString(lmSweep).contains("196.560 (+5.0%)"), "the sweep table states perplexity and its change");
         ReportAssertions.assertDrawn(pages.get(7), Set.of("layer-error", "layer-sparsity"));
         assertTrue(Files.readString(lmPrune).contains("191.900 against 187.200 dense (+2.5%)"), "the lm prune report states the perplexity cost");
         HeadlessChromium.Page bad = pages.get(6);
