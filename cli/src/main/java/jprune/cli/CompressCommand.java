@@ -38,7 +38,7 @@ import picocli.CommandLine.Option;
                 "transformer blocks instead (docs/lm-compressed-format.md) and writes OUT as a model directory that 'jprune lm eval',",
                 "'lm bench' and 'lm generate' run; --quantize none|int8, --format, --int8-head and --layers apply."})
 final class CompressCommand implements Callable<Integer> {
-    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding the pruned model.safetensors (or the file).")
+    @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding the pruned model.safetensors (or the file), or a Hugging Face language model directory.")
     Path from;
 
     @Option(names = "--quantize", paramLabel = "Q", defaultValue = "none", description = "none (fp32 values), int8 (symmetric per output channel) or kmeans (weight sharing, --bits). Default: ${DEFAULT-VALUE}.")

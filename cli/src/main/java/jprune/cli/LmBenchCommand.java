@@ -68,7 +68,7 @@ final class LmBenchCommand implements Callable<Integer> {
         common.apply();
         if (promptTokens < 1 || decodeTokens < 1 || repeats < 1) throw new UsageException("--prompt-tokens, --decode-tokens and --repeats must be >= 1");
         if (gemmSize < 16 || gemmSize > 8192) throw new UsageException("--gemm-size must be in [16, 8192], got " + gemmSize);
-        try (HfCheckpoint ck = LmModels.open(model); HfCheckpoint baseCk = compare == null ? null : LmModels.open(compare)) {
+        try (HfCheckpoint ck = LmModels.open(model); HfCheckpoint baseCk = compare == null ? null : LmModels.open(compare, "--compare")) {
             DecoderModel m = DecoderModel.open(ck);
             DecoderModel base = baseCk == null ? null : DecoderModel.open(baseCk);
             if (base != null && base.config().vocabSize() != m.config().vocabSize())

@@ -57,7 +57,7 @@ final class LmCompress {
         long start = System.nanoTime();
         List<LmCompressor.Layer> result;
         Map<String, Object> m = new LinkedHashMap<>();
-        try (HfCheckpoint src = LmModels.open(from)) {
+        try (HfCheckpoint src = LmModels.open(from, "--from")) {
             DecoderModel model = DecoderModel.open(src);
             System.err.printf(Locale.ROOT, "compressing %d projections of %s (%s)%n", model.blockProjections().size(), from, format);
             try {

@@ -18,7 +18,12 @@ final class LmModels {
     }
 
     static HfCheckpoint open(Path dir) throws IOException {
-        if (!Files.isDirectory(dir)) throw new UsageException("--model: no directory " + dir);
+        return open(dir, "--model");
+    }
+
+    /** Opens dir, naming flag in the error when it is not a directory. */
+    static HfCheckpoint open(Path dir, String flag) throws IOException {
+        if (!Files.isDirectory(dir)) throw new UsageException(flag + ": no directory " + dir);
         return HfCheckpoint.open(dir);
     }
 }

@@ -17,7 +17,7 @@ final class SavedModel {
             if (!Files.exists(file) && Files.exists(from.resolve("model.jpz"))) file = from.resolve("model.jpz");
         }
         if (!Files.exists(file))
-            throw new UsageException("--from: no model at " + file + " (expected a directory written by 'jprune train', 'prune' or 'compress', or a .safetensors or .jpz file)");
+            throw new UsageException("--from: no model at " + file + " (expected a directory written by 'jprune train', 'prune' or 'compress', a .safetensors or .jpz file, or a Hugging Face language model directory)");
         return file;
     }
 

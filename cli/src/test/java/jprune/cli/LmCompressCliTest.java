@@ -105,6 +105,18 @@ class LmCompressCliTest {
         CliTest.Run again = run("compress", "--from", packed.toString(), "--format", "csr", "--out", tmp.resolve("again").toString());
         assertEquals(2, again.code(), again.err());
         assertTrue(again.err().contains("already compressed"), again.err());
+        CliTest.Run noBase = run("lm", "bench", "--model", packed.toString(), "--compare", tmp.resolve("no-such-model").toString(), "--skip-limits");
+        assertEquals(2, noBase.code(), noBase.err());
+        assertTrue(noBase.err().contains("--compare"), noBase.err());
+        // a packed model cut short fails at open, naming the file
+        Path cut = tmp.resolve("cut");
+        Files.createDirectories(cut);
+        for (Path f : List.of(packed.resolve("config.json"), packed.resolve("tokenizer.json"))) Files.copy(f, cut.resolve(f.getFileName()));
+        byte[] all = Files.readAllBytes(packed.resolve("model.safetensors"));
+        Files.write(cut.resolve("model.safetensors"), java.util.Arrays.copyOf(all, all.length - 100));
+        CliTest.Run truncated = run("lm", "eval", "--model", cut.toString(), "--text", text.toString(), "--seqlen", "32");
+        assertTrue(truncated.code() != 0, truncated.err());
+        assertTrue(truncated.err().contains("truncated") && truncated.err().contains("model.safetensors"), truncated.err());
         CliTest.Run head = run("compress", "--from", tmp.resolve("no-such-run").toString(), "--int8-head", "--out", tmp.resolve("x").toString());
         assertTrue(head.code() != 0, head.err());
     }
