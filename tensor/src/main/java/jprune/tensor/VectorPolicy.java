@@ -3,6 +3,7 @@ package jprune.tensor;
 import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -58,6 +59,19 @@ public final class VectorPolicy {
             for (int i = 0; i < h; i++) lanes[i] += lanes[i + h];
         }
         return lanes[0];
+    }
+
+    /**
+     * {@link #laneSum} kept in registers, for a kernel to write out inline (never in a helper taking
+     * the vector: C2 may decline to inline it into a large kernel, and the vector is then boxed):
+     * {@code a = a.add(a.rearrange(FOLD_h))} for h = LANES/2 down to 1, skipping the null ones, then
+     * {@code a.lane(0)}. Step h adds lane i + h to lane i for i < h: exactly laneSum's additions in
+     * its order, so the result is bit-identical (lanes ≥ h then hold values nobody reads).
+     */
+    public static final VectorShuffle<Float> FOLD_8 = fold(8), FOLD_4 = fold(4), FOLD_2 = fold(2), FOLD_1 = fold(1);
+
+    private static VectorShuffle<Float> fold(int h) {
+        return SCALAR || LANES <= h ? null : VectorShuffle.fromOp(FLOATS, i -> (i + h) & (LANES - 1));
     }
 
     /** A one-line description for reports, e.g. "512-bit (16 floats)" or "scalar". */

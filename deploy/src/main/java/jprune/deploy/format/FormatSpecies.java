@@ -41,16 +41,7 @@ final class FormatSpecies {
         return VectorPolicy.laneSum(lanes);
     }
 
-    /**
-     * The same fixed-order lane sum kept in registers, written out in a kernel as
-     * {@code a = a.add(a.rearrange(FOLD_h))} for h = L/2 down to 1 (skipping the null ones), then
-     * {@code a.lane(0)}: step h adds lane i + h to lane i for i < h, exactly the additions of
-     * {@link VectorPolicy#laneSum}, so the result is bit-identical to storing the lanes and calling
-     * {@link #sum} (lanes ≥ h hold values nobody reads). Inline in the kernel, never in a helper.
-     */
-    static final VectorShuffle<Float> FOLD_8 = fold(8), FOLD_4 = fold(4), FOLD_2 = fold(2), FOLD_1 = fold(1);
-
-    private static VectorShuffle<Float> fold(int h) {
-        return VectorPolicy.SCALAR || L <= h ? null : VectorShuffle.fromOp(F, i -> (i + h) & (L - 1));
-    }
+    /** {@link VectorPolicy#FOLD_8} and the rest: {@link #sum} in registers, written out inline in a kernel. */
+    static final VectorShuffle<Float> FOLD_8 = VectorPolicy.FOLD_8, FOLD_4 = VectorPolicy.FOLD_4, FOLD_2 = VectorPolicy.FOLD_2,
+            FOLD_1 = VectorPolicy.FOLD_1;
 }

@@ -399,10 +399,9 @@ public final class DecoderModel {
                 int t = item / heads, h = item % heads, kvh = h / group;
                 int visible = start + t + 1;
                 int qOff = t * qw + h * hd;
-                for (int j = 0; j < visible; j++) scores[j] = dot(q, qOff, keys, j * kvw + kvh * hd, hd);
+                scores(q, qOff, keys, kvh * hd, kvw, hd, visible, scores);
                 softmaxRow(scores, 0, visible, visible, scale);
-                int oOff = t * qw + h * hd;
-                for (int j = 0; j < visible; j++) axpy(scores[j], values, j * kvw + kvh * hd, out, oOff, hd);
+                weightedValues(scores, values, kvh * hd, kvw, hd, visible, out, t * qw + h * hd);
             }
         });
     }
@@ -457,6 +456,96 @@ public final class DecoderModel {
         for (int i = 0; i < h.length; i++) h[i] += delta[i];
     }
 
+    /**
+     * scores[j] = q · keys[j] for j in [0, visible) (key j at kOff + j·stride), each exactly as
+     * {@link #dot} computes it, four keys in lockstep so each load of q serves four FMA chains, and
+     * the lane sums folded in registers ({@link VectorPolicy#FOLD_8}): decoding attends over the
+     * whole cache for every head of every block, one position at a time.
+     */
+    private static void scores(float[] q, int qOff, float[] keys, int kOff, int stride, int hd, int visible, float[] scores) {
+        int bound = VectorPolicy.loopBound(hd), j = 0;
+        if (bound > 0) {
+            for (; j + 4 <= visible; j += 4) {
+                int k0 = kOff + j * stride, k1 = k0 + stride, k2 = k1 + stride, k3 = k2 + stride;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < bound; i += F.length()) {
+                    FloatVector qv = FloatVector.fromArray(F, q, qOff + i);
+                    a0 = qv.fma(FloatVector.fromArray(F, keys, k0 + i), a0);
+                    a1 = qv.fma(FloatVector.fromArray(F, keys, k1 + i), a1);
+                    a2 = qv.fma(FloatVector.fromArray(F, keys, k2 + i), a2);
+                    a3 = qv.fma(FloatVector.fromArray(F, keys, k3 + i), a3);
+                }
+                if (VectorPolicy.FOLD_8 != null) {
+                    a0 = a0.add(a0.rearrange(VectorPolicy.FOLD_8));
+                    a1 = a1.add(a1.rearrange(VectorPolicy.FOLD_8));
+                    a2 = a2.add(a2.rearrange(VectorPolicy.FOLD_8));
+                    a3 = a3.add(a3.rearrange(VectorPolicy.FOLD_8));
+                }
+                if (VectorPolicy.FOLD_4 != null) {
+                    a0 = a0.add(a0.rearrange(VectorPolicy.FOLD_4));
+                    a1 = a1.add(a1.rearrange(VectorPolicy.FOLD_4));
+                    a2 = a2.add(a2.rearrange(VectorPolicy.FOLD_4));
+                    a3 = a3.add(a3.rearrange(VectorPolicy.FOLD_4));
+                }
+                a0 = a0.add(a0.rearrange(VectorPolicy.FOLD_2));
+                a1 = a1.add(a1.rearrange(VectorPolicy.FOLD_2));
+                a2 = a2.add(a2.rearrange(VectorPolicy.FOLD_2));
+                a3 = a3.add(a3.rearrange(VectorPolicy.FOLD_2));
+                a0 = a0.add(a0.rearrange(VectorPolicy.FOLD_1));
+                a1 = a1.add(a1.rearrange(VectorPolicy.FOLD_1));
+                a2 = a2.add(a2.rearrange(VectorPolicy.FOLD_1));
+                a3 = a3.add(a3.rearrange(VectorPolicy.FOLD_1));
+                float s0 = a0.lane(0), s1 = a1.lane(0), s2 = a2.lane(0), s3 = a3.lane(0);
+                for (int i = bound; i < hd; i++) {
+                    s0 = Math.fma(q[qOff + i], keys[k0 + i], s0);
+                    s1 = Math.fma(q[qOff + i], keys[k1 + i], s1);
+                    s2 = Math.fma(q[qOff + i], keys[k2 + i], s2);
+                    s3 = Math.fma(q[qOff + i], keys[k3 + i], s3);
+                }
+                scores[j] = s0;
+                scores[j + 1] = s1;
+                scores[j + 2] = s2;
+                scores[j + 3] = s3;
+            }
+        }
+        for (; j < visible; j++) scores[j] = dot(q, qOff, keys, kOff + j * stride, hd);
+    }
+
+    /**
+     * out[oOff + i] += Σ_j weights[j]·values[j][i] over j in [0, visible) (value j at vOff + j·stride),
+     * in ascending j with one FMA per term (value times weight, plus the sum so far): four vectors of the
+     * output stay in registers across all positions instead of being loaded and stored for each.
+     */
+    private static void weightedValues(float[] weights, float[] values, int vOff, int stride, int hd, int visible, float[] out, int oOff) {
+        int l = F.length(), bound = VectorPolicy.loopBound(hd), i = 0;
+        for (; i + 4 * l <= bound; i += 4 * l) {
+            FloatVector o0 = FloatVector.fromArray(F, out, oOff + i), o1 = FloatVector.fromArray(F, out, oOff + i + l);
+            FloatVector o2 = FloatVector.fromArray(F, out, oOff + i + 2 * l), o3 = FloatVector.fromArray(F, out, oOff + i + 3 * l);
+            for (int j = 0; j < visible; j++) {
+                FloatVector w = FloatVector.broadcast(F, weights[j]);
+                int v = vOff + j * stride + i;
+                o0 = FloatVector.fromArray(F, values, v).fma(w, o0);
+                o1 = FloatVector.fromArray(F, values, v + l).fma(w, o1);
+                o2 = FloatVector.fromArray(F, values, v + 2 * l).fma(w, o2);
+                o3 = FloatVector.fromArray(F, values, v + 3 * l).fma(w, o3);
+            }
+            o0.intoArray(out, oOff + i);
+            o1.intoArray(out, oOff + i + l);
+            o2.intoArray(out, oOff + i + 2 * l);
+            o3.intoArray(out, oOff + i + 3 * l);
+        }
+        for (; i < bound; i += l) {
+            FloatVector o = FloatVector.fromArray(F, out, oOff + i);
+            for (int j = 0; j < visible; j++) o = FloatVector.fromArray(F, values, vOff + j * stride + i).fma(FloatVector.broadcast(F, weights[j]), o);
+            o.intoArray(out, oOff + i);
+        }
+        for (; i < hd; i++) {
+            float o = out[oOff + i];
+            for (int j = 0; j < visible; j++) o = Math.fma(values[vOff + j * stride + i], weights[j], o);
+            out[oOff + i] = o;
+        }
+    }
+
     private static float dot(float[] a, int aOff, float[] b, int bOff, int n) {
         int bound = VectorPolicy.loopBound(n);
         float s = 0;
@@ -469,14 +558,5 @@ public final class DecoderModel {
         }
         for (int i = bound; i < n; i++) s = Math.fma(a[aOff + i], b[bOff + i], s);
         return s;
-    }
-
-    private static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
-        int bound = VectorPolicy.loopBound(n);
-        int i = 0;
-        for (; i < bound; i += F.length()) {
-            FloatVector.fromArray(F, x, xOff + i).fma(FloatVector.broadcast(F, alpha), FloatVector.fromArray(F, y, yOff + i)).intoArray(y, yOff + i);
-        }
-        for (; i < n; i++) y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
     }
 }
