@@ -170,14 +170,7 @@ public final class BitmaskMatrix extends StoredValues implements RowRangeProduct
 
     @Override
     public void multiplyVectorRows(float[] x, float[] y, int from, int to) {
-        FormatChecks.product(this, x, 1, y);
-        if (from < 0 || to > rows || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + rows + ")");
-        if (VectorPolicy.SCALAR) {
-            float[] all = new float[rows];
-            ScalarProducts.multiply(this, x, 1, all);
-            System.arraycopy(all, from, y, from, to - from);
-            return;
-        }
+        if (ScalarProducts.rowRange(this, x, y, from, to)) return;
         if (isInt8()) BitmaskKernels.gemvInt8(bits, words, rowStart, quantized, scales, cols, x, y, from, to);
         else BitmaskKernels.gemv(bits, words, rowStart, values, cols, x, y, from, to);
     }

@@ -70,4 +70,18 @@ final class ScalarProducts {
         for (int i = 0; i < q.length; i++) f[i] = q[i];
         return f;
     }
+
+    /**
+     * The checks of {@link RowRangeProduct#multiplyVectorRows}; in scalar mode also the product (the
+     * whole one, rows [from, to) copied out), returning true when it has been computed.
+     */
+    static boolean rowRange(WeightMatrix w, float[] x, float[] y, int from, int to) {
+        FormatChecks.product(w, x, 1, y);
+        if (from < 0 || to > w.rows() || from > to) throw new IllegalArgumentException("rows [" + from + ", " + to + ") outside [0, " + w.rows() + ")");
+        if (!jprune.tensor.VectorPolicy.SCALAR) return false;
+        float[] all = new float[w.rows()];
+        multiply(w, x, 1, all);
+        System.arraycopy(all, from, y, from, to - from);
+        return true;
+    }
 }
