@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 class LmCompressorTest {
     @TempDir Path tmp;
 
-    static final List<String> MODELS = List.of("gpt2-tied-f32", "llama-gqa-untied-bf16-sharded");
+    static final List<String> MODELS = List.of("gpt2-tied-f32", "llama-gqa-untied-bf16-sharded", "qwen2-bias-tied-bf16");
     static final List<String> FORMATS = List.of("2:4", "csr", "bitmask", "dense", "block2x2");
 
     @Test
