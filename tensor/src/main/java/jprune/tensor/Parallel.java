@@ -179,6 +179,13 @@ public final class Parallel {
         new SharedRun(chunks, task).run();
     }
 
+    /** A shared run handed to a helper that is spinning for one (null when none is waiting). */
+    private static final java.util.concurrent.atomic.AtomicReference<SharedRun> HANDOFF = new java.util.concurrent.atomic.AtomicReference<>();
+    /** Helpers spinning for a handed-off run. */
+    private static final java.util.concurrent.atomic.AtomicInteger WARM = new java.util.concurrent.atomic.AtomicInteger();
+    /** How long a helper spins for the next shared run before it returns to the pool. */
+    private static final long WARM_NANOS = 200_000;
+
     private static final class SharedRun {
         private static final int OPEN = 0, PUBLISHING = 1, DONE = 2;
         /** Wait granted on top of two chunk times: a helper's wake-up and its first cache misses. */
@@ -197,7 +204,9 @@ public final class Parallel {
         }
 
         void run() {
-            help(chunks - 1, this::take);
+            // A helper still spinning after the previous run takes this one without a wake-up; else the pool's.
+            boolean handedOff = WARM.get() > 0 && HANDOFF.compareAndSet(null, this);
+            help(chunks - 1 - (handedOff ? 1 : 0), this::helpAndStayWarm);
             runAsChunk(() -> {
                 long start = System.nanoTime();
                 int mine = take();
@@ -215,6 +224,25 @@ public final class Parallel {
                 }
             });
             for (int c = 0; c < chunks; c++) while (state.get(c) != DONE) Thread.onSpinWait();
+        }
+
+        /**
+         * On a pool thread: this run's chunks, then up to {@link #WARM_NANOS} spinning for the next run a
+         * caller hands off (decoding starts one every 50-300 µs, and waking a parked thread costs tens of
+         * µs on a virtual machine), taking runs as long as they keep coming.
+         */
+        private void helpAndStayWarm() {
+            SharedRun r = this;
+            while (r != null) {
+                r.take();
+                WARM.incrementAndGet();
+                SharedRun next = null;
+                long until = System.nanoTime() + WARM_NANOS;
+                while ((next = HANDOFF.getAndSet(null)) == null && System.nanoTime() < until) Thread.onSpinWait();
+                WARM.decrementAndGet();
+                // a run handed off just as the spin ended is still taken here
+                r = next != null ? next : HANDOFF.getAndSet(null);
+            }
         }
 
         private int take() {
