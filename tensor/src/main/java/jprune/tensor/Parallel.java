@@ -234,7 +234,7 @@ public final class Parallel {
         private void helpAndStayWarm() {
             SharedRun r = this;
             while (r != null) {
-                r.take();
+                runAsChunk(r::take);   // nested calls stay serial even if the pool was replaced meanwhile
                 WARM.incrementAndGet();
                 SharedRun next = null;
                 long until = System.nanoTime() + WARM_NANOS;
