@@ -108,7 +108,7 @@ final class LmCompress {
 
     /** RMS relative difference of the two models' logits over a random 16-token prompt, every position. */
     static double logitError(DecoderModel a, DecoderModel b) {
-        int vocab = a.config().vocabSize(), d = a.config().hiddenSize(), n = Math.min(16, a.config().maxPositions());
+        int vocab = a.config().vocabSize(), n = Math.min(16, a.config().maxPositions());
         int[] prompt = new SplittableRandom(1).ints(n, 0, vocab).toArray();
         float[] la = new float[n * vocab], lb = new float[n * vocab];
         a.logits(a.forward(prompt, 0, n, new KvCache(a.config(), n)), n, la);

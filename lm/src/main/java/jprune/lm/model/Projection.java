@@ -238,7 +238,8 @@ public final class Projection {
             }
             return;
         }
-        float[] xt = PACKED_SCRATCH.get().floats(0, in * tokens), yt = PACKED_SCRATCH.get().floats(1, out * tokens);
+        PackedScratch scratch = PACKED_SCRATCH.get();
+        float[] xt = scratch.floats(0, in * tokens), yt = scratch.floats(1, out * tokens);
         for (int t = 0; t < tokens; t++)
             for (int i = 0, xi = t * in; i < in; i++) xt[i * tokens + t] = x[xi + i];
         packed.multiplyBatch(xt, tokens, yt);
