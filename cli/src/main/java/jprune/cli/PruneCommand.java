@@ -42,11 +42,13 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1); required for unstructured pruning, implied by N:M.")
     Double sparsityOption;
 
-    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|), obd (½·h·w², h the Gauss-Newton diagonal from per-sample gradients), obd-fisher (h the empirical Fisher diagonal), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal) or movement (−Σw·dL/dw during fine-tuning; agp only). Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|; for structured granularities (Σ w·dL/dw over the group)²), obd (½·h·w², h the Gauss-Newton diagonal from per-sample gradients), obd-fisher (h the empirical Fisher diagonal), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal), movement (−Σw·dL/dw during fine-tuning; agp only); "
+            + "for structured granularities also gate (|dL/dξ| of a gate on each group's output, Michel et al. for heads), and for blocks block-influence (1 − cosine of a block's input and output, ShortGPT) or skip-loss (calibration loss increase with the block skipped). Default: ${DEFAULT-VALUE}.")
     String criterion;
 
     @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (with agp or iterative, reached gradually: 4:4 → 3:4 → 2:4 on the schedule); block:RxC (e.g. block:4x4, block:1x8) over the weight's output × input view; "
-            + "or channels (neurons and conv filters with their biases and batch-norm entries, then physically removed). Default: ${DEFAULT-VALUE}.")
+            + "channels (neurons and conv filters with their biases and batch-norm entries); for transformers (vit-tiny) heads (query/key/value rows and output columns), mlp-neurons or blocks. "
+            + "Structured granularities are physically removed afterwards; a layer always keeps one head, neuron or channel, and a model one block. Default: ${DEFAULT-VALUE}.")
     String granularity;
 
     @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")
@@ -94,6 +96,14 @@ final class PruneCommand implements Callable<Integer> {
         common.apply();
         PruneRecipe recipe = recipeFile != null ? readRecipe() : recipeFromFlags();
         if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
+        if (recipe.model() != null) {
+            // Before training it: a granularity the model lacks, or a sparsity it cannot reach, fails now.
+            try {
+                recipe.checkApplicable(jprune.nn.models.Models.build(jprune.nn.models.Models.defaultConfig(recipe.model()), 0));
+            } catch (RecipeException e) {
+                throw new UsageException(flagMessage(e));
+            }
+        }
         Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
 
@@ -147,15 +157,16 @@ final class PruneCommand implements Callable<Integer> {
         m.put("params_total_dense", denseParams);
         if (result.compacted()) {
             m.put("compacted", true);
-            List<Object> channels = new ArrayList<>();
-            for (PruneRecipe.ChannelCount c : result.channels()) {
+            List<Object> groups = new ArrayList<>();
+            for (PruneRecipe.GroupCount c : result.groups()) {
                 Map<String, Object> e = new LinkedHashMap<>();
                 e.put("name", c.name());
                 e.put("before", c.before());
                 e.put("after", c.after());
-                channels.add(e);
+                groups.add(e);
             }
-            m.put("channels", channels);
+            // One key per structure: channels (as before), heads, mlp_neurons or blocks.
+            m.put(result.recipe().parsedGranularity().structure().flag().replace('-', '_'), groups);
         }
         m.put("prunable_total", stats.total());
         m.put("prunable_nonzero", stats.nonzero());
@@ -190,8 +201,17 @@ final class PruneCommand implements Callable<Integer> {
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         PruneReport.write(out.resolve("report.html"), m, new PruneReport.Files(Files.size(denseFile), Files.size(out.resolve("model.safetensors"))), null,
                 denseWeights, PruneReport.weights(model));
-        System.out.printf(Locale.ROOT, "%s: sparsity %.2f%%, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
-                config.name(), 100 * stats.sparsity(), 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
+        String removed;
+        if (result.compacted()) {
+            int before = result.groups().stream().mapToInt(PruneRecipe.GroupCount::before).sum();
+            int after = result.groups().stream().mapToInt(PruneRecipe.GroupCount::after).sum();
+            removed = String.format(Locale.ROOT, "%d of %d %s removed, %,d of %,d parameters left", before - after, before,
+                    result.recipe().parsedGranularity().structure().flag(), model.parameterCount(), denseParams);
+        } else {
+            removed = String.format(Locale.ROOT, "sparsity %.2f%%", 100 * stats.sparsity());
+        }
+        System.out.printf(Locale.ROOT, "%s: %s, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
+                config.name(), removed, 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
         return 0;
     }
 

@@ -44,17 +44,30 @@ final class PruneReport {
         build(m, files, compressed, before, after).write(file);
     }
 
+    /** The metrics key holding per-layer counts of removed structures (channels, heads, mlp_neurons, blocks). */
+    private static String unitKey(Map<String, Object> m) {
+        for (String k : List.of("heads", "mlp_neurons", "blocks")) if (m.containsKey(k)) return k;
+        return "channels";
+    }
+
     static HtmlReport build(Map<String, Object> m, Files files, Map<String, Object> compressed, float[] before, float[] after) {
         boolean compacted = Boolean.TRUE.equals(m.get("compacted"));
         HtmlReport r = new HtmlReport("jprune prune: " + Metrics.str(m, "model"));
         double dense = Metrics.num(m, "dense_test_accuracy");
         String granularity = Metrics.str(m, "granularity");
         granularity = granularity.isEmpty() ? "" : Character.toUpperCase(granularity.charAt(0)) + granularity.substring(1);
+        String unitKey = unitKey(m);
+        String units = switch (unitKey) {
+            case "heads" -> "attention heads";
+            case "mlp_neurons" -> "MLP neurons";
+            case "blocks" -> "blocks";
+            default -> "channels";
+        };
         if (compacted) {
-            r.paragraph(String.format(Locale.ROOT, "Channel pruning (neurons and filters) with the %s criterion, %s scope and %s schedule, %s of the channels "
+            r.paragraph(String.format(Locale.ROOT, "Structured pruning of %s with the %s criterion, %s scope and %s schedule, %s of the %s "
                             + "asked for, then physically removed: the compacted model has %s parameters against %s dense. Test accuracy %s against %s dense, "
-                            + "a drop of %.2f points.", Metrics.str(m, "criterion"), Metrics.str(m, "scope"), Metrics.str(m, "schedule"),
-                    Metrics.percentShort(Metrics.num(m, "target_sparsity")), Metrics.count(Metrics.num(m, "params_total")),
+                            + "a drop of %.2f points.", units, Metrics.str(m, "criterion"), Metrics.str(m, "scope"), Metrics.str(m, "schedule"),
+                    Metrics.percentShort(Metrics.num(m, "target_sparsity")), units, Metrics.count(Metrics.num(m, "params_total")),
                     Metrics.count(Metrics.num(m, "params_total_dense")), Metrics.percent(Metrics.num(m, "test_accuracy")), Metrics.percent(dense),
                     Metrics.num(m, "accuracy_drop_points")));
         } else r.paragraph(String.format(Locale.ROOT, "%s pruning with the %s criterion, %s scope and %s schedule, to %s sparsity (asked for %s) "
@@ -91,7 +104,7 @@ final class PruneReport {
                     String.format(Locale.ROOT, "%.1f", Metrics.num(e, "seconds"))));
         r.table(List.of("round", "sparsity", "accuracy before fine-tuning", "after", "seconds"), rows);
 
-        List<Map<String, Object>> channels = Metrics.maps(m, "channels");
+        List<Map<String, Object>> channels = Metrics.maps(m, unitKey);
         if (channels.isEmpty()) {
             LayerCharts.append(r, Metrics.maps(m, "layers"), null);
         } else {
@@ -103,7 +116,8 @@ final class PruneReport {
                 wide[i] = Metrics.num(channels.get(i), "before");
                 kept[i] = Metrics.num(channels.get(i), "after");
             }
-            LayerCharts.append(r, Metrics.maps(m, "layers"), new BarChart("layer-channels", "Channels per layer", "channels (neurons or filters)", names)
+            LayerCharts.append(r, Metrics.maps(m, "layers"), new BarChart("layer-channels", Character.toUpperCase(units.charAt(0)) + units.substring(1) + " per layer",
+                            unitKey.equals("channels") ? "channels (neurons or filters)" : units, names)
                     .add("before", wide).add("kept", kept).valueLabel(Metrics::count).width(460).html());
         }
 

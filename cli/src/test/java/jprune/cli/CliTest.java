@@ -162,9 +162,21 @@ class CliTest {
         r = run("prune", "--model", "lenet-300-100", "--granularity", "block:0x4", "--sparsity", "0.5", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("RxC"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--granularity", "blocks", "--sparsity", "0.5", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "rows", "--sparsity", "0.5", "--out", "x");
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("block:RxC"), r.err());
+        assertTrue(r.err().contains("block:RxC") && r.err().contains("mlp-neurons"), r.err());
+        r = run("prune", "--model", "lenet-5", "--granularity", "heads", "--sparsity", "0.25", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--granularity heads") && r.err().contains("needs transformer blocks") && r.err().contains("channels"), r.err());
+        r = run("prune", "--model", "vit-tiny", "--granularity", "blocks", "--sparsity", "0.9", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--sparsity") && r.err().contains("would remove every block") && r.err().contains("at most 3 of 4"), r.err());
+        r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--scope", "global", "--sparsity", "0.9", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--sparsity") && r.err().contains("at most 12"), r.err());
+        r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--criterion", "skip-loss", "--sparsity", "0.25", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--criterion") && r.err().contains("needs granularity blocks"), r.err());
         r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--l1", "-1", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("L1"), r.err());
@@ -316,6 +328,35 @@ class CliTest {
         assertEquals(0, e.code(), e.err());
         Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("eval.json")));
         assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12);
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void transformerHeadsNeuronsAndBlocksArePrunedAndRemoved(@TempDir Path tmp) throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
+        Path dense = tmp.resolve("dense");
+        assertEquals(0, run("train", "--model", "vit-tiny", "--epochs", "1", "--train-limit", "600", "--test-limit", "200", "--out", dense.toString()).code());
+        String[][] cases = {{"heads", "gate", "0.25", "heads"}, {"mlp-neurons", "taylor", "0.5", "mlp_neurons"}, {"blocks", "block-influence", "0.5", "blocks"}};
+        for (String[] c : cases) {
+            Path pruned = tmp.resolve(c[0]);
+            Run r = run("prune", "--from", dense.toString(), "--granularity", c[0], "--criterion", c[1], "--scope", "layer", "--sparsity", c[2],
+                    "--schedule", "oneshot", "--finetune-epochs", "0", "--train-limit", "600", "--test-limit", "200", "--out", pruned.toString());
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.out().contains(" " + c[0] + " removed"), r.out());
+            Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("metrics.json")));
+            assertEquals(Boolean.TRUE, m.get("compacted"));
+            List<Map<String, Object>> groups = (List<Map<String, Object>>) m.get(c[3]);
+            assertFalse(groups.isEmpty(), c[3]);
+            for (Map<String, Object> g : groups)
+                assertEquals(Math.round(Double.parseDouble(c[2]) * ((Number) g.get("before")).intValue()),
+                        ((Number) g.get("before")).intValue() - ((Number) g.get("after")).intValue(), g.toString());
+            assertTrue(((Number) m.get("params_total")).longValue() < ((Number) m.get("params_total_dense")).longValue());
+            // The compacted checkpoint reloads and gives the accuracy the prune run reported.
+            Run e = run("eval", "--from", pruned.toString(), "--test-limit", "200");
+            assertEquals(0, e.code(), e.err());
+            Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("eval.json")));
+            assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, c[0]);
+        }
     }
 
     @Test

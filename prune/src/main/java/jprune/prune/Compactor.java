@@ -4,16 +4,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import jprune.nn.Module;
+import jprune.nn.Parameter;
 import jprune.nn.models.ModelConfig;
 import jprune.nn.models.Models;
+import jprune.nn.models.TransformerBlock;
 import jprune.tensor.Tensor;
 
 /**
- * Physically removes the channels {@link ChannelPruner} masked: builds the narrower model from a
- * config with the new widths and copies in the kept rows (outputs), kept input columns of each
- * consumer (across flatten boundaries: each kept channel brings its H·W block), and the kept batch
- * norm entries. The result is an ordinary dense model that computes what the masked one computed.
+ * Physically removes what structured pruning masked. For every dependency group that is wholly
+ * masked ({@link ModelGroups}: heads, MLP neurons and blocks of transformers; channels of plain
+ * chains), its slices are deleted from every tensor they touch (weights, biases, batch-norm
+ * statistics, the consumer's input columns), removed blocks' tensors are dropped and the later
+ * blocks renumbered; the config records the new sizes (per block when blocks differ) and the model
+ * is rebuilt from it. The result is an ordinary dense model that computes what the masked one did.
  */
 public final class Compactor {
     private Compactor() {}
@@ -22,75 +27,107 @@ public final class Compactor {
     public record Result(Module model, ModelConfig config) {}
 
     public static Result compact(Module masked, ModelConfig config) {
-        ChannelGraph graph = ChannelGraph.of(masked);
-        List<ChannelGraph.Node> nodes = graph.nodes();
-        List<int[]> keptOut = new ArrayList<>();
-        for (int i = 0; i < nodes.size(); i++) {
-            ChannelGraph.Node n = nodes.get(i);
-            keptOut.add(i < nodes.size() - 1 ? ChannelPruner.kept(n) : all(n.outChannels()));
-        }
-        ModelConfig narrow = withWidths(config, nodes, keptOut);
-        Module small = Models.build(narrow, 0);
-        List<ChannelGraph.Node> target = ChannelGraph.of(small).nodes();
-        Map<String, Tensor> state = new LinkedHashMap<>(masked.stateDict());
-        for (int i = 0; i < nodes.size(); i++) {
-            ChannelGraph.Node src = nodes.get(i), dst = target.get(i);
-            int[] rows = keptOut.get(i);
-            int[] cols = i == 0 ? all(src.weight().size(1)) : inputColumns(src, nodes.get(i - 1), keptOut.get(i - 1));
-            state.put(src.name() + ".weight", slice(src.weight().value(), rows, cols, dst.weight().shape()));
-            if (src.bias() != null) state.put(src.name() + ".bias", pick(src.bias().value(), rows));
-            if (src.norm() != null) {
-                String bn = bnName(masked, src);
-                for (String k : List.of("weight", "bias", "running_mean", "running_var")) state.put(bn + "." + k, pick(state.get(bn + "." + k), rows));
+        Map<String, Parameter> params = masked.namedParameters();
+        boolean transformer = masked.namedModules().values().stream().anyMatch(m -> m instanceof TransformerBlock);
+        List<Structure> structures = transformer ? List.of(Structure.BLOCKS, Structure.HEADS, Structure.MLP_NEURONS) : List.of(Structure.CHANNELS);
+        Map<Structure, List<int[]>> kept = new LinkedHashMap<>();
+        Map<String, List<TreeSet<Integer>>> removedIndices = new LinkedHashMap<>();
+        List<String> droppedPrefixes = new ArrayList<>();
+        for (Structure s : structures) {
+            List<int[]> keptPerLayer = new ArrayList<>();
+            for (GroupLayer layer : ModelGroups.of(masked, s)) {
+                List<Integer> k = new ArrayList<>();
+                if (droppedPrefixes.stream().anyMatch(p -> layer.name().startsWith(p))) {
+                    keptPerLayer.add(new int[0]);   // inside a removed block: goes with it
+                    continue;
+                }
+                for (PruneGroup g : layer.groups()) {
+                    if (!GroupPruner.isRemoved(g, params)) {
+                        k.add(g.index());
+                    } else if (g.dropsPrefix() != null) {
+                        droppedPrefixes.add(g.dropsPrefix());
+                    } else {
+                        for (GroupSlice sl : g.slices()) {
+                            List<TreeSet<Integer>> axes = removedIndices.computeIfAbsent(sl.tensor(), t -> new ArrayList<>());
+                            while (axes.size() <= sl.axis()) axes.add(new TreeSet<>());
+                            for (int i = sl.from(); i < sl.to(); i++) axes.get(sl.axis()).add(i);
+                        }
+                    }
+                }
+                if (k.isEmpty()) throw new IllegalStateException("every group of " + layer.name() + " is removed; a layer must keep one");
+                keptPerLayer.add(k.stream().mapToInt(Integer::intValue).toArray());
             }
+            kept.put(s, keptPerLayer);
         }
+        Map<String, Tensor> state = new LinkedHashMap<>();
+        for (var e : masked.stateDict().entrySet()) {
+            String name = e.getKey();
+            if (droppedPrefixes.stream().anyMatch(name::startsWith)) continue;
+            state.put(renamed(name, kept.get(Structure.BLOCKS), masked), narrowed(e.getValue(), removedIndices.get(name)));
+        }
+        ModelConfig narrow = transformer ? transformerConfig(config, kept) : channelConfig(config, masked, kept.get(Structure.CHANNELS));
+        Module small = Models.build(narrow, 0);
         small.loadStateDict(state, k -> false);
         small.train(false);
         return new Result(small, narrow);
     }
 
-    /** The consumer's input columns that survive: per kept producer channel, its block of H·W inputs. */
-    private static int[] inputColumns(ChannelGraph.Node consumer, ChannelGraph.Node producer, int[] keptChannels) {
-        if (consumer.isConv()) return keptChannels;
-        int in = consumer.weight().size(1), block = in / producer.outChannels();
-        int[] cols = new int[keptChannels.length * block];
-        for (int k = 0; k < keptChannels.length; k++)
-            for (int j = 0; j < block; j++) cols[k * block + j] = keptChannels[k] * block + j;
-        return cols;
+    private static Tensor narrowed(Tensor t, List<TreeSet<Integer>> removed) {
+        if (removed == null) return t.copy();
+        int[] shape = t.shape();
+        int[][] keep = new int[shape.length][];
+        for (int a = 0; a < removed.size(); a++) {
+            TreeSet<Integer> r = removed.get(a);
+            if (r.isEmpty()) continue;
+            keep[a] = java.util.stream.IntStream.range(0, shape[a]).filter(i -> !r.contains(i)).toArray();
+        }
+        int[] newShape = new int[shape.length];
+        float[] data = GroupSlices.narrow(t.data(), shape, keep, newShape);
+        return Tensor.of(data, newShape);
     }
 
-    /** Rows × (cols of dim 1) of a [out, in, ...] weight, reshaped to the narrow layer's shape. */
-    private static Tensor slice(Tensor w, int[] rows, int[] cols, int[] shape) {
-        int in = w.size(1), inner = w.numel() / (w.size(0) * in);
-        float[] src = w.data(), dst = new float[rows.length * cols.length * inner];
-        int d = 0;
-        for (int r : rows)
-            for (int c : cols) {
-                System.arraycopy(src, (r * in + c) * inner, dst, d, inner);
-                d += inner;
+    /** A kept block's tensors take the block's new number ("blocks.3.x" becomes "blocks.2.x" after one earlier block went). */
+    private static String renamed(String name, List<int[]> keptBlocks, Module model) {
+        if (keptBlocks == null) return name;
+        GroupLayer blocks = ModelGroups.of(model, Structure.BLOCKS).get(0);
+        int[] keptIdx = keptBlocks.get(0);
+        for (int j = 0; j < keptIdx.length; j++) {
+            String old = blocks.groups().get(keptIdx[j]).dropsPrefix();
+            if (name.startsWith(old)) {
+                String base = old.substring(0, old.lastIndexOf('.', old.length() - 2) + 1);
+                return base + j + "." + name.substring(old.length());
             }
-        return Tensor.of(dst, shape);
+        }
+        return name;
     }
 
-    private static Tensor pick(Tensor v, int[] idx) {
-        float[] out = new float[idx.length];
-        for (int i = 0; i < idx.length; i++) out[i] = v.data()[idx[i]];
-        return Tensor.of(out, idx.length);
+    /** depth, and heads and MLP widths: uniform keys when every kept block agrees, per-block lists otherwise. */
+    private static ModelConfig transformerConfig(ModelConfig config, Map<Structure, List<int[]>> kept) {
+        int[] blocks = kept.get(Structure.BLOCKS).get(0);
+        List<Long> heads = new ArrayList<>(), mlp = new ArrayList<>();
+        for (int b : blocks) {
+            heads.add((long) kept.get(Structure.HEADS).get(b).length);
+            mlp.add((long) kept.get(Structure.MLP_NEURONS).get(b).length);
+        }
+        Map<String, Object> v = new LinkedHashMap<>(config.values());
+        v.remove("block_heads");
+        v.remove("block_mlp_dims");
+        v.put("depth", (long) blocks.length);
+        perBlock(v, "heads", "block_heads", heads);
+        perBlock(v, "mlp_dim", "block_mlp_dims", mlp);
+        return new ModelConfig(config.name(), v);
     }
 
-    private static String bnName(Module model, ChannelGraph.Node node) {
-        for (var e : model.namedModules().entrySet()) if (e.getValue() == node.norm()) return e.getKey();
-        throw new IllegalStateException("batch norm of " + node.name() + " not found in the model");
-    }
-
-    private static int[] all(int n) {
-        return java.util.stream.IntStream.range(0, n).toArray();
+    private static void perBlock(Map<String, Object> v, String uniformKey, String listKey, List<Long> sizes) {
+        if (sizes.stream().distinct().count() == 1) v.put(uniformKey, sizes.get(0));
+        else v.put(listKey, sizes);
     }
 
     /** The config with each hidden width replaced by its kept count: conv widths under "conv", linear ones under "hidden" or "fc". */
-    private static ModelConfig withWidths(ModelConfig config, List<ChannelGraph.Node> nodes, List<int[]> kept) {
+    private static ModelConfig channelConfig(ModelConfig config, Module masked, List<int[]> kept) {
+        List<ChannelGraph.Node> nodes = ChannelGraph.of(masked).prunable();
         List<Long> conv = new ArrayList<>(), linear = new ArrayList<>();
-        for (int i = 0; i < nodes.size() - 1; i++) (nodes.get(i).isConv() ? conv : linear).add((long) kept.get(i).length);
+        for (int i = 0; i < nodes.size(); i++) (nodes.get(i).isConv() ? conv : linear).add((long) kept.get(i).length);
         ModelConfig c = config;
         if (!conv.isEmpty()) c = c.with("conv", conv);
         if (config.values().containsKey("hidden")) c = c.with("hidden", linear);

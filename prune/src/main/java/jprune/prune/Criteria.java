@@ -5,7 +5,10 @@ import java.util.List;
 /** Criteria by the names flags and recipes use, so a caller need not know the classes. */
 public final class Criteria {
     /** Every accepted name. */
-    public static final List<String> NAMES = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "obd-fisher", "obd-hutchinson", "movement");
+    public static final List<String> NAMES = List.of("magnitude", "magnitude-l2", "random", "taylor", "obd", "obd-fisher", "obd-hutchinson", "movement",
+            "gate", "block-influence", "skip-loss");
+    /** Criteria that score whole groups only, so they need a structured granularity (blocks for the last two). */
+    public static final List<String> GROUP_ONLY = List.of("gate", "block-influence", "skip-loss");
 
     private Criteria() {}
 
@@ -23,7 +26,29 @@ public final class Criteria {
             case "obd-fisher" -> new ObdCriterion(ObdCriterion.Curvature.EMPIRICAL_FISHER);
             case "obd-hutchinson" -> new ObdCriterion(ObdCriterion.Curvature.HUTCHINSON);
             case "movement" -> new MovementCriterion();
+            case "gate", "block-influence", "skip-loss" -> throw new IllegalArgumentException("criterion '" + name
+                    + "' scores whole groups; use it with granularity heads, mlp-neurons, blocks or channels");
             default -> throw new IllegalArgumentException("criterion must be one of " + NAMES + ", got '" + name + "'");
+        };
+    }
+
+    /**
+     * The criterion for structured pruning by this structure: taylor becomes the group Taylor
+     * estimate (Σ w·g over the group, squared), gate the gradient of a gate on the group's output,
+     * block-influence and skip-loss score blocks; the weight criteria are averaged over each group's
+     * own weights by {@link GroupPruner}. A criterion the structure cannot use fails naming the
+     * flag's allowed values.
+     */
+    public static Criterion forStructure(String name, Structure structure, long seed) {
+        return switch (name == null ? "" : name) {
+            case "taylor" -> new GroupGradientCriterion(GroupGradientCriterion.Kind.TAYLOR, structure);
+            case "gate" -> new GroupGradientCriterion(GroupGradientCriterion.Kind.GATE, structure);
+            case "block-influence", "skip-loss" -> {
+                if (structure != Structure.BLOCKS)
+                    throw new IllegalArgumentException("criterion '" + name + "' scores whole blocks, so it needs granularity blocks, got " + structure.flag());
+                yield new BlockCriterion(name.equals("skip-loss") ? BlockCriterion.Kind.SKIP_LOSS : BlockCriterion.Kind.INFLUENCE);
+            }
+            default -> byName(name, seed);
         };
     }
 

@@ -6,7 +6,8 @@ import jprune.nn.Module;
 
 /**
  * A granularity by the name flags and recipes use: {@code unstructured}, {@code N:M} (such as 2:4),
- * {@code block:RxC} (such as block:4x4) or {@code channels} (also {@code neurons}, {@code filters}).
+ * {@code block:RxC} (such as block:4x4), {@code channels} (also {@code neurons}, {@code filters}),
+ * or the transformer structures {@code heads}, {@code mlp-neurons} and {@code blocks}.
  * Parsing validates the name; {@link #pruner(Module)} builds the pruner for one model.
  */
 public final class Granularity {
@@ -33,7 +34,7 @@ public final class Granularity {
                 throw new IllegalArgumentException("granularity: " + e.getMessage(), e);
             }
         }
-        if (name.equals("unstructured") || CHANNEL_NAMES.contains(name)) return new Granularity(name, null, null);
+        if (name.equals("unstructured") || Structure.byFlag(name) != null) return new Granularity(name, null, null);
         if (name.startsWith("block:")) {
             try {
                 return new Granularity(name, null, BlockPruner.parse(name.substring("block:".length())));
@@ -41,7 +42,7 @@ public final class Granularity {
                 throw new IllegalArgumentException("granularity: " + e.getMessage(), e);
             }
         }
-        throw new IllegalArgumentException("granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4) or channels, got '" + name + "'");
+        throw new IllegalArgumentException("granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4), channels (or neurons, filters), heads, mlp-neurons or blocks, got '" + name + "'");
     }
 
     /** The name as given. */
@@ -49,9 +50,19 @@ public final class Granularity {
         return name;
     }
 
-    /** Whether whole channels are pruned (and the model can then be compacted). */
+    /** Whether whole channels are pruned. */
     public boolean isChannels() {
         return CHANNEL_NAMES.contains(name);
+    }
+
+    /** The structure removed whole (channels, heads, MLP neurons, blocks), or null for weight-level granularities. */
+    public Structure structure() {
+        return Structure.byFlag(name);
+    }
+
+    /** Whether whole structures are removed, so the model can be compacted afterwards. */
+    public boolean isStructured() {
+        return structure() != null;
     }
 
     /** The sparsity an N:M pattern fixes by itself; empty for the other granularities, which take a target. */
@@ -67,10 +78,8 @@ public final class Granularity {
     public Pruner pruner(Module model) {
         if (nm != null) return new GradualNmPruner(nm);
         if (block != null) return block;
-        if (isChannels()) {
-            ChannelPruner cp = new ChannelPruner(model);
-            return (params, criterion, spec) -> cp.prune(criterion, spec);
-        }
+        Structure structure = structure();
+        if (structure != null) return new GroupPruner(model, structure);
         return Pruner.UNSTRUCTURED;
     }
 

@@ -18,7 +18,7 @@ import jprune.nn.train.TrainingListener;
  * Everything a pruning run needs, by name, as the {@code recipe.json} that {@code jprune prune}
  * writes (documented in the README). Validated on construction: a bad field throws
  * {@link RecipeException} naming it and what is allowed. {@link #run} prunes a model, fine-tunes it
- * and, for channels, compacts it.
+ * and, for structured granularities (channels, heads, MLP neurons, blocks), compacts it.
  *
  * <pre>{@code
  * PruneRecipe recipe = PruneRecipe.builder().sparsity(0.9).schedule("agp").finetuneEpochs(12).build();
@@ -29,7 +29,7 @@ import jprune.nn.train.TrainingListener;
  * @param model             reference model trained for the run, or null (only recorded; at most one of from and model)
  * @param sparsity          target fraction of zero weights in [0, 1); N:M granularities imply their own
  * @param criterion         one of {@link Criteria#NAMES}
- * @param granularity       unstructured, N:M, block:RxC or channels (see {@link Granularity})
+ * @param granularity       unstructured, N:M, block:RxC, channels, heads, mlp-neurons or blocks (see {@link Granularity})
  * @param scope             layer or global
  * @param schedule          oneshot, iterative:R or agp
  * @param keep              regular expressions of parameters left dense
@@ -62,6 +62,10 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         if (!Criteria.NAMES.contains(criterion))
             throw new RecipeException("criterion", " must be one of " + Criteria.NAMES + ", got '" + criterion + "'");
         Granularity g = lookup("granularity", () -> Granularity.parse(granularity));
+        if (Criteria.GROUP_ONLY.contains(criterion) && !g.isStructured())
+            throw new RecipeException("criterion", " " + criterion + " scores whole groups, so it needs granularity heads, mlp-neurons, blocks or channels, got '" + granularity + "'");
+        if (List.of("block-influence", "skip-loss").contains(criterion) && g.structure() != Structure.BLOCKS)
+            throw new RecipeException("criterion", " " + criterion + " scores whole blocks, so it needs granularity blocks, got '" + granularity + "'");
         if (g.impliedSparsity().isPresent()) {
             double implied = g.impliedSparsity().getAsDouble();
             if (!Double.isNaN(sparsity) && Math.abs(sparsity - implied) > 1e-9)
@@ -177,7 +181,8 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
 
     /** The criterion, fresh (criteria keep scores between steps). */
     public Criterion newCriterion() {
-        return Criteria.byName(criterion, seed);
+        Structure s = parsedGranularity().structure();
+        return s == null ? Criteria.byName(criterion, seed) : Criteria.forStructure(criterion, s, seed);
     }
 
     /** The granularity this recipe names. */
@@ -213,26 +218,30 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         return s instanceof SparsitySchedule.Gradual ? PruneRun.defaultGradual(finetune, trainCount) : s;
     }
 
-    /** A channel's count before and after pruning, by the name of the layer producing it. */
-    public record ChannelCount(String name, int before, int after) {}
+    /**
+     * A layer's count of groups before and after structured pruning: channels by the name of the layer
+     * producing them, heads by attention layer ("blocks.0.attn"), MLP neurons by MLP ("blocks.0.mlp"),
+     * blocks as one layer "blocks".
+     */
+    public record GroupCount(String name, int before, int after) {}
 
     /**
      * What {@link #run} did.
      *
-     * @param model     the pruned model: the one passed in, masked, or for channels a new, compacted one
+     * @param model     the pruned model: the one passed in, masked, or for structured pruning a new, compacted one
      * @param config    its configuration (changed by compaction)
      * @param rounds    figures per round (per fine-tuning epoch for agp)
      * @param stats     sparsity of the prunable weights after pruning, before any compaction
-     * @param channels  channel counts per layer for channel pruning, else empty
+     * @param groups    group counts per layer for structured pruning (channels, heads, MLP neurons, blocks), else empty
      * @param schedule  the schedule as run (agp with its steps)
      * @param finetune  the fine-tuning configuration as run
      * @param recipe    the recipe that was run
      */
-    public record Result(Module model, ModelConfig config, List<PruneRun.Round> rounds, SparsityStats stats, List<ChannelCount> channels,
+    public record Result(Module model, ModelConfig config, List<PruneRun.Round> rounds, SparsityStats stats, List<GroupCount> groups,
                          SparsitySchedule schedule, TrainConfig finetune, PruneRecipe recipe) {
         /** Whether the model was physically compacted. */
         public boolean compacted() {
-            return !channels.isEmpty();
+            return !groups.isEmpty();
         }
 
         /** The recipe as run, for recipe.json: with the model's configuration, the agp steps and the rate used. */
@@ -243,7 +252,7 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
 
     /**
      * Prunes {@code model} in place on the schedule, fine-tuning on {@code train} (calibrating the
-     * criterion on it too) and evaluating on {@code test}; channel pruning then compacts it into a
+     * criterion on it too) and evaluating on {@code test}; structured pruning then compacts it into a
      * smaller model. {@code config} is the model's configuration (its name picks the default
      * fine-tuning rate; compaction rewrites it). {@code listener} may be null.
      */
@@ -253,26 +262,48 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         TrainConfig finetune = finetuneConfig(config.name());
         SparsitySchedule sched = sparsitySchedule(finetune, train.count());
         Granularity g = parsedGranularity();
-        Pruner pruner;
-        try {
-            pruner = g.pruner(model);
-        } catch (IllegalArgumentException e) {
-            throw new RecipeException("granularity", " " + granularity + ": " + e.getMessage());
-        }
+        Pruner pruner = checkApplicable(model);
         List<PruneRun.Round> rounds = new PruneRun(model, pruner, newCriterion(), spec(), sched, finetune, train, test).run(listener);
         SparsityStats stats = SparsityStats.of(model);
-        List<ChannelCount> channels = new ArrayList<>();
+        List<GroupCount> groups = new ArrayList<>();
         Module out = model;
         ModelConfig outConfig = config;
-        if (g.isChannels()) {
-            for (var node : ChannelGraph.of(model).prunable())
-                channels.add(new ChannelCount(node.name(), node.outChannels(), ChannelGraph.keptCount(node)));
-            // Physically remove the masked channels: a smaller dense model computing the same outputs.
+        if (g.isStructured()) {
+            Map<String, jprune.nn.Parameter> params = model.namedParameters();
+            for (GroupLayer layer : ModelGroups.of(model, g.structure())) {
+                int after = 0;
+                for (float k : GroupPruner.keptMask(layer, params)) if (k != 0f) after++;
+                String name = g.structure() == Structure.CHANNELS ? layer.name().substring(0, layer.name().length() - ".weight".length()) : layer.name();
+                groups.add(new GroupCount(name, layer.size(), after));
+            }
+            // Physically remove the masked groups: a smaller dense model computing the same outputs.
             Compactor.Result small = Compactor.compact(model, config);
             out = small.model();
             outConfig = small.config();
         }
-        return new Result(out, outConfig, rounds, stats, List.copyOf(channels), sched, finetune, this);
+        return new Result(out, outConfig, rounds, stats, List.copyOf(groups), sched, finetune, this);
+    }
+
+    /**
+     * Checks that this model has what the granularity removes and that the sparsity leaves every
+     * layer one group (one head, neuron, channel, block); returns the pruner. Cheap: callers that
+     * would train a model first check a freshly built one.
+     */
+    public Pruner checkApplicable(Module model) {
+        Pruner pruner;
+        try {
+            pruner = parsedGranularity().pruner(model);
+        } catch (IllegalArgumentException e) {
+            throw new RecipeException("granularity", " " + granularity + ": " + e.getMessage());
+        }
+        if (pruner instanceof GroupPruner gp) {
+            try {
+                gp.checkReachable(spec());
+            } catch (IllegalArgumentException e) {
+                throw new RecipeException("sparsity", ": " + e.getMessage());
+            }
+        }
+        return pruner;
     }
 
     /** The recipe as JSON fields, as given (no model configuration or agp steps; the rate only if set). */

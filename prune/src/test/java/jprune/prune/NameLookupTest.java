@@ -11,7 +11,17 @@ import org.junit.jupiter.api.Test;
 class NameLookupTest {
     @Test
     void everyCriterionNameBuildsItsCriterion() {
-        for (String n : Criteria.NAMES) assertNotNull(Criteria.byName(n, 1), n);
+        for (String n : Criteria.NAMES) {
+            if (Criteria.GROUP_ONLY.contains(n)) {
+                var e = assertThrows(IllegalArgumentException.class, () -> Criteria.byName(n, 1), n);
+                assertTrue(e.getMessage().contains("use it with granularity heads"), e.getMessage());
+            } else {
+                assertNotNull(Criteria.byName(n, 1), n);
+            }
+            assertNotNull(Criteria.forStructure(n, Structure.BLOCKS, 1), n);
+        }
+        assertInstanceOf(GroupGradientCriterion.class, Criteria.forStructure("taylor", Structure.HEADS, 0));
+        assertInstanceOf(MagnitudeCriterion.class, Criteria.forStructure("magnitude", Structure.HEADS, 0));
         assertInstanceOf(MagnitudeCriterion.class, Criteria.byName("magnitude", 0));
         assertInstanceOf(RandomCriterion.class, Criteria.byName("random", 0));
         assertInstanceOf(TaylorCriterion.class, Criteria.byName("taylor", 0));
@@ -36,6 +46,11 @@ class NameLookupTest {
         assertInstanceOf(BlockPruner.class, block.pruner(m));
         for (String c : Granularity.CHANNEL_NAMES) assertTrue(Granularity.parse(c).isChannels(), c);
         assertFalse(nm.isChannels());
+        assertEquals(Structure.HEADS, Granularity.parse("heads").structure());
+        assertEquals(Structure.MLP_NEURONS, Granularity.parse("mlp-neurons").structure());
+        assertEquals(Structure.BLOCKS, Granularity.parse("blocks").structure());
+        var noHeads = assertThrows(IllegalArgumentException.class, () -> Granularity.parse("heads").pruner(m));
+        assertTrue(noHeads.getMessage().contains("needs transformer blocks"), noHeads.getMessage());
 
         // The channel pruner masks whole output rows of fc1 and fc2, never the classifier's outputs.
         Pruner channels = Granularity.parse("channels").pruner(m);
@@ -54,7 +69,7 @@ class NameLookupTest {
 
     @Test
     void badGranularitiesNameTheAllowedForms() {
-        for (Map.Entry<String, String> c : Map.of("blocks", "block:RxC", "4:2", "N < M", "block:0x4", "RxC", "", "unstructured").entrySet()) {
+        for (Map.Entry<String, String> c : Map.of("rows", "block:RxC", "head", "mlp-neurons", "4:2", "N < M", "block:0x4", "RxC", "", "unstructured").entrySet()) {
             var e = assertThrows(IllegalArgumentException.class, () -> Granularity.parse(c.getKey()), c.getKey());
             assertTrue(e.getMessage().startsWith("granularity"), e.getMessage());
             assertTrue(e.getMessage().contains(c.getValue()), e.getMessage());

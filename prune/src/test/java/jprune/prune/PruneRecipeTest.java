@@ -55,7 +55,7 @@ class PruneRecipeTest {
             {"{\"model\":\"lenet-5\",\"sparsity\":1.5}", "sparsity", "[0, 1)"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"colour\":1}", "colour", "allowed"},
             {"{\"model\":\"lenet-5\",\"granularity\":\"4:4\"}", "granularity", "N < M"},
-            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"granularity\":\"blocks\"}", "granularity", "block:RxC"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"granularity\":\"rows\"}", "granularity", "block:RxC"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"criterion\":\"hebbian\"}", "criterion", "magnitude-l2"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"criterion\":\"movement\",\"schedule\":\"oneshot\"}", "criterion", "agp"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"schedule\":\"iterative:0\"}", "schedule", "iterative:R"},
@@ -73,6 +73,8 @@ class PruneRecipeTest {
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"overrides\":[\"fc1\"]}", "overrides", "REGEX=SPARSITY"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"overrides\":[\"fc1=2\"]}", "overrides", "[0, 1)"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"max_layer_sparsity\":0}", "max_layer_sparsity", "(0, 1]"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"criterion\":\"gate\"}", "criterion", "needs granularity heads, mlp-neurons, blocks or channels"},
+            {"{\"model\":\"vit-tiny\",\"sparsity\":0.5,\"criterion\":\"skip-loss\",\"granularity\":\"heads\"}", "criterion", "needs granularity blocks"},
         };
         for (Object[] c : cases) {
             RecipeException e = assertThrows(RecipeException.class, () -> PruneRecipe.fromJson((String) c[0], true), (String) c[0]);
@@ -95,7 +97,7 @@ class PruneRecipeTest {
         PruneRecipe.Result r = recipe.run(dense, config, train, test, null);
         assertTrue(r.compacted());
         assertNotSame(dense, r.model(), "channel pruning returns the compacted model");
-        assertEquals(List.of(new PruneRecipe.ChannelCount("fc1", 300, 150), new PruneRecipe.ChannelCount("fc2", 100, 50)), r.channels());
+        assertEquals(List.of(new PruneRecipe.GroupCount("fc1", 300, 150), new PruneRecipe.GroupCount("fc2", 100, 50)), r.groups());
         assertTrue(r.model().parameterCount() < dense.parameterCount() / 2, "compacted: " + r.model().parameterCount());
         assertEquals(1, r.rounds().size());
         // The compacted model computes what the masked one did.

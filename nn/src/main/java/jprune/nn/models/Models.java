@@ -62,10 +62,28 @@ public final class Models {
             case "lenet-300-100" -> mlp(in * size * size, cfg.getIntList("hidden"), classes, rng);
             case "lenet-5" -> lenet5(in, size, cfg.getIntList("conv"), cfg.getIntList("fc"), classes, rng);
             case "convnet" -> convnet(in, size, cfg.getIntList("conv"), cfg.getIntList("fc"), (float) cfg.getDouble("dropout"), classes, rng);
-            case "vit-tiny" -> new VisionTransformer(in, size, cfg.getInt("patch"), cfg.getInt("dim"), cfg.getInt("depth"),
-                    cfg.getInt("heads"), cfg.getInt("head_dim"), cfg.getInt("mlp_dim"), classes, rng);
+            case "vit-tiny" -> new VisionTransformer(in, size, cfg.getInt("patch"), cfg.getInt("dim"), perBlock(cfg, "heads", "block_heads"),
+                    cfg.getInt("head_dim"), perBlock(cfg, "mlp_dim", "block_mlp_dims"), classes, rng);
             default -> throw new IllegalArgumentException("unknown model '" + cfg.name() + "'; choose one of " + NAMES);
         };
+    }
+
+    /**
+     * A transformer's per-block sizes: the list under perBlockKey when structured pruning left the
+     * blocks different (one entry per block, "depth" of them), else the uniform value repeated.
+     */
+    static int[] perBlock(ModelConfig cfg, String uniformKey, String perBlockKey) {
+        int depth = cfg.getInt("depth");
+        if (depth < 1) throw new IllegalArgumentException("model config '" + cfg.name() + "': 'depth' must be at least 1, got " + depth);
+        if (cfg.values().containsKey(perBlockKey)) {
+            List<Integer> v = cfg.getIntList(perBlockKey);
+            if (v.size() != depth)
+                throw new IllegalArgumentException("model config '" + cfg.name() + "': '" + perBlockKey + "' has " + v.size() + " entries for depth " + depth);
+            return v.stream().mapToInt(Integer::intValue).toArray();
+        }
+        int[] a = new int[depth];
+        java.util.Arrays.fill(a, cfg.getInt(uniformKey));
+        return a;
     }
 
     /** LeNet-300-100: flatten, then fully connected layers fc1..fcN with ReLU between. */

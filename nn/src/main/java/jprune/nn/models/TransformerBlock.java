@@ -15,15 +15,28 @@ public final class TransformerBlock extends Module {
     private final LayerNorm norm1, norm2;
     private final MultiHeadSelfAttention attn;
     private final Sequential mlp;
+    private final Linear fc1;
 
     public TransformerBlock(int dim, int heads, int headDim, int mlpDim, Rng rng) {
         this.norm1 = registerModule("norm1", new LayerNorm(dim));
         this.attn = registerModule("attn", new MultiHeadSelfAttention(dim, heads, headDim, rng));
         this.norm2 = registerModule("norm2", new LayerNorm(dim));
+        if (mlpDim < 1) throw new IllegalArgumentException("a transformer block needs an MLP width >= 1, got " + mlpDim);
+        this.fc1 = new Linear(dim, mlpDim, true, rng);
         this.mlp = registerModule("mlp", new Sequential()
-                .add("fc1", new Linear(dim, mlpDim, true, rng))
+                .add("fc1", fc1)
                 .add("act", new GELU())
                 .add("fc2", new Linear(mlpDim, dim, true, rng)));
+    }
+
+    /** The attention layer (query, key, value, out). */
+    public MultiHeadSelfAttention attention() {
+        return attn;
+    }
+
+    /** Hidden neurons of the MLP (fc1's outputs). */
+    public int mlpWidth() {
+        return fc1.outFeatures();
     }
 
     @Override

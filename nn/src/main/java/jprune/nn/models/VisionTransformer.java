@@ -26,6 +26,18 @@ public final class VisionTransformer extends Module {
 
     public VisionTransformer(int inChannels, int imageSize, int patch, int dim, int depth, int heads, int headDim,
                              int mlpDim, int classes, Rng rng) {
+        this(inChannels, imageSize, patch, dim, repeat(heads, depth), headDim, repeat(mlpDim, depth), classes, rng);
+    }
+
+    /**
+     * A ViT whose blocks may differ in head count and MLP width (as structured pruning leaves them):
+     * block i has blockHeads[i] heads and an MLP of blockMlp[i] neurons.
+     */
+    public VisionTransformer(int inChannels, int imageSize, int patch, int dim, int[] blockHeads, int headDim,
+                             int[] blockMlp, int classes, Rng rng) {
+        int depth = blockHeads.length;
+        if (blockMlp.length != depth)
+            throw new IllegalArgumentException("per-block head counts (" + depth + ") and MLP widths (" + blockMlp.length + ") differ in length");
         if (imageSize % patch != 0) throw new IllegalArgumentException("image size " + imageSize + " is not a multiple of patch size " + patch);
         this.dim = dim;
         int tokens = (imageSize / patch) * (imageSize / patch) + 1;
@@ -33,9 +45,15 @@ public final class VisionTransformer extends Module {
         this.clsToken = registerParameter("cls_token", new Parameter(Init.normal(rng, 0.02f, 1, 1, dim), Parameter.Kind.TOKEN));
         this.posEmbed = registerParameter("pos_embed", new Parameter(Init.normal(rng, 0.02f, 1, tokens, dim), Parameter.Kind.TOKEN));
         this.blocks = registerModule("blocks", new Sequential());
-        for (int i = 0; i < depth; i++) blocks.add(new TransformerBlock(dim, heads, headDim, mlpDim, rng));
+        for (int i = 0; i < depth; i++) blocks.add(new TransformerBlock(dim, blockHeads[i], headDim, blockMlp[i], rng));
         this.norm = registerModule("norm", new LayerNorm(dim));
         this.head = registerModule("head", new Linear(dim, classes, true, rng));
+    }
+
+    private static int[] repeat(int v, int n) {
+        int[] a = new int[n];
+        java.util.Arrays.fill(a, v);
+        return a;
     }
 
     @Override

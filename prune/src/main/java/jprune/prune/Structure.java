@@ -1,0 +1,39 @@
+package jprune.prune;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The structured granularities: what one removable group is. */
+public enum Structure {
+    /** Attention heads (query/key/value rows, output columns). */
+    HEADS("heads"),
+    /** Hidden neurons of transformer MLPs (up/gate rows, down columns). */
+    MLP_NEURONS("mlp-neurons"),
+    /** Whole transformer blocks, which the residual path turns into the identity. */
+    BLOCKS("blocks"),
+    /** Output channels of a chain of linear and convolution layers (neurons, filters). */
+    CHANNELS("channels");
+
+    private final String flag;
+
+    Structure(String flag) {
+        this.flag = flag;
+    }
+
+    /** The name flags and recipes use. */
+    public String flag() {
+        return flag;
+    }
+
+    /** Every flag name, for help texts and errors. */
+    public static List<String> flags() {
+        return Arrays.stream(values()).map(Structure::flag).toList();
+    }
+
+    /** The structure with this flag name (channels also as neurons or filters), or null. */
+    public static Structure byFlag(String name) {
+        if (Granularity.CHANNEL_NAMES.contains(name)) return CHANNELS;
+        for (Structure s : values()) if (s.flag.equals(name)) return s;
+        return null;
+    }
+}
