@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import jprune.nn.Module;
 import jprune.nn.Parameter;
 import jprune.nn.models.ModelConfig;
@@ -31,7 +30,7 @@ public final class Compactor {
         boolean transformer = masked.namedModules().values().stream().anyMatch(m -> m instanceof TransformerBlock);
         List<Structure> structures = transformer ? List.of(Structure.BLOCKS, Structure.HEADS, Structure.MLP_NEURONS) : List.of(Structure.CHANNELS);
         Map<Structure, List<int[]>> kept = new LinkedHashMap<>();
-        Map<String, List<TreeSet<Integer>>> removedIndices = new LinkedHashMap<>();
+        List<PruneGroup> removed = new ArrayList<>();
         List<String> droppedPrefixes = new ArrayList<>();
         for (Structure s : structures) {
             List<int[]> keptPerLayer = new ArrayList<>();
@@ -44,14 +43,9 @@ public final class Compactor {
                 for (PruneGroup g : layer.groups()) {
                     if (!GroupPruner.isRemoved(g, params)) {
                         k.add(g.index());
-                    } else if (g.dropsPrefix() != null) {
-                        droppedPrefixes.add(g.dropsPrefix());
                     } else {
-                        for (GroupSlice sl : g.slices()) {
-                            List<TreeSet<Integer>> axes = removedIndices.computeIfAbsent(sl.tensor(), t -> new ArrayList<>());
-                            while (axes.size() <= sl.axis()) axes.add(new TreeSet<>());
-                            for (int i = sl.from(); i < sl.to(); i++) axes.get(sl.axis()).add(i);
-                        }
+                        removed.add(g);
+                        if (g.dropsPrefix() != null) droppedPrefixes.add(g.dropsPrefix());
                     }
                 }
                 if (k.isEmpty()) throw new IllegalStateException("every group of " + layer.name() + " is removed; a layer must keep one");
@@ -59,31 +53,19 @@ public final class Compactor {
             }
             kept.put(s, keptPerLayer);
         }
+        GroupRemoval removal = new GroupRemoval(removed);
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (var e : masked.stateDict().entrySet()) {
             String name = e.getKey();
-            if (droppedPrefixes.stream().anyMatch(name::startsWith)) continue;
-            state.put(renamed(name, kept.get(Structure.BLOCKS), masked), narrowed(e.getValue(), removedIndices.get(name)));
+            if (removal.drops(name)) continue;
+            Tensor t = e.getValue();
+            state.put(renamed(name, kept.get(Structure.BLOCKS), masked), Tensor.of(removal.apply(name, t.shape(), t.data()), removal.newShape(name, t.shape())));
         }
         ModelConfig narrow = transformer ? transformerConfig(config, kept) : channelConfig(config, masked, kept.get(Structure.CHANNELS));
         Module small = Models.build(narrow, 0);
         small.loadStateDict(state, k -> false);
         small.train(false);
         return new Result(small, narrow);
-    }
-
-    private static Tensor narrowed(Tensor t, List<TreeSet<Integer>> removed) {
-        if (removed == null) return t.copy();
-        int[] shape = t.shape();
-        int[][] keep = new int[shape.length][];
-        for (int a = 0; a < removed.size(); a++) {
-            TreeSet<Integer> r = removed.get(a);
-            if (r.isEmpty()) continue;
-            keep[a] = java.util.stream.IntStream.range(0, shape[a]).filter(i -> !r.contains(i)).toArray();
-        }
-        int[] newShape = new int[shape.length];
-        float[] data = GroupSlices.narrow(t.data(), shape, keep, newShape);
-        return Tensor.of(data, newShape);
     }
 
     /** A kept block's tensors take the block's new number ("blocks.3.x" becomes "blocks.2.x" after one earlier block went). */

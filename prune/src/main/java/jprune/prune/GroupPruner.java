@@ -37,51 +37,28 @@ public final class GroupPruner implements Pruner {
     public Map<String, Integer> prune(Map<String, Parameter> ignored, Criterion criterion, PruneSpec spec) {
         Map<String, Parameter> params = model.namedParameters();
         List<GroupLayer> layers = new ArrayList<>();
-        List<MaskRanking.Layer> ranked = new ArrayList<>();
+        List<float[]> scores = new ArrayList<>(), masks = new ArrayList<>();
         Map<String, Tensor> elementScores = new HashMap<>();
         for (GroupLayer layer : ModelGroups.of(model, structure)) {
             if (spec.kept(layer.name())) continue;
             float[] score = criterion instanceof GroupCriterion g ? g.scoreGroups(layer, params) : meanOwnScore(layer, params, criterion, elementScores);
             layers.add(layer);
-            ranked.add(new MaskRanking.Layer(layer.name(), score, keptMask(layer, params)));
+            scores.add(score);
+            masks.add(keptMask(layer, params));
         }
-        int[] removed = MaskRanking.apply(ranked, spec);
+        int[] removed = GroupSelection.select(layers, scores, masks, spec);
         Map<String, Integer> out = new LinkedHashMap<>();
         for (int l = 0; l < layers.size(); l++) {
-            float[] keep = ranked.get(l).mask();
+            float[] keep = masks.get(l);
             for (PruneGroup g : layers.get(l).groups()) if (keep[g.index()] == 0f) zero(g, params);
             out.put(layers.get(l).name(), removed[l]);
         }
         return out;
     }
 
-    /**
-     * Fails if the spec asks for every group of a layer (layer scope or an override) or for more
-     * groups than global ranking can take while each layer keeps one: rather than silently removing
-     * fewer than asked, it names the most the model allows.
-     */
+    /** Fails, naming the most the model allows, if the spec would leave some layer without a group; see {@link GroupSelection#checkReachable}. */
     public void checkReachable(PruneSpec spec) {
-        String unit = structure == Structure.MLP_NEURONS ? "MLP neuron" : structure.flag().replaceAll("s$", "");
-        long total = 0, layers = 0;
-        for (GroupLayer layer : ModelGroups.of(model, structure)) {
-            if (spec.kept(layer.name())) continue;
-            int n = layer.size();
-            // Blocks form one layer, so its own limit is the one that matters in either scope.
-            if (spec.scope() == Scope.LAYER || spec.hasOverride(layer.name()) || structure == Structure.BLOCKS) {
-                double target = spec.layerTarget(layer.name());
-                if (Math.rint(target * n) >= n)
-                    throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-                            "%s would remove every %s of %s (%d); one must stay, so at most %d of %d (sparsity %.4f)",
-                            target, unit, structure == Structure.BLOCKS ? "the model" : layer.name(), n, n - 1, n, (n - 1.0) / n));
-            } else {
-                total += n;
-                layers++;
-            }
-        }
-        if (layers > 0 && Math.rint(spec.sparsity() * total) > total - layers)
-            throw new IllegalArgumentException(String.format(java.util.Locale.ROOT,
-                    "%s would remove %d of %d %ss, but each of the %d layers keeps one, so at most %d (sparsity %.4f)",
-                    spec.sparsity(), (long) Math.rint(spec.sparsity() * total), total, unit, layers, total - layers, (total - layers) / (double) total));
+        GroupSelection.checkReachable(ModelGroups.of(model, structure), spec);
     }
 
     /** 1 for each group still present (some own parameter entry unmasked), 0 for removed ones. */

@@ -4,11 +4,11 @@ import java.util.Arrays;
 import java.util.function.IntConsumer;
 
 /** Index arithmetic on row-major tensors for {@link GroupSlice}s: visiting a slice, and narrowing along axes. */
-final class GroupSlices {
+public final class GroupSlices {
     private GroupSlices() {}
 
     /** Calls visit with the flat index of every element of the slice, in row-major order. */
-    static void forEach(int[] shape, GroupSlice s, IntConsumer visit) {
+    public static void forEach(int[] shape, GroupSlice s, IntConsumer visit) {
         if (s.axis() >= shape.length || s.to() > shape[s.axis()])
             throw new IllegalArgumentException("slice " + s + " does not fit tensor shape " + Arrays.toString(shape));
         int outer = 1, inner = 1, dim = shape[s.axis()];
@@ -25,7 +25,7 @@ final class GroupSlices {
      * The tensor with only the kept indices along each axis (keep[a] null: the whole axis), in
      * order; returns the new data and writes the new shape into newShape.
      */
-    static float[] narrow(float[] data, int[] shape, int[][] keep, int[] newShape) {
+    public static float[] narrow(float[] data, int[] shape, int[][] keep, int[] newShape) {
         int rank = shape.length;
         int[][] idx = new int[rank][];
         int total = 1;
