@@ -24,13 +24,18 @@ import picocli.CommandLine.Option;
 @Command(name = "model", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"End-to-end inference of one model in three forms: dense (masks dropped), masked (as pruning leaves it) and compressed",
                 "(the .jpz given, or one built on the spot with automatic per-layer formats): batch-1 latency and batch-64 throughput.",
-                "With --out DIR writes DIR/metrics.json."})
+                "With --baseline DIR instead: the model against another one (the unpruned model a structured run started from).",
+                "Timed in interleaved rounds; speedups are medians of per-round ratios, with their range. With --out DIR writes DIR/metrics.json."})
 final class BenchModelCommand implements Callable<Integer> {
     @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding the pruned model.safetensors (or the file).")
     Path from;
 
     @Option(names = "--compressed", paramLabel = "FILE", description = "The compressed model (a .jpz or a directory holding model.jpz). Default: FROM/model.jpz if present, else built in memory.")
     Path compressed;
+
+    @Option(names = "--baseline", paramLabel = "DIR", description = "Time FROM's model as saved against this model (run directory or file), "
+            + "e.g. the dense model before heads, neurons or blocks were removed; no masked or compressed forms.")
+    Path baseline;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Write DIR/metrics.json.")
     Path out;
@@ -47,6 +52,7 @@ final class BenchModelCommand implements Callable<Integer> {
         dense.loadStateDict(masked.model().stateDict(), k -> false);
         dense.train(false);
         Data.Splits data = common.load(0);
+        if (baseline != null) return againstBaseline(source, masked, data);
 
         Path jpz = compressed != null ? (Files.isDirectory(compressed) ? compressed.resolve("model.jpz") : compressed) : source.resolveSibling("model.jpz");
         if (compressed != null && !Files.exists(jpz)) throw new UsageException("--compressed: no compressed model at " + jpz);
@@ -91,6 +97,40 @@ final class BenchModelCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "compressed vs dense: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n",
                 c.speedupBatch1().median(), c.speedupBatch1().min(), c.speedupBatch1().max(),
                 c.speedupBatch64().median(), c.speedupBatch64().min(), c.speedupBatch64().max());
+        if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
+        return 0;
+    }
+
+    /** The model as saved against --baseline's model, interleaved; speedups over the baseline. */
+    private int againstBaseline(Path source, ModelCheckpoint.Loaded model, Data.Splits data) throws Exception {
+        Path basePath = SavedModel.checkpoint(baseline);
+        ModelCheckpoint.Loaded base = ModelCheckpoint.load(basePath);
+        if (!base.config().name().equals(model.config().name()))
+            throw new UsageException("--baseline is a " + base.config().name() + " model, --from a " + model.config().name() + " one");
+        Map<String, Module> forms = new LinkedHashMap<>();
+        forms.put("baseline", base.model());
+        forms.put("model", model.model());
+        List<InferenceComparison.Side> sides = InferenceComparison.measure(forms, data.test(), 1500);
+        InferenceComparison.Side b = sides.get(0), p = sides.get(1);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", model.config().name());
+        m.put("source", source.toString());
+        m.put("baseline_source", basePath.toString());
+        m.put("threads", jprune.tensor.Parallel.threads());
+        m.put("params_total", model.model().parameterCount());
+        m.put("baseline_params_total", base.model().parameterCount());
+        m.put("baseline", b.toMap());
+        m.put("pruned", p.toMap());
+        InferenceComparison.putRatio(m, "speedup_batch1", p.speedupBatch1());
+        InferenceComparison.putRatio(m, "speedup_batch64", p.speedupBatch64());
+        System.out.printf(Locale.ROOT, "%-11s %12s %18s %16s %20s%n", "model", "batch-1 ms", "(range)", "batch-64 img/s", "(range)");
+        for (InferenceComparison.Side side : sides) {
+            System.out.printf(Locale.ROOT, "%-11s %12.4f %8.4f-%-9.4f %16.0f %9.0f-%-10.0f%n", side.name(), side.latencyMsBatch1(),
+                    side.latencyMsMin(), side.latencyMsMax(), side.throughputBatch64(), side.throughputMin(), side.throughputMax());
+        }
+        System.out.printf(Locale.ROOT, "model vs baseline: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n",
+                p.speedupBatch1().median(), p.speedupBatch1().min(), p.speedupBatch1().max(),
+                p.speedupBatch64().median(), p.speedupBatch64().min(), p.speedupBatch64().max());
         if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         return 0;
     }

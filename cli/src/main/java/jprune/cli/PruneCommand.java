@@ -39,7 +39,7 @@ final class PruneCommand implements Callable<Integer> {
             "Other flags, except --out, --threads, --data and --train-limit, must not be given with it."})
     Path recipeFile;
 
-    @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1); required for unstructured pruning, implied by N:M.")
+    @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1) (for channels, heads, mlp-neurons and blocks: of those groups, per layer or globally); required except for N:M, which implies it.")
     Double sparsityOption;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|; for structured granularities (Σ w·dL/dw over the group)²), obd (½·h·w², h the Gauss-Newton diagonal from per-sample gradients), obd-fisher (h the empirical Fisher diagonal), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal), movement (−Σw·dL/dw during fine-tuning; agp only); "
@@ -163,6 +163,7 @@ final class PruneCommand implements Callable<Integer> {
                 e.put("name", c.name());
                 e.put("before", c.before());
                 e.put("after", c.after());
+                e.put("removed", c.removed());
                 groups.add(e);
             }
             // One key per structure: channels (as before), heads, mlp_neurons or blocks.

@@ -221,9 +221,13 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
     /**
      * A layer's count of groups before and after structured pruning: channels by the name of the layer
      * producing them, heads by attention layer ("blocks.0.attn"), MLP neurons by MLP ("blocks.0.mlp"),
-     * blocks as one layer "blocks".
+     * blocks as one layer "blocks"; removed lists the indices that went (in the layer before compaction).
      */
-    public record GroupCount(String name, int before, int after) {}
+    public record GroupCount(String name, int before, int after, List<Integer> removed) {
+        public GroupCount {
+            removed = List.copyOf(removed);
+        }
+    }
 
     /**
      * What {@link #run} did.
@@ -271,10 +275,11 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         if (g.isStructured()) {
             Map<String, jprune.nn.Parameter> params = model.namedParameters();
             for (GroupLayer layer : ModelGroups.of(model, g.structure())) {
-                int after = 0;
-                for (float k : GroupPruner.keptMask(layer, params)) if (k != 0f) after++;
+                float[] kept = GroupPruner.keptMask(layer, params);
+                List<Integer> removed = new ArrayList<>();
+                for (int i = 0; i < kept.length; i++) if (kept[i] == 0f) removed.add(i);
                 String name = g.structure() == Structure.CHANNELS ? layer.name().substring(0, layer.name().length() - ".weight".length()) : layer.name();
-                groups.add(new GroupCount(name, layer.size(), after));
+                groups.add(new GroupCount(name, layer.size(), layer.size() - removed.size(), removed));
             }
             // Physically remove the masked groups: a smaller dense model computing the same outputs.
             Compactor.Result small = Compactor.compact(model, config);

@@ -97,7 +97,13 @@ class PruneRecipeTest {
         PruneRecipe.Result r = recipe.run(dense, config, train, test, null);
         assertTrue(r.compacted());
         assertNotSame(dense, r.model(), "channel pruning returns the compacted model");
-        assertEquals(List.of(new PruneRecipe.GroupCount("fc1", 300, 150), new PruneRecipe.GroupCount("fc2", 100, 50)), r.groups());
+        assertEquals(List.of("fc1", "fc2"), r.groups().stream().map(PruneRecipe.GroupCount::name).toList());
+        assertEquals(List.of(300, 100), r.groups().stream().map(PruneRecipe.GroupCount::before).toList());
+        assertEquals(List.of(150, 50), r.groups().stream().map(PruneRecipe.GroupCount::after).toList());
+        for (PruneRecipe.GroupCount c : r.groups()) {
+            assertEquals(c.before() - c.after(), c.removed().size(), c.name());
+            assertEquals(c.removed().stream().sorted().distinct().toList(), c.removed(), "removed indices ascending, each once");
+        }
         assertTrue(r.model().parameterCount() < dense.parameterCount() / 2, "compacted: " + r.model().parameterCount());
         assertEquals(1, r.rounds().size());
         // The compacted model computes what the masked one did.
