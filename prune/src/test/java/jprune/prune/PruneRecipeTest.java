@@ -86,6 +86,20 @@ class PruneRecipeTest {
     }
 
     @Test
+    void iterativeHeadPruningOnAVisionTransformerEndsCompacted() {
+        DataSplit train = PruneRunTest.synthetic(128, 1), test = PruneRunTest.synthetic(64, 2);
+        ModelConfig config = Models.defaultConfig("vit-tiny");
+        Module model = Models.build(config, 3);
+        PruneRecipe recipe = PruneRecipe.builder().granularity("heads").criterion("taylor").scope("layer").sparsity(0.5).schedule("iterative:2")
+                .finetuneEpochs(1).finetuneBatch(32).seed(1).build();
+        PruneRecipe.Result r = recipe.run(model, config, train, test, null);
+        assertEquals(2, r.rounds().size());
+        assertEquals(List.of(2, 2, 2, 2), r.groups().stream().map(PruneRecipe.GroupCount::after).toList());
+        assertEquals(2L, r.config().values().get("heads"));
+        assertEquals(r.rounds().get(1).accuracy(), Trainer.accuracy(r.model(), test, 256), 1e-9, "the compacted model computes what the masked one did");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void runPrunesFineTunesAndCompactsChannels() {
         DataSplit train = PruneRunTest.synthetic(256, 1), test = PruneRunTest.synthetic(100, 2);
