@@ -402,15 +402,26 @@ public final class Projection {
             case F32 -> FloatVector.fromMemorySegment(F, w, index * 4, LE);
             case BF16 -> ((IntVector) ShortVector.fromMemorySegment(HALF, w, index * 2, LE).convertShape(VectorOperators.S2I, INTS, 0))
                     .lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
-            case F16 -> {
-                float[] tmp = new float[L];
-                for (int k = 0; k < L; k++) tmp[k] = Float.float16ToFloat(w.get(SHORT_LE, (index + k) * 2));
-                yield FloatVector.fromArray(F, tmp, 0);
-            }
+            case F16 -> halfToFloat(ShortVector.fromMemorySegment(HALF, w, index * 2, LE));
         };
     }
 
-    private static final java.lang.foreign.ValueLayout.OfShort SHORT_LE = java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(LE);
+    /**
+     * IEEE half floats to fp32 in vector registers, equal to {@link Float#float16ToFloat} for every
+     * input: the 15 magnitude bits moved to fp32's exponent/mantissa position give 2^-112 times the
+     * value for normals and subnormals alike, so one exact multiplication by 2^112 fixes the exponent;
+     * infinities and NaNs (exponent 31) take fp32's all-ones exponent with their payload (NaNs made
+     * quiet, as {@link Float#float16ToFloat} does); then the sign.
+     */
+    static FloatVector halfToFloat(ShortVector h) {
+        IntVector v = (IntVector) h.convertShape(VectorOperators.S2I, INTS, 0);
+        IntVector magnitude = v.and(0x7fff), shifted = magnitude.lanewise(VectorOperators.LSHL, 13);
+        IntVector bits = shifted.reinterpretAsFloats().mul(0x1p112f).reinterpretAsInts();
+        bits = bits.blend(shifted.or(0x7f800000), magnitude.compare(VectorOperators.GE, 0x7c00));
+        bits = bits.blend(bits.or(0x00400000), magnitude.compare(VectorOperators.GT, 0x7c00));   // NaNs come out quiet, as Java's do
+        return bits.or(v.and(0x8000).lanewise(VectorOperators.LSHL, 16)).reinterpretAsFloats();
+    }
+
 
     /** Each thread's widened tile, kept between calls: a prefill would otherwise allocate megabytes per projection. */
     private static final ThreadLocal<float[][]> TILE_BUFFER = ThreadLocal.withInitial(() -> new float[1][]);

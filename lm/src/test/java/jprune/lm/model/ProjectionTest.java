@@ -42,4 +42,18 @@ class ProjectionTest {
             }
         }
     }
+
+    @org.junit.jupiter.api.Test
+    void halfFloatsWidenInRegistersExactlyAsFloat16ToFloat() {
+        int lanes = jprune.tensor.VectorPolicy.FLOATS.length();
+        short[] h = new short[lanes];
+        float[] out = new float[lanes];
+        var species = jdk.incubator.vector.VectorSpecies.of(short.class, jdk.incubator.vector.VectorShape.forBitSize(Math.max(64, lanes * 16)));
+        for (int base = 0; base < 65536; base += lanes) {
+            for (int k = 0; k < lanes; k++) h[k] = (short) (base + k);
+            Projection.halfToFloat(jdk.incubator.vector.ShortVector.fromArray(species, h, 0)).intoArray(out, 0);
+            for (int k = 0; k < lanes; k++)
+                assertEquals(Float.floatToRawIntBits(Float.float16ToFloat(h[k])), Float.floatToRawIntBits(out[k]), "half 0x" + Integer.toHexString(base + k));
+        }
+    }
 }
