@@ -191,6 +191,13 @@ public final class DecoderModel {
         return out;
     }
 
+    /** The final norm of residual-stream rows h [count, hidden] (what {@link #forward} returns after the last block). */
+    public float[] finalNorm(float[] h, int count) {
+        float[] out = new float[count * config.hiddenSize()];
+        norm(h, count, finalNormWeight, finalNormBias, out);
+        return out;
+    }
+
     /** Number of transformer blocks. */
     public int blockCount() {
         return blocks.size();
