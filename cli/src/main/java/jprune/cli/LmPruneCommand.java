@@ -104,10 +104,10 @@ final class LmPruneCommand implements Callable<Integer> {
     @Option(names = "--nsamples", paramLabel = "N", description = "Calibration samples. Default: 128 (for a .json file: all of them).")
     Integer nsamples;
 
-    @Option(names = "--seqlen", paramLabel = "L", description = "Tokens per calibration sample. Default: the model's context, capped at 2048.")
+    @Option(names = "--seqlen", paramLabel = "L", description = "Tokens per calibration sample (and per fine-tuning window). Default: the model's context, capped at 2048.")
     Integer seqlen;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the calibration windows. Default: 0.")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the calibration windows (and of the fine-tuning batches). Default: 0.")
     Long seed;
 
     @Option(names = "--layers", paramLabel = "REGEX", description = "Prune only projections whose name contains a match (e.g. 'mlp').")

@@ -63,7 +63,12 @@ final class LmStructuredPrune {
             throw new UsageException("--finetune-steps needs training text: give --finetune-text (file or brown:train), or --calib as text");
         long started = System.nanoTime();
         try (MemoryUse.HeapSampler heap = new MemoryUse.HeapSampler(); HfCheckpoint ck = LmModels.open(cmd.model)) {
-            LmWeights dense = LmPruneCommand.parse(() -> LmWeights.read(ck));
+            LmWeights dense;
+            try {
+                dense = LmWeights.read(ck);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException("--model: " + e.getMessage());
+            }
             DecoderModel denseModel = DecoderModel.open(ck);
             int context = dense.config().maxPositions();
             int l = cmd.seqlen != null ? cmd.seqlen : Math.min(context, 2048);

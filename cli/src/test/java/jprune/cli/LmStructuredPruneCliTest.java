@@ -112,6 +112,12 @@ class LmStructuredPruneCliTest {
             assertEquals(2, r.code(), String.join(" ", flags) + ": " + r.err());
             assertTrue(r.err().contains((String) c[1]) && r.err().strip().lines().count() == 1, String.join(" ", flags) + ": " + r.err());
         }
+        Path packed = tmp.resolve("packed");
+        CliTest.Run c = run("compress", "--from", m, "--format", "dense", "--quantize", "int8", "--out", packed.toString());
+        assertEquals(0, c.code(), c.err());
+        c = run("lm", "prune", "--model", packed.toString(), "--granularity", "heads", "--sparsity", "0.5", "--out", o);
+        assertEquals(2, c.code(), c.err());
+        assertTrue(c.err().contains("--model: ") && c.err().contains("is a compressed model"), c.err());
         assertFalse(Files.exists(tmp.resolve("bad")), "nothing written on bad input");
     }
 }

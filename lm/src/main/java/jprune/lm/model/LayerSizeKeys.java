@@ -3,13 +3,15 @@ package jprune.lm.model;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import jprune.lm.hf.PackedWeights;
 
 /**
  * Reads and writes the per-block sizes of a config.json. Hugging Face's keys say everything while
  * the blocks are alike (Llama: num_attention_heads, num_key_value_heads, head_dim,
  * intermediate_size; GPT-2: n_inner); beyond that jprune writes documented extra keys
  * ({@code jprune_layer_heads}, {@code jprune_layer_kv_heads}, {@code jprune_layer_intermediate},
- * {@code jprune_head_dim}), which override the standard keys when present. GPT-2 derives its head
+ * {@code jprune_head_dim}), which override the standard keys when present ({@code jprune_compression}
+ * is {@link PackedWeights}'s). GPT-2 derives its head
  * size from n_embd / n_head, so any change of its head count needs the extra keys. Unknown
  * {@code jprune_} keys and keys that contradict each other are errors naming the key.
  */
@@ -18,8 +20,9 @@ final class LayerSizeKeys {
 
     static LmConfig.LayerSizes read(Map<String, Object> j, LmConfig.Family family, int layers, int heads, int kvHeads, int headDim, int intermediate) {
         for (String key : j.keySet())
-            if (key.startsWith("jprune_") && !LmConfig.EXTRA_KEYS.contains(key))
-                throw new IllegalArgumentException("config.json: unknown key '" + key + "'; jprune reads " + String.join(", ", LmConfig.EXTRA_KEYS));
+            if (key.startsWith("jprune_") && !LmConfig.EXTRA_KEYS.contains(key) && !key.equals(PackedWeights.CONFIG_KEY))
+                throw new IllegalArgumentException("config.json: unknown key '" + key + "'; jprune reads " + String.join(", ", LmConfig.EXTRA_KEYS)
+                        + " and " + PackedWeights.CONFIG_KEY);
         int[] h = list(j, LmConfig.LAYER_HEADS, layers), kv = list(j, LmConfig.LAYER_KV_HEADS, layers), f = list(j, LmConfig.LAYER_INTERMEDIATE, layers);
         Object hd = j.get(LmConfig.HEAD_DIM);
         if (family == LmConfig.Family.GPT2) {
@@ -54,7 +57,7 @@ final class LayerSizeKeys {
     }
 
     static void write(LmConfig c, Map<String, Object> j) {
-        j.keySet().removeIf(k -> k.startsWith("jprune_"));
+        j.keySet().removeAll(LmConfig.EXTRA_KEYS);
         int n = c.layers();
         boolean sameHeads = true, sameWidth = true;
         for (int l = 0; l < n; l++) {

@@ -265,8 +265,7 @@ public record LmConfig(
     /**
      * Puts this config's block count, head counts and MLP widths into a config.json map (other keys are
      * left as they are): Hugging Face's own keys where they can express them, the documented
-     * {@code jprune_} keys where blocks differ or (GPT-2) a head count changed, and no stale
-     * {@code jprune_} keys.
+     * {@code jprune_} keys where blocks differ or (GPT-2) a head count changed, and no stale ones.
      */
     public void writeShape(Map<String, Object> json) {
         LayerSizeKeys.write(this, json);

@@ -21,14 +21,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Removing heads, MLP neurons or blocks leaves the model computing what the masked model (the same
- * groups zeroed, full size) computes, on every family: GPT-2 tied (fused Conv1D QKV), Llama with
+ * groups zeroed, full size) computes, on every family: GPT-2 tied (fused Conv1D QKV; also with the hub's names), Llama with
  * grouped-query attention in BF16 shards, Qwen2 with q/k/v biases. The compacted checkpoint is
  * written in the input's dtype and shards and reloads with the inference model, uneven blocks included.
  */
 class StructuredCompactionTest {
     @TempDir Path tmp;
 
-    static final List<String> MODELS = List.of("gpt2-tied-f32", "llama-gqa-untied-bf16-sharded", "qwen2-bias-tied-bf16");
+    static final List<String> MODELS = List.of("gpt2-tied-f32", "gpt2-hub-legacy-f32", "llama-gqa-untied-bf16-sharded", "qwen2-bias-tied-bf16");
 
     @Test
     void compactedLogitsEqualMaskedLogits() throws Exception {
