@@ -63,16 +63,16 @@ final class LmPruneCommand implements Callable<Integer> {
     String pattern;
 
     @Option(names = "--granularity", paramLabel = "G",
-            description = {"Structured pruning: heads, mlp-neurons or blocks. Default: none (unstructured, or N:M with --pattern).",
-                    "Each layer keeps at least one head and one neuron, the model one block."})
+            description = "Structured pruning: heads, mlp-neurons or blocks, removed physically (OUT is written compacted). Each layer keeps at least "
+                    + "one head and one neuron, the model one block. Default: none (unstructured, or N:M with --pattern).")
     String granularity;
 
     @Option(names = "--criterion", paramLabel = "C",
-            description = {"With --granularity, the group score (higher = kept): magnitude (mean |w| of the group's own weights; default for heads",
-                    "and mlp-neurons), magnitude-l2 (mean w²), taylor ((Σ w·dL/dw over the group)², per calibration batch of 8 samples),",
-                    "gate (|Σ w·dL/dw over the group's output-projection slices|, Michel et al.); for blocks also block-influence",
-                    "(1 − cosine of a block's input and output hidden states, ShortGPT; default for blocks) and skip-loss (calibration",
-                    "loss increase with the block skipped). All but magnitude and magnitude-l2 need --calib."})
+            description = "With --granularity, the group score (higher = kept): magnitude (mean |w| of the group's own weights; default for heads "
+                    + "and mlp-neurons), magnitude-l2 (mean w²), taylor ((Σ w·dL/dw over the group)², per calibration batch of 8 samples), "
+                    + "gate (|Σ w·dL/dw over the group's output-projection slices|, Michel et al.); for blocks also block-influence "
+                    + "(1 − cosine of a block's input and output hidden states, ShortGPT; default for blocks) and skip-loss (calibration "
+                    + "loss increase with the block skipped). All but magnitude and magnitude-l2 need --calib.")
     String criterion;
 
     @Option(names = "--scope", paramLabel = "S", description = "With --granularity heads or mlp-neurons: layer (each layer loses the same fraction; default) or global (one ranking across layers).")
