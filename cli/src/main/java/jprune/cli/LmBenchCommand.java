@@ -214,7 +214,9 @@ final class LmBenchCommand implements Callable<Integer> {
 
     /** Multiply-adds ×2 of a prefill: every block matrix per token, causal attention, the head once (last position). */
     static double prefillFlops(LmConfig c, long blockParams, int t) {
-        double attention = 2.0 * 2 * c.layers() * c.heads() * c.headDim() * (t * (t + 1) / 2.0);
+        long heads = 0;
+        for (int l = 0; l < c.layers(); l++) heads += c.heads(l);
+        double attention = 2.0 * 2 * heads * c.headDim() * (t * (t + 1) / 2.0);
         return 2.0 * blockParams * t + attention + 2.0 * c.vocabSize() * c.hiddenSize();
     }
 }

@@ -32,13 +32,19 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code jprune lm prune}: one-shot magnitude, Wanda or SparseGPT pruning of a Hugging Face language model. */
+/**
+ * {@code jprune lm prune}: one-shot magnitude, Wanda or SparseGPT pruning of a Hugging Face language
+ * model, or with --granularity structured pruning of its heads, MLP neurons or blocks ({@link LmStructuredPrune}).
+ */
 @Command(name = "prune", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"One-shot pruning of a language model's transformer blocks (attention and MLP projections; embeddings,",
                 "norms and lm_head stay dense), block by block: each block's calibration inputs are the outputs of the blocks",
                 "before it after they were pruned. Writes OUT as a Hugging Face checkpoint in the input's dtype and layout",
                 "(pruned weights are exact zeros), with OUT/metrics.json, OUT/report.html, OUT/recipe.json (rerun it with",
-                "--recipe) and OUT/calibration.json (the token ids calibrated on, reusable as --calib)."})
+                "--recipe) and OUT/calibration.json (the token ids calibrated on, reusable as --calib).",
+                "With --granularity heads|mlp-neurons|blocks: structured pruning instead. The lowest-scoring attention heads (with",
+                "grouped-query attention: key/value heads with the query heads sharing them), MLP neurons or whole blocks are removed",
+                "and OUT is written compacted (smaller matrices, fewer blocks), optionally fine-tuned (--finetune-steps)."})
 final class LmPruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -49,11 +55,45 @@ final class LmPruneCommand implements Callable<Integer> {
     @Option(names = "--method", paramLabel = "NAME", description = "magnitude, wanda or sparsegpt.")
     String method;
 
-    @Option(names = "--sparsity", paramLabel = "S", description = "Unstructured: the fraction of each pruned layer's weights removed, in (0, 1).")
+    @Option(names = "--sparsity", paramLabel = "S", description = {"Unstructured: the fraction of each pruned layer's weights removed, in (0, 1).",
+            "With --granularity: the fraction of heads (key/value groups), neurons or blocks removed, per layer or global (--scope)."})
     Double sparsity;
 
     @Option(names = "--pattern", paramLabel = "N:M", description = "Semi-structured: keep at most N of every M consecutive inputs of a row (2:4, 4:8).")
     String pattern;
+
+    @Option(names = "--granularity", paramLabel = "G",
+            description = "Structured pruning: heads, mlp-neurons or blocks, removed physically (OUT is written compacted). Each layer keeps at least "
+                    + "one head and one neuron, the model one block. Default: none (unstructured, or N:M with --pattern).")
+    String granularity;
+
+    @Option(names = "--criterion", paramLabel = "C",
+            description = "With --granularity, the group score (higher = kept): magnitude (mean |w| of the group's own weights; default for heads "
+                    + "and mlp-neurons), magnitude-l2 (mean w²), taylor ((Σ w·dL/dw over the group)², per calibration batch of 8 samples), "
+                    + "gate (|Σ w·dL/dw over the group's output-projection slices|, Michel et al.); for blocks also block-influence "
+                    + "(1 − cosine of a block's input and output hidden states, ShortGPT; default for blocks) and skip-loss (calibration "
+                    + "loss increase with the block skipped). All but magnitude and magnitude-l2 need --calib.")
+    String criterion;
+
+    @Option(names = "--scope", paramLabel = "S", description = "With --granularity heads or mlp-neurons: layer (each layer loses the same fraction; default) or global (one ranking across layers).")
+    String scope;
+
+    @Option(names = "--blocks-to-remove", paramLabel = "LIST",
+            description = "With --granularity blocks: remove exactly these blocks (0-based, e.g. 1,3,5,7 for every other block of 8) instead of scoring them.")
+    String blocksToRemove;
+
+    @Option(names = "--finetune-steps", paramLabel = "N", defaultValue = "0",
+            description = "With --granularity: fine-tune the compacted model for N steps (AdamW, warm-up then cosine, as lm train) before saving. Default: ${DEFAULT-VALUE}.")
+    int finetuneSteps;
+
+    @Option(names = "--finetune-lr", paramLabel = "LR", defaultValue = "5e-4", description = "Peak learning rate of the fine-tuning. Default: ${DEFAULT-VALUE}.")
+    double finetuneLr;
+
+    @Option(names = "--finetune-batch", paramLabel = "B", defaultValue = "8", description = "Windows of --seqlen + 1 tokens per fine-tuning step. Default: ${DEFAULT-VALUE}.")
+    int finetuneBatch;
+
+    @Option(names = "--finetune-text", paramLabel = "SOURCE", description = "Fine-tuning text: a file or brown:train. Default: the --calib text.")
+    String finetuneText;
 
     @Option(names = "--calib", paramLabel = "SOURCE",
             description = {"Calibration data: a UTF-8 text file (--nsamples windows of --seqlen tokens at seeded random starts),",
@@ -64,10 +104,10 @@ final class LmPruneCommand implements Callable<Integer> {
     @Option(names = "--nsamples", paramLabel = "N", description = "Calibration samples. Default: 128 (for a .json file: all of them).")
     Integer nsamples;
 
-    @Option(names = "--seqlen", paramLabel = "L", description = "Tokens per calibration sample. Default: the model's context, capped at 2048.")
+    @Option(names = "--seqlen", paramLabel = "L", description = "Tokens per calibration sample (and per fine-tuning window). Default: the model's context, capped at 2048.")
     Integer seqlen;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the calibration windows. Default: 0.")
+    @Option(names = "--seed", paramLabel = "S", description = "Seed of the calibration windows (and of the fine-tuning batches). Default: 0.")
     Long seed;
 
     @Option(names = "--layers", paramLabel = "REGEX", description = "Prune only projections whose name contains a match (e.g. 'mlp').")
@@ -111,6 +151,9 @@ final class LmPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
+        if (granularity != null) return new LmStructuredPrune(this).run();
+        if (criterion != null || scope != null || blocksToRemove != null || finetuneSteps != 0 || finetuneText != null)
+            throw new UsageException("--criterion, --scope, --blocks-to-remove and --finetune-* need --granularity heads, mlp-neurons or blocks");
         if (recipe != null) applyRecipe();
         if (model == null) throw new UsageException("--model is required");
         if (method == null) throw new UsageException("--method is required: magnitude, wanda or sparsegpt");
@@ -212,7 +255,7 @@ final class LmPruneCommand implements Callable<Integer> {
         return 0;
     }
 
-    private CalibrationSamples calibration(Tokenizer tok, DecoderModel dense, int l) throws IOException {
+    CalibrationSamples calibration(Tokenizer tok, DecoderModel dense, int l) throws IOException {
         if (calib == null) return null;
         int vocab = dense.config().vocabSize();
         CalibrationSamples s;
@@ -234,7 +277,7 @@ final class LmPruneCommand implements Callable<Integer> {
     }
 
     /** Perplexity of m on the tokenized --eval text (ids), as lm eval computes it. */
-    private double perplexity(DecoderModel m, int[] ids, String source, int el, String what) {
+    double perplexity(DecoderModel m, int[] ids, String source, int el, String what) {
         long limit = evalLimit != null ? evalLimit : 0;
         long usable = limit > 0 ? Math.min(limit, ids.length) : ids.length;
         if (usable < el) throw new UsageException("--eval " + source + " has " + usable + " tokens, fewer than one window of " + el);
@@ -261,11 +304,11 @@ final class LmPruneCommand implements Callable<Integer> {
 
     /** Something that may fail on bad input (IllegalArgumentException, reported as a usage error) or on I/O. */
     @FunctionalInterface
-    private interface Checked<T> {
+    interface Checked<T> {
         T get() throws IOException;
     }
 
-    private static <T> T parse(Checked<T> s) throws IOException {
+    static <T> T parse(Checked<T> s) throws IOException {
         try {
             return s.get();
         } catch (IllegalArgumentException e) {

@@ -43,22 +43,32 @@ public final class GroupGradientCriterion implements GroupCriterion {
         List<GroupLayer> layers = ModelGroups.of(model, structure);
         Map<String, Parameter> params = model.namedParameters();
         for (GroupLayer l : layers) scores.put(l.name(), new float[l.size()]);
+        List<float[]> acc = layers.stream().map(l -> scores.get(l.name())).toList();
         int batches = CalibrationPasses.forEach(ctx, b -> {
             CalibrationPasses.lossAndGradients(model, b);
-            for (GroupLayer l : layers) {
-                float[] acc = scores.get(l.name());
-                for (PruneGroup g : l.groups()) {
-                    double s = weightTimesGradient(g, params);
-                    acc[g.index()] += (float) (kind == Kind.TAYLOR ? s * s : Math.abs(s));
-                }
-            }
+            accumulate(kind, layers, params, acc);
         });
         if (batches == 0) throw new IllegalArgumentException(name() + " criterion: no calibration batches");
-        for (float[] acc : scores.values()) for (int i = 0; i < acc.length; i++) acc[i] /= batches;
+        for (float[] s : scores.values()) for (int i = 0; i < s.length; i++) s[i] /= batches;
+    }
+
+    /**
+     * Adds one batch's scores, from the gradients now held by params, to acc (one array per layer,
+     * indexed by group): (Σ w·g)² over all of a group's slices for Taylor, |Σ w·g| over its output
+     * slices for the gate. Language models call this with their own calibration loop.
+     */
+    public static void accumulate(Kind kind, List<GroupLayer> layers, Map<String, Parameter> params, List<float[]> acc) {
+        for (int l = 0; l < layers.size(); l++) {
+            float[] a = acc.get(l);
+            for (PruneGroup g : layers.get(l).groups()) {
+                double s = weightTimesGradient(kind, g, params);
+                a[g.index()] += (float) (kind == Kind.TAYLOR ? s * s : Math.abs(s));
+            }
+        }
     }
 
     /** Σ w·g over the group's slices: all of them for Taylor, the output slices for the gate. */
-    private double weightTimesGradient(PruneGroup g, Map<String, Parameter> params) {
+    private static double weightTimesGradient(Kind kind, PruneGroup g, Map<String, Parameter> params) {
         double[] sum = {0};
         for (GroupSlice s : g.slices()) {
             if (kind == Kind.GATE && !s.output()) continue;

@@ -99,8 +99,12 @@ public final class GroupPruner implements Pruner {
         masks.forEach((p, m) -> p.setMask(Tensor.of(m, p.shape())));
     }
 
-    /** The mean of the criterion's scores over each group's own weight slices (not biases, norms or the consumer's columns). */
-    private static float[] meanOwnScore(GroupLayer layer, Map<String, Parameter> params, Criterion c, Map<String, Tensor> cache) {
+    /**
+     * The mean of the criterion's scores over each group's own weight slices (not biases, norms or
+     * the consumer's columns): how a weight criterion such as magnitude scores groups. Public for the
+     * language-model pruner, which scores its checkpoint's groups the same way.
+     */
+    public static float[] meanOwnScore(GroupLayer layer, Map<String, Parameter> params, Criterion c, Map<String, Tensor> cache) {
         float[] out = new float[layer.size()];
         for (PruneGroup g : layer.groups()) {
             double sum = 0;

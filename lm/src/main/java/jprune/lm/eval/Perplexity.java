@@ -65,7 +65,7 @@ public final class Perplexity {
     }
 
     /** log softmax(logits[off..off+n))[target], in double. */
-    static double logProb(float[] logits, int off, int n, int target) {
+    public static double logProb(float[] logits, int off, int n, int target) {
         float max = Float.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) max = Math.max(max, logits[off + i]);
         double sum = 0;

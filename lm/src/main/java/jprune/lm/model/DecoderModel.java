@@ -79,14 +79,15 @@ public final class DecoderModel {
     private static DecoderModel gpt2(Source ck, LmConfig c) throws CheckpointFormatException {
         String p = ck.has("transformer.wte.weight") ? "transformer." : ck.has("wte.weight") ? "" : null;
         if (p == null) throw new CheckpointFormatException(ck.dir() + ": no GPT-2 token embedding (transformer.wte.weight or wte.weight)");
-        int d = c.hiddenSize(), f = c.intermediateSize();
+        int d = c.hiddenSize();
         MappedTensor wte = shaped(ck, p + "wte.weight", c.vocabSize(), d);
         MappedTensor wpe = shaped(ck, p + "wpe.weight", c.maxPositions(), d);
         List<DecoderBlock> blocks = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String b = p + "h." + l + ".";
+            int f = c.intermediateSize(l), q = c.heads(l) * c.headDim();
             blocks.add(new DecoderBlock(vec(ck, b + "ln_1.weight", d), vec(ck, b + "ln_1.bias", d),
-                    inOut(ck, b + "attn.c_attn", d, 3 * d, true), null, null, null, inOut(ck, b + "attn.c_proj", d, d, true),
+                    inOut(ck, b + "attn.c_attn", d, 3 * q, true), null, null, null, inOut(ck, b + "attn.c_proj", q, d, true),
                     vec(ck, b + "ln_2.weight", d), vec(ck, b + "ln_2.bias", d),
                     inOut(ck, b + "mlp.c_fc", d, f, true), inOut(ck, b + "mlp.c_proj", f, d, true), null, null, null));
         }
@@ -96,11 +97,12 @@ public final class DecoderModel {
     }
 
     private static DecoderModel llama(Source ck, LmConfig c) throws CheckpointFormatException {
-        int d = c.hiddenSize(), f = c.intermediateSize(), q = c.heads() * c.headDim(), kv = c.kvHeads() * c.headDim();
+        int d = c.hiddenSize();
         MappedTensor embed = shaped(ck, "model.embed_tokens.weight", c.vocabSize(), d);
         List<DecoderBlock> blocks = new ArrayList<>();
         for (int l = 0; l < c.layers(); l++) {
             String b = "model.layers." + l + ".";
+            int f = c.intermediateSize(l), q = c.heads(l) * c.headDim(), kv = c.kvHeads(l) * c.headDim();
             blocks.add(new DecoderBlock(vec(ck, b + "input_layernorm.weight", d), null, null,
                     outIn(ck, b + "self_attn.q_proj", d, q, c.qkvBias()), outIn(ck, b + "self_attn.k_proj", d, kv, c.qkvBias()),
                     outIn(ck, b + "self_attn.v_proj", d, kv, c.qkvBias()), outIn(ck, b + "self_attn.o_proj", q, d, c.outputBias()),
@@ -189,6 +191,13 @@ public final class DecoderModel {
         return out;
     }
 
+    /** The final norm of residual-stream rows h [count, hidden] (what {@link #forward} returns after the last block). */
+    public float[] finalNorm(float[] h, int count) {
+        float[] out = new float[count * config.hiddenSize()];
+        norm(h, count, finalNormWeight, finalNormBias, out);
+        return out;
+    }
+
     /** Number of transformer blocks. */
     public int blockCount() {
         return blocks.size();
@@ -268,7 +277,7 @@ public final class DecoderModel {
         apply(b.o(), attn, count, o, tap);
         add(h, o);
         norm(h, count, b.norm2Weight(), b.norm2Bias(), a);
-        add(h, mlp(b, a, count, tap));
+        add(h, mlp(l, b, a, count, tap));
     }
 
     private static void apply(Projection p, float[] x, int count, float[] y, ProjectionTap tap) {
@@ -282,7 +291,7 @@ public final class DecoderModel {
     }
 
     private float[] attention(int layer, DecoderBlock b, float[] a, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap) {
-        int hd = config.headDim(), heads = config.heads(), kvHeads = config.kvHeads();
+        int hd = config.headDim(), heads = config.heads(layer), kvHeads = config.kvHeads(layer);
         int qw = heads * hd, kvw = kvHeads * hd;
         float[] q = new float[count * qw];
         float[] keys = cache.keys[layer], values = cache.values[layer];
@@ -314,8 +323,8 @@ public final class DecoderModel {
             }
         }
         float[] out = new float[count * qw];
-        if (count >= Projection.GEMM_MIN_TOKENS) attendBlock(q, keys, values, out, count, start);
-        else attendRows(q, keys, values, out, count, start);
+        if (count >= Projection.GEMM_MIN_TOKENS) attendBlock(layer, q, keys, values, out, count, start);
+        else attendRows(layer, q, keys, values, out, count, start);
         return out;
     }
 
@@ -325,9 +334,9 @@ public final class DecoderModel {
      * block; inside a block the masked entries are computed and then zeroed), heads split across
      * threads.
      */
-    private void attendBlock(float[] q, float[] keys, float[] values, float[] out, int count, int start) {
-        int hd = config.headDim(), heads = config.heads(), group = heads / config.kvHeads();
-        int qw = heads * hd, kvw = config.kvHeads() * hd;
+    private void attendBlock(int layer, float[] q, float[] keys, float[] values, float[] out, int count, int start) {
+        int hd = config.headDim(), heads = config.heads(layer), group = heads / config.kvHeads(layer);
+        int qw = heads * hd, kvw = config.kvHeads(layer) * hd;
         float scale = (float) (1 / Math.sqrt(hd));
         Parallel.forRange(heads, 1, (c, from, to) -> {
             float[] scores = new float[QUERY_BLOCK * (start + count)];
@@ -388,9 +397,9 @@ public final class DecoderModel {
     }
 
     /** Few queries (decoding): per query and head, dot products with every visible key, then a weighted sum of values. */
-    private void attendRows(float[] q, float[] keys, float[] values, float[] out, int count, int start) {
-        int hd = config.headDim(), heads = config.heads(), group = heads / config.kvHeads();
-        int qw = heads * hd, kvw = config.kvHeads() * hd;
+    private void attendRows(int layer, float[] q, float[] keys, float[] values, float[] out, int count, int start) {
+        int hd = config.headDim(), heads = config.heads(layer), group = heads / config.kvHeads(layer);
+        int qw = heads * hd, kvw = config.kvHeads(layer) * hd;
         float scale = (float) (1 / Math.sqrt(hd));
         int work = count * heads;
         Parallel.forRange(work, Math.max(1, 4096 / Math.max(1, start + count)), (c, from, to) -> {
@@ -406,8 +415,8 @@ public final class DecoderModel {
         });
     }
 
-    private float[] mlp(DecoderBlock b, float[] a, int count, ProjectionTap tap) {
-        int f = config.intermediateSize(), d = config.hiddenSize();
+    private float[] mlp(int layer, DecoderBlock b, float[] a, int count, ProjectionTap tap) {
+        int f = config.intermediateSize(layer), d = config.hiddenSize();
         float[] hidden = new float[count * f];
         if (b.fc() != null) {
             apply(b.fc(), a, count, hidden, tap);

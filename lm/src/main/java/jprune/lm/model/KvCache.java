@@ -5,18 +5,25 @@ package jprune.lm.model;
  * kvHeads·headDim. Decoding appends one position per step; a new sequence resets it.
  */
 public final class KvCache {
-    final int capacity, width;
+    final int capacity;
+    /** Floats per position of each layer: its key/value heads × head size. */
+    final int[] width;
     final float[][] keys, values;
     private int length;
 
     public KvCache(LmConfig c, int capacity) {
         if (capacity < 1) throw new IllegalArgumentException("KV cache capacity must be >= 1, got " + capacity);
         this.capacity = capacity;
-        this.width = c.kvHeads() * c.headDim();
-        long floats = (long) capacity * width;
-        if (floats > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("KV cache of " + capacity + " positions is too large");
-        keys = new float[c.layers()][(int) floats];
-        values = new float[c.layers()][(int) floats];
+        this.width = new int[c.layers()];
+        keys = new float[c.layers()][];
+        values = new float[c.layers()][];
+        for (int l = 0; l < c.layers(); l++) {
+            width[l] = c.kvHeads(l) * c.headDim();
+            long floats = (long) capacity * width[l];
+            if (floats > Integer.MAX_VALUE - 8) throw new IllegalArgumentException("KV cache of " + capacity + " positions is too large");
+            keys[l] = new float[(int) floats];
+            values[l] = new float[(int) floats];
+        }
     }
 
     /** Positions cached so far. */
@@ -39,6 +46,8 @@ public final class KvCache {
 
     /** Bytes held. */
     public long bytes() {
-        return 2L * keys.length * capacity * width * 4;
+        long floats = 0;
+        for (float[] k : keys) floats += k.length;
+        return 2L * floats * 4;
     }
 }

@@ -32,7 +32,8 @@ public record LmConfig(
         boolean mlpBias,
         boolean tiedEmbeddings,
         Integer bosTokenId,
-        Integer eosTokenId) {
+        Integer eosTokenId,
+        LayerSizes layerSizes) {
 
     /** The two layouts jprune computes. */
     public enum Family { GPT2, LLAMA }
@@ -44,7 +45,83 @@ public record LmConfig(
     /** Llama-3's frequency-dependent rope scaling, or linear position interpolation (factor only). */
     public record RopeScaling(String type, double factor, double lowFreqFactor, double highFreqFactor, int originalMaxPositions) {}
 
+    /** Extra config.json keys jprune writes for what Hugging Face's config cannot express (docs/lm-structured-pruning.md). */
+    public static final String LAYER_HEADS = "jprune_layer_heads", LAYER_KV_HEADS = "jprune_layer_kv_heads",
+            LAYER_INTERMEDIATE = "jprune_layer_intermediate", HEAD_DIM = "jprune_head_dim";
+    static final List<String> EXTRA_KEYS = List.of(LAYER_HEADS, LAYER_KV_HEADS, LAYER_INTERMEDIATE, HEAD_DIM);
+
+    /**
+     * Attention heads, key/value heads and MLP width of every block. A model straight from Hugging Face
+     * has the same sizes in every block; structured pruning can leave them uneven.
+     */
+    public record LayerSizes(int[] heads, int[] kvHeads, int[] intermediate) {
+        public LayerSizes {
+            heads = heads.clone();
+            kvHeads = kvHeads.clone();
+            intermediate = intermediate.clone();
+            if (heads.length != kvHeads.length || heads.length != intermediate.length)
+                throw new IllegalArgumentException("per-layer sizes: " + heads.length + " head counts, " + kvHeads.length + " key/value head counts, "
+                        + intermediate.length + " MLP widths");
+        }
+
+        /** Every block alike. */
+        public static LayerSizes uniform(int layers, int heads, int kvHeads, int intermediate) {
+            int[] h = new int[layers], kv = new int[layers], f = new int[layers];
+            java.util.Arrays.fill(h, heads);
+            java.util.Arrays.fill(kv, kvHeads);
+            java.util.Arrays.fill(f, intermediate);
+            return new LayerSizes(h, kv, f);
+        }
+
+        public int layers() {
+            return heads.length;
+        }
+
+        @Override
+        public int[] heads() {
+            return heads.clone();
+        }
+
+        @Override
+        public int[] kvHeads() {
+            return kvHeads.clone();
+        }
+
+        @Override
+        public int[] intermediate() {
+            return intermediate.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof LayerSizes s && java.util.Arrays.equals(heads, s.heads) && java.util.Arrays.equals(kvHeads, s.kvHeads)
+                    && java.util.Arrays.equals(intermediate, s.intermediate);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(java.util.Arrays.hashCode(heads), java.util.Arrays.hashCode(kvHeads), java.util.Arrays.hashCode(intermediate));
+        }
+
+        @Override
+        public String toString() {
+            return "LayerSizes[heads=" + java.util.Arrays.toString(heads) + ", kvHeads=" + java.util.Arrays.toString(kvHeads)
+                    + ", intermediate=" + java.util.Arrays.toString(intermediate) + "]";
+        }
+    }
+
     public LmConfig {
+        if (layerSizes == null) layerSizes = LayerSizes.uniform(layers, heads, kvHeads, intermediateSize);
+        if (layerSizes.layers() != layers)
+            throw new IllegalArgumentException("config: " + layerSizes.layers() + " per-layer sizes for " + layers + " layers");
+        for (int l = 0; l < layers; l++) {
+            int h = layerSizes.heads[l], kv = layerSizes.kvHeads[l], f = layerSizes.intermediate[l];
+            if (h < 1 || kv < 1 || f < 1)
+                throw new IllegalArgumentException("config: layer " + l + " has " + h + " heads, " + kv + " key/value heads, MLP width " + f + "; each must be >= 1");
+            if (h % kv != 0)
+                throw new IllegalArgumentException("config: layer " + l + " has " + h + " heads, not a multiple of its " + kv + " key/value heads");
+            if (family == Family.GPT2 && kv != h) throw new IllegalArgumentException("config: gpt2 has no grouped-query attention (layer " + l + ")");
+        }
         if (hiddenSize < 1 || layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || vocabSize < 1 || intermediateSize < 1 || maxPositions < 1)
             throw new IllegalArgumentException("config sizes must be positive");
         if (heads % kvHeads != 0) throw new IllegalArgumentException("config: num_attention_heads (" + heads + ") must be a multiple of num_key_value_heads (" + kvHeads + ")");
@@ -77,9 +154,11 @@ public record LmConfig(
             throw new IllegalArgumentException("config.json: scale_attn_by_inverse_layer_idx = true is not supported");
         if (!bool(j, "scale_attn_weights", true)) throw new IllegalArgumentException("config.json: scale_attn_weights = false is not supported");
         if (bool(j, "add_cross_attention", false)) throw new IllegalArgumentException("config.json: add_cross_attention = true is not supported (decoder-only models)");
-        return new LmConfig(Family.GPT2, "gpt2", req(j, "vocab_size"), dim, req(j, "n_layer"), heads, heads, dim / heads,
-                inner == null ? 4 * dim : inner, req(j, "n_positions"), dbl(j, "layer_norm_epsilon", 1e-5), act, 0, null,
-                true, true, true, bool(j, "tie_word_embeddings", true), opt(j, "bos_token_id"), opt(j, "eos_token_id"));
+        int layers = req(j, "n_layer"), f = inner == null ? 4 * dim : inner;
+        LayerSizes sizes = LayerSizeKeys.read(j, Family.GPT2, layers, heads, heads, dim / heads, f);
+        return new LmConfig(Family.GPT2, "gpt2", req(j, "vocab_size"), dim, layers, heads, heads, dim / heads,
+                f, req(j, "n_positions"), dbl(j, "layer_norm_epsilon", 1e-5), act, 0, null,
+                true, true, true, bool(j, "tie_word_embeddings", true), opt(j, "bos_token_id"), opt(j, "eos_token_id"), sizes);
     }
 
     private static LmConfig llama(Map<String, Object> j, String modelType) {
@@ -106,11 +185,14 @@ public record LmConfig(
             throw new IllegalArgumentException("config.json: sliding_window attention is not supported (set sliding_window to null)");
         boolean attentionBias = qwen || bool(j, "attention_bias", false);
         boolean tiedDefault = false;
-        return new LmConfig(Family.LLAMA, modelType, req(j, "vocab_size"), dim, req(j, "num_hidden_layers"), heads, kv == null ? heads : kv,
-                headDim == null ? dim / heads : headDim, req(j, "intermediate_size"), req(j, "max_position_embeddings"),
+        int layers = req(j, "num_hidden_layers"), kvHeads = kv == null ? heads : kv, hd = headDim == null ? dim / heads : headDim;
+        int f = req(j, "intermediate_size");
+        LayerSizes sizes = LayerSizeKeys.read(j, Family.LLAMA, layers, heads, kvHeads, hd, f);
+        return new LmConfig(Family.LLAMA, modelType, req(j, "vocab_size"), dim, layers, heads, kvHeads,
+                hd, f, req(j, "max_position_embeddings"),
                 dbl(j, "rms_norm_eps", 1e-6), act, theta, ropeScaling(scaling),
                 attentionBias, !qwen && bool(j, "attention_bias", false), !qwen && bool(j, "mlp_bias", false),
-                bool(j, "tie_word_embeddings", tiedDefault), opt(j, "bos_token_id"), opt(j, "eos_token_id"));
+                bool(j, "tie_word_embeddings", tiedDefault), opt(j, "bos_token_id"), opt(j, "eos_token_id"), sizes);
     }
 
     private static RopeScaling ropeScaling(Object v) {
@@ -176,25 +258,81 @@ public record LmConfig(
             j.put("torch_dtype", torchDtype);
             j.put("vocab_size", vocabSize);
         }
+        writeShape(j);
         return j;
+    }
+
+    /**
+     * Puts this config's block count, head counts and MLP widths into a config.json map (other keys are
+     * left as they are): Hugging Face's own keys where they can express them, the documented
+     * {@code jprune_} keys where blocks differ or (GPT-2) a head count changed, and no stale ones.
+     */
+    public void writeShape(Map<String, Object> json) {
+        LayerSizeKeys.write(this, json);
+    }
+
+    /** Attention heads of block l. */
+    public int heads(int l) {
+        return layerSizes.heads[l];
+    }
+
+    /** Key/value heads of block l. */
+    public int kvHeads(int l) {
+        return layerSizes.kvHeads[l];
+    }
+
+    /** MLP width of block l. */
+    public int intermediateSize(int l) {
+        return layerSizes.intermediate[l];
+    }
+
+    /** Whether every block has the heads, key/value heads and MLP width of the scalar fields. */
+    public boolean uniform() {
+        for (int l = 0; l < layers; l++)
+            if (heads(l) != heads || kvHeads(l) != kvHeads || intermediateSize(l) != intermediateSize) return false;
+        return true;
+    }
+
+    /**
+     * This config with other blocks: one entry per block of heads, key/value heads and MLP width. The
+     * scalar fields take the blocks' common value where they agree (GPT-2's n_head stays, as it fixes
+     * the head size), else keep this config's.
+     */
+    public LmConfig withLayerSizes(LayerSizes sizes) {
+        int n = sizes.layers();
+        int h = family == Family.LLAMA ? common(sizes.heads, heads) : heads;
+        int kv = family == Family.LLAMA ? common(sizes.kvHeads, kvHeads) : kvHeads;
+        if (h % kv != 0) {
+            h = heads;
+            kv = kvHeads;
+        }
+        return new LmConfig(family, modelType, vocabSize, hiddenSize, n, h, kv, headDim, common(sizes.intermediate, intermediateSize), maxPositions,
+                normEps, activation, ropeTheta, ropeScaling, qkvBias, outputBias, mlpBias, tiedEmbeddings, bosTokenId, eosTokenId, sizes);
+    }
+
+    private static int common(int[] values, int otherwise) {
+        for (int v : values) if (v != values[0]) return otherwise;
+        return values.length == 0 ? otherwise : values[0];
     }
 
     /** Number of parameters (embeddings counted once when tied). */
     public long parameterCount() {
-        long d = hiddenSize, q = (long) heads * headDim, kv = (long) kvHeads * headDim, f = intermediateSize;
-        long perLayer;
-        if (family == Family.GPT2) {
-            perLayer = 4 * d + d * (q + 2 * kv) + (q + 2 * kv) + q * d + d + d * f + f + f * d + d;
-        } else {
-            perLayer = 2 * d + d * (q + 2 * kv) + (qkvBias ? q + 2 * kv : 0) + q * d + (outputBias ? d : 0) + 3 * d * f + (mlpBias ? 2 * f + d : 0);
+        long d = hiddenSize, blocks = 0;
+        for (int l = 0; l < layers; l++) {
+            long q = (long) heads(l) * headDim, kv = (long) kvHeads(l) * headDim, f = intermediateSize(l);
+            if (family == Family.GPT2) {
+                blocks += 4 * d + d * (q + 2 * kv) + (q + 2 * kv) + q * d + d + d * f + f + f * d + d;
+            } else {
+                blocks += 2 * d + d * (q + 2 * kv) + (qkvBias ? q + 2 * kv : 0) + q * d + (outputBias ? d : 0) + 3 * d * f + (mlpBias ? 2 * f + d : 0);
+            }
         }
         long embed = (long) vocabSize * d + (family == Family.GPT2 ? (long) maxPositions * d : 0);
         long head = tiedEmbeddings ? 0 : (long) vocabSize * d;
         long finalNorm = family == Family.GPT2 ? 2 * d : d;
-        return embed + layers * perLayer + finalNorm + head;
+        return embed + blocks + finalNorm + head;
     }
 
-    private static int req(Map<String, Object> j, String field) {
+    static int req(Map<String, Object> j, String field) {
         Object v = j.get(field);
         if (v == null) throw new IllegalArgumentException("config.json has no " + field);
         Long l = integral(v);
@@ -214,7 +352,7 @@ public record LmConfig(
     }
 
     /** v as a long when it is an integer (JSON numbers parse as Long; maps built in code hold Integer). */
-    private static Long integral(Object v) {
+    static Long integral(Object v) {
         if (v instanceof Long l) return l;
         if (v instanceof Integer i) return (long) i;
         return null;

@@ -25,18 +25,19 @@ public final class TensorLayout {
 
     public static List<Spec> of(LmConfig c) {
         List<Spec> out = new ArrayList<>();
-        long d = c.hiddenSize(), f = c.intermediateSize(), v = c.vocabSize();
+        long d = c.hiddenSize(), v = c.vocabSize();
         if (c.family() == LmConfig.Family.GPT2) {
             String p = "transformer.";
             out.add(new Spec(p + "wte.weight", new long[] {v, d}, Role.EMBEDDING));
             out.add(new Spec(p + "wpe.weight", new long[] {c.maxPositions(), d}, Role.EMBEDDING));
             for (int l = 0; l < c.layers(); l++) {
                 String b = p + "h." + l + ".";
+                long f = c.intermediateSize(l), q = (long) c.heads(l) * c.headDim();
                 out.add(new Spec(b + "ln_1.weight", new long[] {d}, Role.NORM_WEIGHT));
                 out.add(new Spec(b + "ln_1.bias", new long[] {d}, Role.BIAS));
-                out.add(new Spec(b + "attn.c_attn.weight", new long[] {d, 3 * d}, Role.MATRIX));
-                out.add(new Spec(b + "attn.c_attn.bias", new long[] {3 * d}, Role.BIAS));
-                out.add(new Spec(b + "attn.c_proj.weight", new long[] {d, d}, Role.MATRIX));
+                out.add(new Spec(b + "attn.c_attn.weight", new long[] {d, 3 * q}, Role.MATRIX));
+                out.add(new Spec(b + "attn.c_attn.bias", new long[] {3 * q}, Role.BIAS));
+                out.add(new Spec(b + "attn.c_proj.weight", new long[] {q, d}, Role.MATRIX));
                 out.add(new Spec(b + "attn.c_proj.bias", new long[] {d}, Role.BIAS));
                 out.add(new Spec(b + "ln_2.weight", new long[] {d}, Role.NORM_WEIGHT));
                 out.add(new Spec(b + "ln_2.bias", new long[] {d}, Role.BIAS));
@@ -50,10 +51,10 @@ public final class TensorLayout {
             if (!c.tiedEmbeddings()) out.add(new Spec("lm_head.weight", new long[] {v, d}, Role.MATRIX));
             return out;
         }
-        long q = (long) c.heads() * c.headDim(), kv = (long) c.kvHeads() * c.headDim();
         out.add(new Spec("model.embed_tokens.weight", new long[] {v, d}, Role.EMBEDDING));
         for (int l = 0; l < c.layers(); l++) {
             String b = "model.layers." + l + ".";
+            long q = (long) c.heads(l) * c.headDim(), kv = (long) c.kvHeads(l) * c.headDim(), f = c.intermediateSize(l);
             out.add(new Spec(b + "input_layernorm.weight", new long[] {d}, Role.NORM_WEIGHT));
             linear(out, b + "self_attn.q_proj", q, d, c.qkvBias());
             linear(out, b + "self_attn.k_proj", kv, d, c.qkvBias());

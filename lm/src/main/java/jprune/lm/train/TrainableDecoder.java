@@ -103,7 +103,6 @@ public final class TrainableDecoder {
 
     private Variable gpt2(int[] ids, int batch, int seqlen) {
         float eps = (float) config.normEps();
-        int d = config.hiddenSize();
         Parameter wte = p("transformer.wte.weight");
         int[] positions = new int[ids.length];
         for (int i = 0; i < ids.length; i++) positions[i] = i % seqlen;
@@ -112,8 +111,9 @@ public final class TrainableDecoder {
             String b = "transformer.h." + l + ".";
             Variable a = Normalization.layerNorm(x, p(b + "ln_1.weight"), p(b + "ln_1.bias"), eps);
             Variable qkv = MatMul.linear(a, p(b + "attn.c_attn.weight"), p(b + "attn.c_attn.bias"));
-            Variable ctx = CausalAttention.apply(new CausalAttention.Operand(qkv, 0, 3 * d), new CausalAttention.Operand(qkv, d, 3 * d),
-                    new CausalAttention.Operand(qkv, 2 * d, 3 * d), batch, seqlen, config.heads(), config.heads(), config.headDim());
+            int heads = config.heads(l), q = heads * config.headDim();
+            Variable ctx = CausalAttention.apply(new CausalAttention.Operand(qkv, 0, 3 * q), new CausalAttention.Operand(qkv, q, 3 * q),
+                    new CausalAttention.Operand(qkv, 2 * q, 3 * q), batch, seqlen, heads, heads, config.headDim());
             x = Arithmetic.add(x, MatMul.linear(ctx, p(b + "attn.c_proj.weight"), p(b + "attn.c_proj.bias")));
             Variable m = Normalization.layerNorm(x, p(b + "ln_2.weight"), p(b + "ln_2.bias"), eps);
             Variable h = activation(MatMul.linear(m, p(b + "mlp.c_fc.weight"), p(b + "mlp.c_fc.bias")));
@@ -144,7 +144,7 @@ public final class TrainableDecoder {
             Variable k = rope.apply(linear(a, b + "self_attn.k_proj", config.qkvBias()));
             Variable v = linear(a, b + "self_attn.v_proj", config.qkvBias());
             Variable ctx = CausalAttention.apply(CausalAttention.Operand.of(q), CausalAttention.Operand.of(k), CausalAttention.Operand.of(v),
-                    batch, seqlen, config.heads(), config.kvHeads(), config.headDim());
+                    batch, seqlen, config.heads(l), config.kvHeads(l), config.headDim());
             x = Arithmetic.add(x, linear(ctx, b + "self_attn.o_proj", config.outputBias()));
             Variable m = RmsNorm.apply(x, p(b + "post_attention_layernorm.weight"), eps);
             Variable h = SwiGlu.apply(linear(m, b + "mlp.gate_proj", config.mlpBias()), linear(m, b + "mlp.up_proj", config.mlpBias()));

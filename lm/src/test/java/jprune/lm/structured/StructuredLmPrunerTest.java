@@ -1,0 +1,141 @@
+package jprune.lm.structured;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import jprune.lm.hf.DType;
+import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.model.DecoderModel;
+import jprune.lm.model.LmConfig;
+import jprune.lm.model.RandomCheckpoint;
+import jprune.lm.prune.CalibrationSamples;
+import jprune.lm.train.LmArchitecture;
+import jprune.prune.Scope;
+import jprune.prune.Structure;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Selection, caps and errors of structured pruning, the block scores' definitions, and fine-tuning the compacted model. */
+class StructuredLmPrunerTest {
+    @TempDir Path tmp;
+
+    static final LmConfig FOUR_BLOCKS = new LmArchitecture("llama", 4, 32, 4, 2, 48, false, 32).config(61, null);
+
+    private static CalibrationSamples calibration(int count, int length, long seed) {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+        int[] ids = r.ints(4000, 0, 61).toArray();
+        return CalibrationSamples.fromTokens(ids, count, length, seed, "random");
+    }
+
+    @Test
+    void sparsityThatRemovesEverythingFailsNamingTheMostAllowed() throws Exception {
+        Path dir = tmp.resolve("m");
+        RandomCheckpoint.write(dir, FOUR_BLOCKS, DType.F32, 1, 0);
+        try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
+            LmWeights w = LmWeights.read(ck);
+            var e = assertThrows(IllegalArgumentException.class, () -> prune(w, Structure.HEADS, 0.9, Scope.LAYER));
+            assertTrue(e.getMessage().startsWith("--sparsity 0.9 would remove every head of model.layers.0.self_attn (2)") && e.getMessage().contains("at most 1 of 2"),
+                    e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> prune(w, Structure.BLOCKS, 0.9, Scope.LAYER));
+            assertTrue(e.getMessage().contains("--sparsity") && e.getMessage().contains("at most 3 of 4"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> prune(w, Structure.HEADS, 0.9, Scope.GLOBAL));
+            assertTrue(e.getMessage().contains("at most 4"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> new StructuredLmPruner.Settings(Structure.HEADS, LmCriterion.MAGNITUDE, 1.0, Scope.LAYER, null, 1));
+            assertTrue(e.getMessage().contains("--sparsity must be in (0, 1)"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> LmCriterion.parse("skip-loss", Structure.HEADS));
+            assertTrue(e.getMessage().contains("magnitude, magnitude-l2, taylor, gate"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> LmCriterion.parse("obd", Structure.BLOCKS));
+            assertTrue(e.getMessage().contains("block-influence, skip-loss"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> blocks(w, List.of(0, 1, 2, 3)));
+            assertTrue(e.getMessage().contains("would remove all 4 blocks"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> blocks(w, List.of(1, 4)));
+            assertTrue(e.getMessage().contains("block 4 does not exist; the model has blocks 0..3"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> blocks(w, List.of(1, 1)));
+            assertTrue(e.getMessage().contains("twice"), e.getMessage());
+            // Global scope takes the lowest groups anywhere, and each layer keeps one.
+            StructuredLmPruner.Result r = prune(w, Structure.HEADS, 0.5, Scope.GLOBAL);
+            int heads = 0;
+            for (StructuredLmPruner.LayerChange c : r.changes()) {
+                assertTrue(c.kvAfter() >= 1 && c.after() == 2 * c.kvAfter(), c.toString());
+                heads += c.kvAfter();
+            }
+            assertEquals(4, heads);
+        }
+    }
+
+    private static StructuredLmPruner.Result prune(LmWeights w, Structure s, double sparsity, Scope scope) {
+        return StructuredLmPruner.prune(w, null, null, new StructuredLmPruner.Settings(s, LmCriterion.MAGNITUDE, sparsity, scope, null, 1));
+    }
+
+    private static StructuredLmPruner.Result blocks(LmWeights w, List<Integer> list) {
+        return StructuredLmPruner.prune(w, null, null, new StructuredLmPruner.Settings(Structure.BLOCKS, null, 0, Scope.LAYER, list, 1));
+    }
+
+    /** Block 2 made an exact identity (its residual projections zeroed): both block scores are zero for it and not for the others, and it goes first. */
+    @Test
+    void blockScoresFollowTheirDefinitions() throws Exception {
+        Path dir = tmp.resolve("identity");
+        RandomCheckpoint.write(tmp.resolve("random"), FOUR_BLOCKS, DType.F32, 2, 0);
+        try (HfCheckpoint ck = HfCheckpoint.open(tmp.resolve("random"))) {
+            LmWeights w = LmWeights.read(ck);
+            Map<String, float[]> v = new java.util.LinkedHashMap<>(w.values());
+            for (String k : List.of("model.layers.2.self_attn.o_proj.weight", "model.layers.2.mlp.down_proj.weight"))
+                v.put(k, new float[v.get(k).length]);
+            new LmWeights(w.config(), v, w.dtypes(), w.shards(), false).write(dir, ck.config(), null);
+        }
+        CalibrationSamples calib = calibration(3, 12, 5);
+        try (HfCheckpoint ck = HfCheckpoint.open(dir)) {
+            LmWeights w = LmWeights.read(ck);
+            DecoderModel dense = DecoderModel.open(ck);
+            for (LmCriterion c : List.of(LmCriterion.BLOCK_INFLUENCE, LmCriterion.SKIP_LOSS)) {
+                float[] s = LmGroupScores.score(c, LmGroups.of(w.config(), Structure.BLOCKS), w, dense, calib, 2).get(0);
+                assertEquals(0f, s[2], 1e-6f, c + " " + Arrays.toString(s));
+                for (int i : new int[] {0, 1, 3}) assertNotEquals(0f, s[i], c + " block " + i);
+                if (c == LmCriterion.BLOCK_INFLUENCE) {
+                    for (float x : s) assertTrue(x >= 0, Arrays.toString(s));
+                    StructuredLmPruner.Result r = StructuredLmPruner.prune(w, dense, calib,
+                            new StructuredLmPruner.Settings(Structure.BLOCKS, c, 0.25, Scope.LAYER, null, 2));
+                    assertEquals(List.of(2), r.removed().stream().map(g -> g.index()).toList());
+                    assertEquals(3, r.compacted().config().layers());
+                    assertTrue(r.compacted().values().containsKey("model.layers.2.input_layernorm.weight"), "block 3 became block 2");
+                    assertArrayEquals(w.values().get("model.layers.3.mlp.up_proj.weight"), r.compacted().values().get("model.layers.2.mlp.up_proj.weight"));
+                }
+            }
+            // Taylor runs on the trainable copy and gives each head group a finite, non-negative score.
+            List<float[]> taylor = LmGroupScores.score(LmCriterion.TAYLOR, LmGroups.of(w.config(), Structure.HEADS), w, dense, calib, 2);
+            for (float[] layer : taylor) for (float x : layer) assertTrue(x >= 0 && Float.isFinite(x), Arrays.toString(layer));
+        }
+    }
+
+    private static void assertArrayEquals(float[] a, float[] b) {
+        org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+    }
+
+    @Test
+    void fineTuningTheCompactedModelLowersItsLoss() throws Exception {
+        RandomCheckpoint.write(tmp.resolve("ft"), FOUR_BLOCKS, DType.BF16, 3, 0);
+        try (HfCheckpoint ck = HfCheckpoint.open(tmp.resolve("ft"))) {
+            LmWeights w = LmWeights.read(ck);
+            StructuredLmPruner.Result r = blocks(w, List.of(1, 3));
+            int[] text = new int[600];
+            for (int i = 0; i < text.length; i++) text[i] = (i * 7) % 13;   // a periodic stream: easy to learn
+            double[] first = {Double.NaN}, last = {Double.NaN};
+            LmWeights tuned = LmFinetuner.finetune(r.compacted(), text, new LmFinetuner.Settings(30, 1e-2, 4, 16, 1), new jprune.lm.train.LmTrainer.Listener() {
+                @Override
+                public void step(int step, double loss, double lr, double gradNorm) {
+                    if (step == 0) first[0] = loss;
+                    last[0] = loss;
+                }
+            });
+            assertTrue(last[0] < 0.5 * first[0], first[0] + " -> " + last[0]);
+            assertEquals(r.compacted().config(), tuned.config());
+            assertEquals(DType.BF16, tuned.dtypes().get("model.layers.1.mlp.down_proj.weight"));
+        }
+    }
+}
