@@ -137,7 +137,15 @@ public final class Parallel {
         int n = Math.min(count, threads - 1);
         if (n <= 0) return;
         ForkJoinPool p = pool();
-        for (int i = 0; i < n; i++) p.execute(task);
+        Runnable dropFailures = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException lateOrFailed) {
+                // Dropped: the caller finishes or redoes this work and meets any real failure itself. A
+                // late helper can fail only because the caller has moved on (e.g. closed a mapped file).
+            }
+        };
+        for (int i = 0; i < n; i++) p.execute(dropFailures);
     }
 
     /**

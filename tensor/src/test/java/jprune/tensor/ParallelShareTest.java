@@ -77,4 +77,46 @@ class ParallelShareTest {
             Parallel.setThreads(before);
         }
     }
+
+    /** A helper that is late fails only because the caller has moved on: its failure is dropped, the caller's result stands. */
+    @Test
+    void aLateHelpersFailureIsDropped() throws Exception {
+        int before = Parallel.threads();
+        Parallel.setThreads(2);
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        java.util.List<Throwable> uncaught = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Thread.setDefaultUncaughtExceptionHandler((t, e) -> uncaught.add(e));
+        try {
+            Thread caller = Thread.currentThread();
+            java.util.concurrent.CountDownLatch helperFailed = new java.util.concurrent.CountDownLatch(1), helperTook = new java.util.concurrent.CountDownLatch(1);
+            float[] y = new float[2];
+            Parallel.share(2, c -> {
+                if (Thread.currentThread() == caller && c == 0) {
+                    try {
+                        helperTook.await(1, java.util.concurrent.TimeUnit.SECONDS);   // let a pool thread take chunk 1
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (Thread.currentThread() != caller) {
+                    helperTook.countDown();
+                    try {
+                        Thread.sleep(30);   // late: the caller redoes this chunk meanwhile
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    helperFailed.countDown();
+                    throw new IllegalStateException("Already closed");
+                }
+                return () -> y[c] = c + 1;
+            });
+            assertArrayEquals(new float[] {1, 2}, y);
+            assertTrue(helperFailed.await(2, java.util.concurrent.TimeUnit.SECONDS), "a helper ran a chunk");
+            Thread.sleep(20);
+            assertTrue(uncaught.isEmpty(), "the late helper's failure reached no handler: " + uncaught);
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+            Parallel.setThreads(before);
+        }
+    }
 }
