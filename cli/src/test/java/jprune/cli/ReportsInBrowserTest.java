@@ -57,6 +57,20 @@ class ReportsInBrowserTest {
                 + "<g class='series' data-name='s'><polyline points='NaN,1 2,2'/></g></svg>").write(broken);
 
         // What the page says, before any browser: the summary compares all three forms, with the spreads the metrics hold.
+        Path lmHeads = tmp.resolve("lm-heads.html"), vitHeads = tmp.resolve("prune-heads.html");
+        LmStructuredReport.write(lmHeads, jprune.nn.io.Json.parseObject("{\"granularity\":\"heads\",\"criterion\":\"taylor\",\"model\":\"runs/brown\","
+                + "\"params_total\":4.9e6,\"params_total_dense\":5.3e6,\"dense_perplexity\":185.88,\"perplexity_before_finetune\":190.93,"
+                + "\"perplexity\":182.17,\"finetune_steps\":300,\"groups_removed\":6,\"groups_total\":16,\"eval\":\"brown:test\","
+                + "\"peak_heap_bytes\":2.0e8,\"threads\":2,\"seconds\":95.0,\"heads\":["
+                + "{\"name\":\"transformer.h.0.attn\",\"before\":4,\"after\":3},{\"name\":\"transformer.h.1.attn\",\"before\":4,\"after\":2}]}"));
+        Map<String, Object> heads = new java.util.LinkedHashMap<>(SyntheticMetrics.pruneChannels());
+        heads.remove("channels");
+        heads.put("model", "vit-tiny");
+        heads.put("granularity", "heads");
+        heads.put("heads", List.of(Map.of("name", "blocks.0.attn", "before", 4, "after", 3), Map.of("name", "blocks.1.attn", "before", 4, "after", 3)));
+        PruneReport.write(vitHeads, heads, new PruneReport.Files(560000, 490000), null, SyntheticMetrics.weights(5000, 0, 6), SyntheticMetrics.weights(4000, 0, 7));
+        assertTrue(Files.readString(vitHeads).contains("Structured pruning of attention heads"), "the heads report says what was removed");
+        assertTrue(Files.readString(lmHeads).contains("Removed 6 of 16 heads"), "the LM report says what was removed");
         String agpHtml = Files.readString(agp);
         assertTrue(agpHtml.indexOf("<table class='summary'>") < agpHtml.indexOf("<svg"), "the summary table opens the report");
         for (String cell : List.of("<td>dense</td>", "<td>pruned</td>", "<td>compressed (int8, .jpz)</td>", "0.0370 ms (0.0351–0.0402)", "187k/s (181k–191k)",
@@ -64,7 +78,9 @@ class ReportsInBrowserTest {
             assertTrue(agpHtml.contains(cell), "summary lacks " + cell);
         assertFalse(Files.readString(channels).contains("(0."), "no spread is invented where the metrics have none");
 
-        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken, lmPrune, lmSweep));
+        List<HeadlessChromium.Page> pages = HeadlessChromium.render(List.of(agp, channels, sweep, lottery, inspect, bench, broken, lmPrune, lmSweep, lmHeads, vitHeads));
+        ReportAssertions.assertDrawn(pages.get(9), Set.of("layer-sizes"));
+        ReportAssertions.assertDrawn(pages.get(10), Set.of("schedule", "accuracy", "layer-channels", "layer-size", "weights"));
         List<Map<String, Object>> sw = ReportAssertions.assertDrawn(pages.get(8), Set.of("sweep"));
         assertEquals(List.of("magnitude", "sparsegpt"), ((List<Map<String, Object>>) chart(sw, "sweep").get("series")).stream().map(x -> x.get("name")).toList());
         assertTrue(Files.readString(lmSweep).contains("196.560 (+5.0%)"), "the sweep table states perplexity and its change");
