@@ -89,21 +89,19 @@ final class BenchModelCommand implements Callable<Integer> {
         m.put("compressed_model", c.toMap());
         InferenceComparison.putRatio(m, "speedup_batch1", c.speedupBatch1());
         InferenceComparison.putRatio(m, "speedup_batch64", c.speedupBatch64());
-        System.out.printf(Locale.ROOT, "%-11s %12s %18s %16s %20s%n", "form", "batch-1 ms", "(range)", "batch-64 img/s", "(range)");
-        for (InferenceComparison.Side side : sides) {
-            System.out.printf(Locale.ROOT, "%-11s %12.4f %8.4f-%-9.4f %16.0f %9.0f-%-10.0f%n", side.name(), side.latencyMsBatch1(),
-                    side.latencyMsMin(), side.latencyMsMax(), side.throughputBatch64(), side.throughputMin(), side.throughputMax());
-        }
-        System.out.printf(Locale.ROOT, "compressed vs dense: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n",
-                c.speedupBatch1().median(), c.speedupBatch1().min(), c.speedupBatch1().max(),
-                c.speedupBatch64().median(), c.speedupBatch64().min(), c.speedupBatch64().max());
+        print(sides, "form", "compressed vs dense", c);
         if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         return 0;
     }
 
     /** The model as saved against --baseline's model, interleaved; speedups over the baseline. */
     private int againstBaseline(Path source, ModelCheckpoint.Loaded model, Data.Splits data) throws Exception {
-        Path basePath = SavedModel.checkpoint(baseline);
+        Path basePath;
+        try {
+            basePath = SavedModel.checkpoint(baseline);
+        } catch (UsageException e) {
+            throw new UsageException(e.getMessage().replaceFirst("^--from", "--baseline"));
+        }
         ModelCheckpoint.Loaded base = ModelCheckpoint.load(basePath);
         if (!base.config().name().equals(model.config().name()))
             throw new UsageException("--baseline is a " + base.config().name() + " model, --from a " + model.config().name() + " one");
@@ -123,15 +121,20 @@ final class BenchModelCommand implements Callable<Integer> {
         m.put("pruned", p.toMap());
         InferenceComparison.putRatio(m, "speedup_batch1", p.speedupBatch1());
         InferenceComparison.putRatio(m, "speedup_batch64", p.speedupBatch64());
-        System.out.printf(Locale.ROOT, "%-11s %12s %18s %16s %20s%n", "model", "batch-1 ms", "(range)", "batch-64 img/s", "(range)");
+        print(sides, "model", "model vs baseline", p);
+        if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
+        return 0;
+    }
+
+    /** The sides' table, then the compared side's speedups with their range. */
+    private static void print(List<InferenceComparison.Side> sides, String firstColumn, String verdict, InferenceComparison.Side compared) {
+        System.out.printf(Locale.ROOT, "%-11s %12s %18s %16s %20s%n", firstColumn, "batch-1 ms", "(range)", "batch-64 img/s", "(range)");
         for (InferenceComparison.Side side : sides) {
             System.out.printf(Locale.ROOT, "%-11s %12.4f %8.4f-%-9.4f %16.0f %9.0f-%-10.0f%n", side.name(), side.latencyMsBatch1(),
                     side.latencyMsMin(), side.latencyMsMax(), side.throughputBatch64(), side.throughputMin(), side.throughputMax());
         }
-        System.out.printf(Locale.ROOT, "model vs baseline: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n",
-                p.speedupBatch1().median(), p.speedupBatch1().min(), p.speedupBatch1().max(),
-                p.speedupBatch64().median(), p.speedupBatch64().min(), p.speedupBatch64().max());
-        if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
-        return 0;
+        System.out.printf(Locale.ROOT, "%s: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n", verdict,
+                compared.speedupBatch1().median(), compared.speedupBatch1().min(), compared.speedupBatch1().max(),
+                compared.speedupBatch64().median(), compared.speedupBatch64().min(), compared.speedupBatch64().max());
     }
 }

@@ -357,6 +357,16 @@ class CliTest {
             Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("eval.json")));
             assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, c[0]);
         }
+        // Half the blocks gone: timed against the dense model it came from, side by side.
+        Run b = run("bench", "model", "--from", tmp.resolve("blocks").toString(), "--baseline", dense.toString(), "--test-limit", "64",
+                "--out", tmp.resolve("bench").toString());
+        assertEquals(0, b.code(), b.err());
+        Map<String, Object> bm = (Map<String, Object>) Json.parse(Files.readString(tmp.resolve("bench").resolve("metrics.json")));
+        assertTrue(((Number) bm.get("speedup_batch64")).doubleValue() > 1.2, "two of four blocks removed: " + bm.get("speedup_batch64"));
+        assertTrue(((Number) bm.get("params_total")).longValue() < ((Number) bm.get("baseline_params_total")).longValue());
+        Run bad = run("bench", "model", "--from", tmp.resolve("blocks").toString(), "--baseline", tmp.resolve("nothing").toString());
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--baseline"), bad.err());
     }
 
     @Test
