@@ -54,12 +54,13 @@ public final class Compactor {
             kept.put(s, keptPerLayer);
         }
         GroupRemoval removal = new GroupRemoval(removed);
+        Map<String, String> renumbered = transformer ? renumberedBlocks(masked, kept.get(Structure.BLOCKS).get(0)) : Map.of();
         Map<String, Tensor> state = new LinkedHashMap<>();
         for (var e : masked.stateDict().entrySet()) {
             String name = e.getKey();
             if (removal.drops(name)) continue;
             Tensor t = e.getValue();
-            state.put(renamed(name, kept.get(Structure.BLOCKS), masked), Tensor.of(removal.apply(name, t.shape(), t.data()), removal.newShape(name, t.shape())));
+            state.put(renamed(name, renumbered), Tensor.of(removal.apply(name, t.shape(), t.data()), removal.newShape(name, t.shape())));
         }
         ModelConfig narrow = transformer ? transformerConfig(config, kept) : channelConfig(config, masked, kept.get(Structure.CHANNELS));
         Module small = Models.build(narrow, 0);
@@ -68,18 +69,19 @@ public final class Compactor {
         return new Result(small, narrow);
     }
 
-    /** A kept block's tensors take the block's new number ("blocks.3.x" becomes "blocks.2.x" after one earlier block went). */
-    private static String renamed(String name, List<int[]> keptBlocks, Module model) {
-        if (keptBlocks == null) return name;
-        GroupLayer blocks = ModelGroups.of(model, Structure.BLOCKS).get(0);
-        int[] keptIdx = keptBlocks.get(0);
-        for (int j = 0; j < keptIdx.length; j++) {
-            String old = blocks.groups().get(keptIdx[j]).dropsPrefix();
-            if (name.startsWith(old)) {
-                String base = old.substring(0, old.lastIndexOf('.', old.length() - 2) + 1);
-                return base + j + "." + name.substring(old.length());
-            }
+    /** Each kept block's old prefix to its new one ("blocks.3." becomes "blocks.2." after one earlier block went). */
+    private static Map<String, String> renumberedBlocks(Module model, int[] keptBlocks) {
+        List<PruneGroup> blocks = ModelGroups.of(model, Structure.BLOCKS).get(0).groups();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int j = 0; j < keptBlocks.length; j++) {
+            String old = blocks.get(keptBlocks[j]).dropsPrefix();
+            out.put(old, old.substring(0, old.lastIndexOf('.', old.length() - 2) + 1) + j + ".");
         }
+        return out;
+    }
+
+    private static String renamed(String name, Map<String, String> renumbered) {
+        for (var e : renumbered.entrySet()) if (name.startsWith(e.getKey())) return e.getValue() + name.substring(e.getKey().length());
         return name;
     }
 
