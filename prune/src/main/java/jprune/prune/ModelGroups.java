@@ -33,6 +33,7 @@ public final class ModelGroups {
             case MLP_NEURONS -> blocks.stream().map(b -> neurons(b, (TransformerBlock) modules.get(b))).toList();
             case BLOCKS -> List.of(blocks(model, blocks));
             case CHANNELS -> throw new AssertionError();
+            case HIDDEN -> throw new IllegalArgumentException("granularity hidden is not supported for vision models yet");
         };
     }
 

@@ -12,7 +12,12 @@ public enum Structure {
     /** Whole transformer blocks, which the residual path turns into the identity. */
     BLOCKS("blocks"),
     /** Output channels of a chain of linear and convolution layers (neurons, filters). */
-    CHANNELS("channels");
+    CHANNELS("channels"),
+    /**
+     * The width of a transformer's residual stream: one hidden dimension across the embeddings,
+     * every block's inputs and outputs, the norms and the head. Opt-in: it touches every layer.
+     */
+    HIDDEN("hidden");
 
     private final String flag;
 

@@ -49,6 +49,7 @@ public final class LmGroups {
             }
             case BLOCKS -> out.add(blocks(c, shapes));
             case CHANNELS -> throw new AssertionError();
+            case HIDDEN -> throw new IllegalArgumentException("--granularity hidden is not supported for language models yet");
         }
         return out;
     }
