@@ -39,16 +39,17 @@ final class PruneCommand implements Callable<Integer> {
             "Other flags, except --out, --threads, --data and --train-limit, must not be given with it."})
     Path recipeFile;
 
-    @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1) (for channels, heads, mlp-neurons and blocks: of those groups, per layer or globally); required except for N:M, which implies it.")
+    @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1) (for channels, heads, mlp-neurons, blocks and hidden: of those groups, per layer or globally); required except for N:M, which implies it.")
     Double sparsityOption;
 
     @Option(names = "--criterion", paramLabel = "C", defaultValue = "magnitude", description = "magnitude, magnitude-l2, random, taylor (|w·dL/dw|; for structured granularities (Σ w·dL/dw over the group)²), obd (½·h·w², h the Gauss-Newton diagonal from per-sample gradients), obd-fisher (h the empirical Fisher diagonal), obd-hutchinson (h a Hutchinson estimate of the Hessian diagonal), movement (−Σw·dL/dw during fine-tuning; agp only); "
-            + "for structured granularities also gate (|dL/dξ| of a gate on each group's output, Michel et al. for heads), and for blocks block-influence (1 − cosine of a block's input and output, ShortGPT) or skip-loss (calibration loss increase with the block skipped). Default: ${DEFAULT-VALUE}.")
+            + "for structured granularities also gate (|dL/dξ| of a gate on each group's output, Michel et al. for heads; not for hidden), and for blocks block-influence (1 − cosine of a block's input and output, ShortGPT) or skip-loss (calibration loss increase with the block skipped). Default: ${DEFAULT-VALUE}.")
     String criterion;
 
     @Option(names = "--granularity", paramLabel = "G", defaultValue = "unstructured", description = "unstructured; N:M (e.g. 2:4, 4:8) along the input dimension (with agp or iterative, reached gradually: 4:4 → 3:4 → 2:4 on the schedule); block:RxC (e.g. block:4x4, block:1x8) over the weight's output × input view; "
-            + "channels (neurons and conv filters with their biases and batch-norm entries); for transformers (vit-tiny) heads (query/key/value rows and output columns), mlp-neurons or blocks. "
-            + "Structured granularities are physically removed afterwards; a layer always keeps one head, neuron or channel, and a model one block. Default: ${DEFAULT-VALUE}.")
+            + "channels (neurons and conv filters with their biases and batch-norm entries); for transformers (vit-tiny) heads (query/key/value rows and output columns), mlp-neurons, blocks, "
+            + "or hidden (opt-in: dimensions of the residual stream, in the embeddings, every block and the head; layer norms then normalise over the kept ones). "
+            + "Structured granularities are physically removed afterwards; a layer always keeps one head, neuron or channel, a model one block and one hidden dimension. Default: ${DEFAULT-VALUE}.")
     String granularity;
 
     @Option(names = "--scope", paramLabel = "S", defaultValue = "global", description = "layer or global. Default: ${DEFAULT-VALUE}.")
@@ -166,8 +167,7 @@ final class PruneCommand implements Callable<Integer> {
                 e.put("removed", c.removed());
                 groups.add(e);
             }
-            // One key per structure: channels (as before), heads, mlp_neurons or blocks.
-            m.put(result.recipe().parsedGranularity().structure().flag().replace('-', '_'), groups);
+            m.put(result.recipe().parsedGranularity().structure().metricsKey(), groups);
         }
         m.put("prunable_total", stats.total());
         m.put("prunable_nonzero", stats.nonzero());
@@ -207,7 +207,7 @@ final class PruneCommand implements Callable<Integer> {
             int before = result.groups().stream().mapToInt(PruneRecipe.GroupCount::before).sum();
             int after = result.groups().stream().mapToInt(PruneRecipe.GroupCount::after).sum();
             removed = String.format(Locale.ROOT, "%d of %d %s removed, %,d of %,d parameters left", before - after, before,
-                    result.recipe().parsedGranularity().structure().flag(), model.parameterCount(), denseParams);
+                    result.recipe().parsedGranularity().structure().units(), model.parameterCount(), denseParams);
         } else {
             removed = String.format(Locale.ROOT, "sparsity %.2f%%", 100 * stats.sparsity());
         }

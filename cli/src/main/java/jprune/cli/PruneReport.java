@@ -10,6 +10,7 @@ import jprune.nn.Module;
 import jprune.nn.Parameter;
 import jprune.prune.Prunable;
 import jprune.prune.SparsitySchedule;
+import jprune.prune.Structure;
 
 /**
  * The report of a {@code prune} run, drawn from its metrics: dense against pruned (and compressed,
@@ -44,9 +45,9 @@ final class PruneReport {
         build(m, files, compressed, before, after).write(file);
     }
 
-    /** The metrics key holding per-layer counts of removed structures (channels, heads, mlp_neurons, blocks). */
+    /** The metrics key holding per-layer counts of removed structures (channels, heads, mlp_neurons, blocks, hidden). */
     private static String unitKey(Map<String, Object> m) {
-        for (String k : List.of("heads", "mlp_neurons", "blocks")) if (m.containsKey(k)) return k;
+        for (Structure s : Structure.values()) if (s != Structure.CHANNELS && m.containsKey(s.metricsKey())) return s.metricsKey();
         return "channels";
     }
 
@@ -61,6 +62,7 @@ final class PruneReport {
             case "heads" -> "attention heads";
             case "mlp_neurons" -> "MLP neurons";
             case "blocks" -> "blocks";
+            case "hidden" -> "hidden dimensions of the residual stream";
             default -> "channels";
         };
         if (compacted) {

@@ -177,6 +177,9 @@ class CliTest {
         r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--criterion", "skip-loss", "--sparsity", "0.25", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--criterion") && r.err().contains("needs granularity blocks"), r.err());
+        r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--criterion", "gate", "--sparsity", "0.25", "--out", "x");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--criterion") && r.err().contains("granularity hidden"), r.err());
         r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--l1", "-1", "--out", "x");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("L1"), r.err());
@@ -336,13 +339,14 @@ class CliTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
         Path dense = tmp.resolve("dense");
         assertEquals(0, run("train", "--model", "vit-tiny", "--epochs", "1", "--train-limit", "600", "--test-limit", "200", "--out", dense.toString()).code());
-        String[][] cases = {{"heads", "gate", "0.25", "heads"}, {"mlp-neurons", "taylor", "0.5", "mlp_neurons"}, {"blocks", "block-influence", "0.5", "blocks"}};
+        String[][] cases = {{"heads", "gate", "0.25", "heads", "heads"}, {"mlp-neurons", "taylor", "0.5", "mlp_neurons", "MLP neurons"},
+            {"blocks", "block-influence", "0.5", "blocks", "blocks"}, {"hidden", "magnitude-l2", "0.25", "hidden", "hidden dimensions"}};
         for (String[] c : cases) {
             Path pruned = tmp.resolve(c[0]);
             Run r = run("prune", "--from", dense.toString(), "--granularity", c[0], "--criterion", c[1], "--scope", "layer", "--sparsity", c[2],
                     "--schedule", "oneshot", "--finetune-epochs", "0", "--train-limit", "600", "--test-limit", "200", "--out", pruned.toString());
             assertEquals(0, r.code(), r.err());
-            assertTrue(r.out().contains(" " + c[0] + " removed"), r.out());
+            assertTrue(r.out().contains(" " + c[4] + " removed"), r.out());
             Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("metrics.json")));
             assertEquals(Boolean.TRUE, m.get("compacted"));
             List<Map<String, Object>> groups = (List<Map<String, Object>>) m.get(c[3]);

@@ -13,7 +13,7 @@ import jprune.tensor.Tensor;
 
 /**
  * Physically removes what structured pruning masked. For every dependency group that is wholly
- * masked ({@link ModelGroups}: heads, MLP neurons and blocks of transformers; channels of plain
+ * masked ({@link ModelGroups}: heads, MLP neurons, blocks and hidden dimensions of transformers; channels of plain
  * chains), its slices are deleted from every tensor they touch (weights, biases, batch-norm
  * statistics, the consumer's input columns), removed blocks' tensors are dropped and the later
  * blocks renumbered; the config records the new sizes (per block when blocks differ) and the model
@@ -28,7 +28,7 @@ public final class Compactor {
     public static Result compact(Module masked, ModelConfig config) {
         Map<String, Parameter> params = masked.namedParameters();
         boolean transformer = masked.namedModules().values().stream().anyMatch(m -> m instanceof TransformerBlock);
-        List<Structure> structures = transformer ? List.of(Structure.BLOCKS, Structure.HEADS, Structure.MLP_NEURONS) : List.of(Structure.CHANNELS);
+        List<Structure> structures = transformer ? List.of(Structure.BLOCKS, Structure.HEADS, Structure.MLP_NEURONS, Structure.HIDDEN) : List.of(Structure.CHANNELS);
         Map<Structure, List<int[]>> kept = new LinkedHashMap<>();
         List<PruneGroup> removed = new ArrayList<>();
         List<String> droppedPrefixes = new ArrayList<>();
@@ -85,7 +85,7 @@ public final class Compactor {
         return name;
     }
 
-    /** depth, and heads and MLP widths: uniform keys when every kept block agrees, per-block lists otherwise. */
+    /** depth, the residual width (dim), and heads and MLP widths: uniform keys when every kept block agrees, per-block lists otherwise. */
     private static ModelConfig transformerConfig(ModelConfig config, Map<Structure, List<int[]>> kept) {
         int[] blocks = kept.get(Structure.BLOCKS).get(0);
         List<Long> heads = new ArrayList<>(), mlp = new ArrayList<>();
@@ -97,6 +97,7 @@ public final class Compactor {
         v.remove("block_heads");
         v.remove("block_mlp_dims");
         v.put("depth", (long) blocks.length);
+        v.put("dim", (long) kept.get(Structure.HIDDEN).get(0).length);
         perBlock(v, "heads", "block_heads", heads);
         perBlock(v, "mlp_dim", "block_mlp_dims", mlp);
         return new ModelConfig(config.name(), v);

@@ -40,16 +40,29 @@ public final class Criteria {
      * flag's allowed values.
      */
     public static Criterion forStructure(String name, Structure structure, long seed) {
+        checkFits(name, structure);
         return switch (name == null ? "" : name) {
             case "taylor" -> new GroupGradientCriterion(GroupGradientCriterion.Kind.TAYLOR, structure);
             case "gate" -> new GroupGradientCriterion(GroupGradientCriterion.Kind.GATE, structure);
-            case "block-influence", "skip-loss" -> {
-                if (structure != Structure.BLOCKS)
-                    throw new IllegalArgumentException("criterion '" + name + "' scores whole blocks, so it needs granularity blocks, got " + structure.flag());
-                yield new BlockCriterion(name.equals("skip-loss") ? BlockCriterion.Kind.SKIP_LOSS : BlockCriterion.Kind.INFLUENCE);
-            }
+            case "block-influence", "skip-loss" -> new BlockCriterion(name.equals("skip-loss") ? BlockCriterion.Kind.SKIP_LOSS : BlockCriterion.Kind.INFLUENCE);
             default -> byName(name, seed);
         };
+    }
+
+    /**
+     * Fails if the criterion cannot score this structure (null: a weight-level granularity):
+     * gate, block-influence and skip-loss score groups, the last two whole blocks only, and gate
+     * has nothing to gate for a hidden dimension, which every layer writes.
+     */
+    public static void checkFits(String name, Structure structure) {
+        if (GROUP_ONLY.contains(name) && structure == null)
+            throw new IllegalArgumentException("criterion '" + name + "' scores whole groups, so it needs a structured granularity ("
+                    + String.join(", ", Structure.flags()) + ")");
+        if (List.of("block-influence", "skip-loss").contains(name) && structure != Structure.BLOCKS)
+            throw new IllegalArgumentException("criterion '" + name + "' scores whole blocks, so it needs granularity blocks, got " + structure.flag());
+        if ("gate".equals(name) && structure == Structure.HIDDEN)
+            throw new IllegalArgumentException("criterion 'gate' gates what a group outputs, and a hidden dimension is written by every layer; "
+                    + "use magnitude, magnitude-l2 or taylor for granularity hidden");
     }
 
     /** Whether the criterion scores weights during fine-tuning, so it only works on the gradual (agp) schedule. */

@@ -7,7 +7,7 @@ import jprune.nn.Module;
 /**
  * A granularity by the name flags and recipes use: {@code unstructured}, {@code N:M} (such as 2:4),
  * {@code block:RxC} (such as block:4x4), {@code channels} (also {@code neurons}, {@code filters}),
- * or the transformer structures {@code heads}, {@code mlp-neurons} and {@code blocks}.
+ * or the transformer structures {@code heads}, {@code mlp-neurons}, {@code blocks} and {@code hidden}.
  * Parsing validates the name; {@link #pruner(Module)} builds the pruner for one model.
  */
 public final class Granularity {
@@ -42,7 +42,7 @@ public final class Granularity {
                 throw new IllegalArgumentException("granularity: " + e.getMessage(), e);
             }
         }
-        throw new IllegalArgumentException("granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4), channels (or neurons, filters), heads, mlp-neurons or blocks, got '" + name + "'");
+        throw new IllegalArgumentException("granularity must be unstructured, N:M (such as 2:4), block:RxC (such as block:4x4), channels (or neurons, filters), heads, mlp-neurons, blocks or hidden, got '" + name + "'");
     }
 
     /** The name as given. */

@@ -34,7 +34,7 @@ public final class GroupSelection {
         for (GroupLayer layer : layers) {
             if (spec.kept(layer.name())) continue;
             Structure structure = layer.structure();
-            unit = structure == Structure.MLP_NEURONS ? "MLP neuron" : structure.flag().replaceAll("s$", "");
+            unit = structure.unit();
             int n = layer.size();
             if (spec.scope() == Scope.LAYER || spec.hasOverride(layer.name()) || structure == Structure.BLOCKS) {
                 double target = spec.layerTarget(layer.name());

@@ -10,7 +10,7 @@ import jprune.tensor.Tensor;
 
 /**
  * The dependency groups of a vision model, by structure: which tensor slices go together when a
- * head, an MLP neuron, a block or a channel is removed. Transformer blocks are found wherever they
+ * head, an MLP neuron, a block, a hidden dimension of the residual stream or a channel is removed. Transformer blocks are found wherever they
  * sit in the model (their residual connections are what make heads, neurons and whole blocks
  * removable); channels come from the {@link ChannelGraph} of a plain chain of layers.
  */
@@ -33,7 +33,7 @@ public final class ModelGroups {
             case MLP_NEURONS -> blocks.stream().map(b -> neurons(b, (TransformerBlock) modules.get(b))).toList();
             case BLOCKS -> List.of(blocks(model, blocks));
             case CHANNELS -> throw new AssertionError();
-            case HIDDEN -> throw new IllegalArgumentException("granularity hidden is not supported for vision models yet");
+            case HIDDEN -> List.of(hidden(model, blocks));
         };
     }
 
@@ -88,6 +88,58 @@ public final class ModelGroups {
             groups.add(new PruneGroup(i, s, prefix));
         }
         return new GroupLayer("blocks", Structure.BLOCKS, groups);
+    }
+
+    /** The vision transformer's own tensors (outside its blocks) that carry the residual width, with the axis it lies on. */
+    private static final Map<String, Integer> EMBEDDING_AXES = orderedAxes(
+            "patch_embed.weight", 0, "patch_embed.bias", 0, "cls_token", 2, "pos_embed", 2, "norm.weight", 0, "norm.bias", 0, "head.weight", 1);
+
+    /** A block's tensors that read the residual stream (norms and input columns) or write it (output rows, marked as outputs). */
+    private static final Map<String, Integer> BLOCK_AXES = orderedAxes(
+            "norm1.weight", 0, "norm1.bias", 0, "attn.query.weight", 1, "attn.key.weight", 1, "attn.value.weight", 1,
+            "attn.out.weight", 0, "attn.out.bias", 0, "norm2.weight", 0, "norm2.bias", 0, "mlp.fc1.weight", 1,
+            "mlp.fc2.weight", 0, "mlp.fc2.bias", 0);
+
+    /**
+     * Hidden dimension d of the residual stream: the patch embedding's filter d, entry d of the
+     * class token and of every position embedding, entry d of every layer norm, column d of every
+     * projection that reads the stream (query, key, value, MLP fc1, the classifier head) and row d
+     * of the two that write it in each block (attention out, MLP fc2, with their biases: the output
+     * slices). With all of them masked the stream's dimension d stays exactly zero, and the masked
+     * layer norms leave it out of their statistics, so compaction changes no output.
+     */
+    static GroupLayer hidden(Module model, List<String> blocks) {
+        Map<String, Tensor> state = model.stateDict();
+        List<String> tensors = new ArrayList<>();
+        List<Integer> axes = new ArrayList<>();
+        EMBEDDING_AXES.forEach((name, axis) -> {
+            if (!state.containsKey(name))
+                throw new IllegalArgumentException("granularity hidden needs a vision transformer (patch and position embeddings, blocks, head); this model has no '" + name + "'");
+            tensors.add(name);
+            axes.add(axis);
+        });
+        for (String b : blocks) BLOCK_AXES.forEach((name, axis) -> {
+            tensors.add(b + "." + name);
+            axes.add(axis);
+        });
+        int dim = state.get("norm.weight").size(0);
+        List<PruneGroup> groups = new ArrayList<>();
+        for (int d = 0; d < dim; d++) {
+            List<GroupSlice> s = new ArrayList<>();
+            for (int i = 0; i < tensors.size(); i++) {
+                String t = tensors.get(i);
+                boolean writes = t.contains(".attn.out.") || t.contains(".mlp.fc2.");
+                s.add(new GroupSlice(t, axes.get(i), d, d + 1, writes));
+            }
+            groups.add(new PruneGroup(d, s));
+        }
+        return new GroupLayer("hidden", Structure.HIDDEN, groups);
+    }
+
+    private static Map<String, Integer> orderedAxes(Object... nameAxis) {
+        Map<String, Integer> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameAxis.length; i += 2) m.put((String) nameAxis[i], (Integer) nameAxis[i + 1]);
+        return m;
     }
 
     /**

@@ -29,7 +29,7 @@ import jprune.nn.train.TrainingListener;
  * @param model             reference model trained for the run, or null (only recorded; at most one of from and model)
  * @param sparsity          target fraction of zero weights in [0, 1); N:M granularities imply their own
  * @param criterion         one of {@link Criteria#NAMES}
- * @param granularity       unstructured, N:M, block:RxC, channels, heads, mlp-neurons or blocks (see {@link Granularity})
+ * @param granularity       unstructured, N:M, block:RxC, channels, heads, mlp-neurons, blocks or hidden (see {@link Granularity})
  * @param scope             layer or global
  * @param schedule          oneshot, iterative:R or agp
  * @param keep              regular expressions of parameters left dense
@@ -62,10 +62,10 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         if (!Criteria.NAMES.contains(criterion))
             throw new RecipeException("criterion", " must be one of " + Criteria.NAMES + ", got '" + criterion + "'");
         Granularity g = lookup("granularity", () -> Granularity.parse(granularity));
-        if (Criteria.GROUP_ONLY.contains(criterion) && !g.isStructured())
-            throw new RecipeException("criterion", " " + criterion + " scores whole groups, so it needs granularity heads, mlp-neurons, blocks or channels, got '" + granularity + "'");
-        if (List.of("block-influence", "skip-loss").contains(criterion) && g.structure() != Structure.BLOCKS)
-            throw new RecipeException("criterion", " " + criterion + " scores whole blocks, so it needs granularity blocks, got '" + granularity + "'");
+        lookup("criterion", () -> {
+            Criteria.checkFits(criterion, g.structure());
+            return null;
+        });
         if (g.impliedSparsity().isPresent()) {
             double implied = g.impliedSparsity().getAsDouble();
             if (!Double.isNaN(sparsity) && Math.abs(sparsity - implied) > 1e-9)

@@ -73,7 +73,7 @@ class PruneRecipeTest {
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"overrides\":[\"fc1\"]}", "overrides", "REGEX=SPARSITY"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"overrides\":[\"fc1=2\"]}", "overrides", "[0, 1)"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"max_layer_sparsity\":0}", "max_layer_sparsity", "(0, 1]"},
-            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"criterion\":\"gate\"}", "criterion", "needs granularity heads, mlp-neurons, blocks or channels"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"criterion\":\"gate\"}", "criterion", "needs a structured granularity (heads, mlp-neurons, blocks, channels, hidden)"},
             {"{\"model\":\"vit-tiny\",\"sparsity\":0.5,\"criterion\":\"skip-loss\",\"granularity\":\"heads\"}", "criterion", "needs granularity blocks"},
         };
         for (Object[] c : cases) {

@@ -42,12 +42,25 @@ class TransformerGroupsTest {
         assertTrue(e.getMessage().contains("granularity heads needs transformer blocks"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class, () -> ModelGroups.of(m, Structure.CHANNELS));
         assertTrue(e.getMessage().contains("is not one"), e.getMessage());
+        // A hidden dimension: every tensor that reads or writes the residual stream, once.
+        GroupLayer hidden = ModelGroups.of(m, Structure.HIDDEN).get(0);
+        assertEquals(64, hidden.size());
+        List<GroupSlice> d7 = hidden.groups().get(7).slices();
+        assertEquals(7 + 4 * 12, d7.size());
+        assertTrue(d7.contains(GroupSlice.of("pos_embed", 2, 7, 8)));
+        assertTrue(d7.contains(GroupSlice.of("patch_embed.weight", 0, 7, 8)));
+        assertTrue(d7.contains(GroupSlice.of("blocks.2.attn.value.weight", 1, 7, 8)));
+        assertTrue(d7.contains(GroupSlice.output("blocks.2.mlp.fc2.bias", 0, 7, 8)));
+        assertTrue(d7.contains(GroupSlice.of("head.weight", 1, 7, 8)));
+        e = assertThrows(IllegalArgumentException.class, () -> Criteria.forStructure("gate", Structure.HIDDEN, 0));
+        assertTrue(e.getMessage().contains("use magnitude, magnitude-l2 or taylor"), e.getMessage());
     }
 
     @Test
     void removingHeadsNeuronsAndBlocksKeepsTheMaskedOutputs() {
         ModelConfig cfg = Models.defaultConfig("vit-tiny");
-        for (Structure s : List.of(Structure.HEADS, Structure.MLP_NEURONS, Structure.BLOCKS)) {
+        // Hidden dimensions are exact only because masked layer norms leave them out of their statistics.
+        for (Structure s : List.of(Structure.HEADS, Structure.MLP_NEURONS, Structure.BLOCKS, Structure.HIDDEN)) {
             Module m = vit(3);
             Map<String, Integer> removed = new GroupPruner(m, s).prune(Map.of(), new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.LAYER));
             assertTrue(removed.values().stream().allMatch(n -> n > 0), s + " " + removed);
@@ -69,10 +82,12 @@ class TransformerGroupsTest {
         Module m2 = a.model();
         new GroupPruner(m2, Structure.MLP_NEURONS).prune(Map.of(), new MagnitudeCriterion(false), PruneSpec.of(0.5, Scope.GLOBAL));
         new GroupPruner(m2, Structure.BLOCKS).prune(Map.of(), new MagnitudeCriterion(false), PruneSpec.of(0.25, Scope.LAYER));
+        new GroupPruner(m2, Structure.HIDDEN).prune(Map.of(), new MagnitudeCriterion(true), PruneSpec.of(0.25, Scope.GLOBAL));
         float[] masked = CompactorTest.run(m2, X);
         Compactor.Result b = Compactor.compact(m2, a.config());
-        assertSameOutputs(masked, CompactorTest.run(b.model(), X), "heads, then neurons and a block");
+        assertSameOutputs(masked, CompactorTest.run(b.model(), X), "heads, then neurons, a block and hidden dimensions");
         assertEquals(3L, b.config().values().get("depth"));
+        assertEquals(48L, b.config().values().get("dim"));
         Object heads = b.config().values().getOrDefault("block_heads", b.config().values().get("heads"));
         Object mlp = b.config().values().getOrDefault("block_mlp_dims", b.config().values().get("mlp_dim"));
         assertNotNull(heads);

@@ -27,6 +27,48 @@ public final class Normalization {
     }
 
     /**
+     * Layer norm over the listed features of the last dimension only: mean and variance come from
+     * those features, the others' outputs (and gradients) are zero. This is what a layer norm whose
+     * other features were removed computes, in the same order, so a model with a pruned residual
+     * width gives bit for bit what its compacted form gives.
+     */
+    public static Variable layerNormOver(Variable x, Variable gamma, Variable beta, float eps, int[] features) {
+        int cols = x.size(-1), rows = x.numel() / Math.max(1, cols), k = features.length;
+        float[] xs = gatherColumns(x.value().data(), rows, cols, features);
+        float[] gs = gatherColumns(gamma.value().data(), 1, cols, features), bs = gatherColumns(beta.value().data(), 1, cols, features);
+        float[] ys = new float[rows * k], mean = new float[rows], rstd = new float[rows];
+        LayerNormKernels.forward(xs, gs, bs, ys, mean, rstd, rows, k, eps);
+        Tensor out = Tensor.zeros(x.shape());
+        scatterColumns(ys, rows, cols, features, out.data());
+        return Variable.result("layer_norm_over", out, g -> {
+            float[] dxs = new float[rows * k];
+            float[] dgs = gamma.requiresGrad() ? new float[k] : null, dbs = beta.requiresGrad() ? new float[k] : null;
+            LayerNormKernels.backward(xs, gs, mean, rstd, gatherColumns(g.data(), rows, cols, features), dxs, dgs, dbs, rows, k);
+            Tensor gx = Tensor.zeros(x.shape());
+            scatterColumns(dxs, rows, cols, features, gx.data());
+            x.accumulateGradOwned(gx);
+            if (dgs != null) addColumns(dgs, features, gamma.gradBuffer());
+            if (dbs != null) addColumns(dbs, features, beta.gradBuffer());
+        }, x, gamma, beta);
+    }
+
+    private static float[] gatherColumns(float[] a, int rows, int cols, int[] features) {
+        float[] out = new float[rows * features.length];
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < features.length; j++) out[r * features.length + j] = a[r * cols + features[j]];
+        return out;
+    }
+
+    private static void scatterColumns(float[] a, int rows, int cols, int[] features, float[] out) {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < features.length; j++) out[r * cols + features[j]] = a[r * features.length + j];
+    }
+
+    private static void addColumns(float[] a, int[] features, float[] out) {
+        for (int j = 0; j < features.length; j++) out[features[j]] += a[j];
+    }
+
+    /**
      * Batch norm over [N, C, ...] (per channel C). In training mode it normalises with batch
      * statistics and updates the running ones (PyTorch's momentum convention, unbiased running
      * variance); in evaluation mode it uses the running statistics and records no batch state.

@@ -6,7 +6,11 @@ import jprune.nn.autograd.Normalization;
 import jprune.nn.autograd.Variable;
 import jprune.tensor.Tensor;
 
-/** Layer normalisation over the last dimension with learned scale and shift. */
+/**
+ * Layer normalisation over the last dimension with learned scale and shift. When the scale carries
+ * a mask (structured pruning of the residual width), the masked features are treated as removed:
+ * mean and variance come from the kept ones, exactly as in the narrower model compaction builds.
+ */
 public final class LayerNorm extends Module {
     private final int dim;
     private final float eps;
@@ -29,6 +33,22 @@ public final class LayerNorm extends Module {
 
     @Override
     protected Variable compute(Variable x) {
-        return Normalization.layerNorm(x, weight, bias, eps);
+        int[] kept = keptFeatures();
+        return kept == null ? Normalization.layerNorm(x, weight, bias, eps) : Normalization.layerNormOver(x, weight, bias, eps, kept);
+    }
+
+    private int[] cachedKept;
+    private int cachedMaskVersion = -1;
+
+    /** The features the scale's mask keeps, or null when none is masked. */
+    private int[] keptFeatures() {
+        if (!weight.hasMask()) return null;
+        if (cachedMaskVersion != weight.maskVersion()) {
+            float[] m = weight.mask().data();
+            int[] kept = java.util.stream.IntStream.range(0, dim).filter(i -> m[i] != 0f).toArray();
+            cachedKept = kept.length == dim ? null : kept;
+            cachedMaskVersion = weight.maskVersion();
+        }
+        return cachedKept;
     }
 }

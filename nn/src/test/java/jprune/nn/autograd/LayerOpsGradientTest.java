@@ -37,11 +37,34 @@ class LayerOpsGradientTest {
     @Test
     void norms() {
         check("layer norm", v -> Normalization.layerNorm(v.get(0), v.get(1), v.get(2), 1e-5f), rand(3, 6), positive(6), rand(6));
+        check("layer norm over kept features", v -> Normalization.layerNormOver(v.get(0), v.get(1), v.get(2), 1e-5f, new int[] {0, 2, 3, 5}),
+                rand(3, 6), positive(6), rand(6));
         check("batch norm train", v -> Normalization.batchNorm(v.get(0), v.get(1), v.get(2), Tensor.zeros(3), Tensor.full(1f, 3), true, 0.1f, 1e-5f),
                 rand(4, 3, 2, 2), positive(3), rand(3));
         Tensor rm = rand(3), rv = positive(3);
         check("batch norm eval", v -> Normalization.batchNorm(v.get(0), v.get(1), v.get(2), rm, rv, false, 0.1f, 1e-5f),
                 rand(2, 3, 2, 2), positive(3), rand(3));
+    }
+
+    /** Over kept features, layer norm is the narrow model's layer norm, bit for bit, with zeros elsewhere. */
+    @Test
+    void layerNormOverKeptFeaturesIsTheNarrowLayerNorm() {
+        int[] kept = {1, 2, 4, 6};
+        Tensor x = rand(5, 7), g = positive(7), b = rand(7);
+        float[] wide = Normalization.layerNormOver(Variable.constant(x), Variable.constant(g), Variable.constant(b), 1e-5f, kept).value().data();
+        Tensor xn = Tensor.zeros(5, 4), gn = Tensor.zeros(4), bn = Tensor.zeros(4);
+        for (int j = 0; j < 4; j++) {
+            gn.data()[j] = g.data()[kept[j]];
+            bn.data()[j] = b.data()[kept[j]];
+            for (int r = 0; r < 5; r++) xn.data()[r * 4 + j] = x.data()[r * 7 + kept[j]];
+        }
+        float[] narrow = Normalization.layerNorm(Variable.constant(xn), Variable.constant(gn), Variable.constant(bn), 1e-5f).value().data();
+        for (int r = 0; r < 5; r++) {
+            for (int c = 0, j = 0; c < 7; c++) {
+                if (j < 4 && kept[j] == c) assertEquals(narrow[r * 4 + j++], wide[r * 7 + c], 0f);
+                else assertEquals(0f, wide[r * 7 + c], 0f);
+            }
+        }
     }
 
     @Test
