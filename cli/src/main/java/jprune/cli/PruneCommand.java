@@ -61,8 +61,9 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--finetune-epochs", paramLabel = "E", defaultValue = "12", description = "Fine-tuning epochs (per round for iterative). Default: ${DEFAULT-VALUE}.")
     int finetuneEpochs;
 
-    @Option(names = "--lr", paramLabel = "X", description = "Fine-tuning learning rate (SGD, Nesterov, cosine). Default: the rate the model's own recipe "
-            + "trains at when that recipe is SGD (0.05 for lenet-300-100, lenet-5 and convnet: learning-rate rewinding), else 0.01.")
+    @Option(names = "--lr", paramLabel = "X", description = "Fine-tuning learning rate (cosine schedule). Fine-tuning uses the optimizer the model trains with: "
+            + "SGD with Nesterov momentum at the model's own rate (0.05 for lenet-300-100, lenet-5 and convnet: learning-rate rewinding), "
+            + "AdamW at a quarter of the model's rate with its weight decay (vit-tiny: 5e-4, 0.05); a recipe's finetune.optimizer overrides it.")
     Double lrOption;
 
     @Option(names = "--l1", paramLabel = "L", defaultValue = "0", description = "L1 penalty on weights during fine-tuning (drives more weights toward zero). Default: ${DEFAULT-VALUE}.")
@@ -244,11 +245,6 @@ final class PruneCommand implements Callable<Integer> {
         String flag = FLAGS.get(e.field());
         if (flag != null) return flag + e.reason();
         return e.reason().startsWith(": ") ? e.reason().substring(2) : e.field() + e.reason();
-    }
-
-    /** Fine-tuning rate default; see {@link PruneRecipe#defaultLr}. */
-    static double defaultLr(String model) {
-        return PruneRecipe.defaultLr(model);
     }
 
     @picocli.CommandLine.Spec

@@ -36,13 +36,6 @@ class CliTest {
     }
 
     @Test
-    void fineTuningRewindsToTheModelsOwnSgdRate() {
-        assertEquals(0.05, PruneCommand.defaultLr("lenet-300-100"));
-        assertEquals(0.05, PruneCommand.defaultLr("convnet"));
-        assertEquals(0.01, PruneCommand.defaultLr("vit-tiny"), "vit-tiny trains with AdamW, not the SGD fine-tuning uses");
-    }
-
-    @Test
     void helpOnEveryCommand() {
         for (String cmd : List.of("", "train ", "eval ", "prune ", "sweep ", "lottery ", "inspect ", "bench ", "bench gemm ", "demo ")) {
             String[] args = (cmd + "--help").split(" ");

@@ -37,10 +37,10 @@ import jprune.nn.train.TrainingListener;
  * @param maxLayerSparsity  cap on any layer's sparsity, in (0, 1]
  * @param finetuneEpochs    fine-tuning epochs (per round for iterative)
  * @param finetuneLr        fine-tuning learning rate, or NaN for {@link #defaultLr the model's default}
- * @param finetuneOptimizer sgd or adamw
+ * @param finetuneOptimizer sgd or adamw, or null for the optimizer the model trains with
  * @param finetuneSchedule  none, cosine, step or exponential
  * @param finetuneBatch     fine-tuning batch size
- * @param finetuneWeightDecay weight decay during fine-tuning
+ * @param finetuneWeightDecay weight decay during fine-tuning, or NaN for the default that goes with the optimizer
  * @param l1                L1 penalty during fine-tuning
  * @param l2                L2 penalty during fine-tuning
  * @param seed              seed of random scores and fine-tuning shuffles
@@ -89,8 +89,8 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
             throw new RecipeException("finetune.lr", " must be a number > 0, got " + finetuneLr);
         // The rest (optimizer, schedule, batch, penalties) is the training configuration's to check;
         // a stand-in rate is enough, since the real default depends on the model.
-        finetuneConfig(finetuneEpochs, Double.isNaN(finetuneLr) ? 0.01 : finetuneLr, finetuneOptimizer, finetuneSchedule, finetuneBatch,
-                finetuneWeightDecay, l1, l2, seed);
+        finetuneConfig(finetuneEpochs, Double.isNaN(finetuneLr) ? 0.01 : finetuneLr, finetuneOptimizer == null ? "sgd" : finetuneOptimizer,
+                finetuneSchedule, finetuneBatch, Double.isNaN(finetuneWeightDecay) ? 0 : finetuneWeightDecay, l1, l2, seed);
     }
 
     private interface Lookup<T> {
@@ -199,17 +199,27 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
      * Fine-tuning restarts at the rate the model's own recipe trains at when that recipe is SGD, as
      * fine-tuning is (learning-rate rewinding, Renda et al. 2020): on lenet-300-100, gradual pruning
      * to 90% lost 0.38 points at 0.01 and 0.15 at 0.05 (mean of 3 seeds, README). Models trained with
-     * another optimizer (vit-tiny: AdamW) keep 0.01.
+     * AdamW (vit-tiny) fine-tune with AdamW at a quarter of their training rate (5e-4 for vit-tiny,
+     * the rate of the README's structured stages); SGD chosen for them starts at 0.01.
      */
     public static double defaultLr(String modelName) {
         TrainConfig own = TrainConfig.defaults(modelName);
-        return own.optimizer() == OptimizerKind.SGD ? own.lr() : 0.01;
+        return own.optimizer() == OptimizerKind.SGD ? own.lr() : own.lr() / 4;
     }
 
-    /** The fine-tuning configuration for this model (whose name picks the default rate when none is set). */
+    /**
+     * The fine-tuning configuration for this model: fields left unset follow the model's own
+     * training recipe (its optimizer; the rate of {@link #defaultLr}; AdamW's weight decay, or 1e-4
+     * with SGD), so an AdamW-trained transformer is not fine-tuned with SGD by default.
+     */
     public TrainConfig finetuneConfig(String modelName) {
-        double lr = Double.isNaN(finetuneLr) ? defaultLr(modelName) : finetuneLr;
-        return finetuneConfig(finetuneEpochs, lr, finetuneOptimizer, finetuneSchedule, finetuneBatch, finetuneWeightDecay, l1, l2, seed);
+        TrainConfig own = TrainConfig.defaults(modelName);
+        String optimizer = finetuneOptimizer != null ? finetuneOptimizer : own.optimizer().id();
+        boolean ownOptimizer = optimizer.equals(own.optimizer().id());
+        double lr = !Double.isNaN(finetuneLr) ? finetuneLr : ownOptimizer ? defaultLr(modelName) : 0.01;
+        double wd = !Double.isNaN(finetuneWeightDecay) ? finetuneWeightDecay
+                : ownOptimizer && own.optimizer() == OptimizerKind.ADAMW ? own.weightDecay() : 1e-4;
+        return finetuneConfig(finetuneEpochs, lr, optimizer, finetuneSchedule, finetuneBatch, wd, l1, l2, seed);
     }
 
     /** The schedule; the gradual one spans the first half of fine-tuning ({@link PruneRun#defaultGradual}). */
@@ -250,7 +260,7 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
 
         /** The recipe as run, for recipe.json: with the model's configuration, the agp steps and the rate used. */
         public Map<String, Object> recipeJson() {
-            return recipe.toMap(config.toMap(), schedule, finetune.lr());
+            return recipe.toMap(config.toMap(), schedule, finetune);
         }
     }
 
@@ -313,7 +323,7 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
 
     /** The recipe as JSON fields, as given (no model configuration or agp steps; the rate only if set). */
     public Map<String, Object> toMap() {
-        return toMap(null, null, finetuneLr);
+        return toMap(null, null, null);
     }
 
     /** The recipe as JSON text, as given. */
@@ -321,7 +331,8 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         return Json.write(toMap(), true);
     }
 
-    private Map<String, Object> toMap(Map<String, Object> modelConfig, SparsitySchedule resolved, double lr) {
+    /** The recipe's fields; with a fine-tuning configuration as run, its rate, optimizer and weight decay replace unset ones. */
+    private Map<String, Object> toMap(Map<String, Object> modelConfig, SparsitySchedule resolved, TrainConfig finetune) {
         Map<String, Object> r = new LinkedHashMap<>();
         if (from != null) r.put("from", from);
         if (model != null) r.put("model", model);
@@ -345,11 +356,14 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         r.put("max_layer_sparsity", maxLayerSparsity);
         Map<String, Object> ft = new LinkedHashMap<>();
         ft.put("epochs", finetuneEpochs);
+        double lr = finetune != null ? finetune.lr() : finetuneLr;
+        String optimizer = finetune != null ? finetune.optimizer().id() : finetuneOptimizer;
+        double wd = finetune != null ? finetune.weightDecay() : finetuneWeightDecay;
         if (!Double.isNaN(lr)) ft.put("lr", lr);
-        ft.put("optimizer", finetuneOptimizer);
+        if (optimizer != null) ft.put("optimizer", optimizer);
         ft.put("schedule", finetuneSchedule);
         ft.put("batch", finetuneBatch);
-        ft.put("weight_decay", finetuneWeightDecay);
+        if (!Double.isNaN(wd)) ft.put("weight_decay", wd);
         r.put("finetune", ft);
         Map<String, Object> reg = new LinkedHashMap<>();
         reg.put("l1", l1);
@@ -447,10 +461,10 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         private double maxLayerSparsity = 1.0;
         private int finetuneEpochs = 12;
         private double finetuneLr = Double.NaN;
-        private String finetuneOptimizer = "sgd";
+        private String finetuneOptimizer;
         private String finetuneSchedule = "cosine";
         private int finetuneBatch = 128;
-        private double finetuneWeightDecay = 1e-4;
+        private double finetuneWeightDecay = Double.NaN;
         private double l1;
         private double l2;
         private long seed;

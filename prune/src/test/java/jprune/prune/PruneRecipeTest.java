@@ -10,6 +10,7 @@ import jprune.nn.io.Json;
 import jprune.nn.models.ModelConfig;
 import jprune.nn.models.Models;
 import jprune.nn.train.OptimizerKind;
+import jprune.nn.train.TrainConfig;
 import jprune.nn.train.Trainer;
 import org.junit.jupiter.api.Test;
 
@@ -35,8 +36,19 @@ class PruneRecipeTest {
         assertEquals(12, r.finetuneEpochs());
         assertTrue(Double.isNaN(r.finetuneLr()), "the rate follows the model unless set");
         assertEquals(0.05, r.finetuneConfig("lenet-5").lr(), "SGD-trained models fine-tune at their own rate");
-        assertEquals(0.01, r.finetuneConfig("vit-tiny").lr());
-        assertFalse(r.toMap().get("finetune") instanceof Map<?, ?> f && f.containsKey("lr"), "an unset rate is not written");
+        assertEquals(OptimizerKind.SGD, r.finetuneConfig("lenet-5").optimizer());
+        assertEquals(1e-4, r.finetuneConfig("lenet-5").weightDecay());
+        // An AdamW-trained transformer fine-tunes with AdamW at a quarter of its rate, with its weight decay.
+        TrainConfig vit = r.finetuneConfig("vit-tiny");
+        assertEquals(OptimizerKind.ADAMW, vit.optimizer());
+        assertEquals(5e-4, vit.lr(), 1e-12);
+        assertEquals(0.05, vit.weightDecay());
+        // Choosing SGD for it gives SGD's defaults.
+        TrainConfig sgd = r.toBuilder().finetuneOptimizer("sgd").build().finetuneConfig("vit-tiny");
+        assertEquals(0.01, sgd.lr());
+        assertEquals(1e-4, sgd.weightDecay());
+        Map<?, ?> f = (Map<?, ?>) r.toMap().get("finetune");
+        assertFalse(f.containsKey("lr") || f.containsKey("optimizer") || f.containsKey("weight_decay"), "unset fields are not written: " + f);
     }
 
     @Test
@@ -125,8 +137,8 @@ class PruneRecipeTest {
         Map<String, Object> json = r.recipeJson();
         assertEquals(0.05, ((Map<String, Object>) json.get("finetune")).get("lr"), "the rate as run is recorded");
         assertEquals(r.config().toMap(), json.get("model_config"));
-        assertEquals(recipe.toBuilder().finetuneLr(0.05).build(), PruneRecipe.fromJson(Json.write(json, true), false),
-                "a run's recipe reads back as the same recipe, its rate pinned");
+        assertEquals(recipe.toBuilder().finetuneLr(0.05).finetuneOptimizer("sgd").finetuneWeightDecay(1e-4).build(),
+                PruneRecipe.fromJson(Json.write(json, true), false), "a run's recipe reads back as the same recipe, its defaults pinned");
     }
 
     @Test
