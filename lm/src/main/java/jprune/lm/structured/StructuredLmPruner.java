@@ -2,9 +2,11 @@ package jprune.lm.structured;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import jprune.lm.model.DecoderModel;
 import jprune.lm.model.LmConfig;
 import jprune.lm.prune.CalibrationSamples;
@@ -65,10 +67,12 @@ public final class StructuredLmPruner {
 
     /**
      * One round: its number (1-based), the fraction of the input's groups removed once it is done, the
-     * groups it removed (the input's numbering), its scores (the input's numbering; NaN for groups gone
-     * earlier; null for an explicit block list) and the parameters of the model it left.
+     * groups it removed (the input's numbering) and their indices by layer name, its scores (the
+     * input's numbering; NaN for groups gone earlier; null for an explicit block list) and the
+     * parameters of the model it left.
      */
-    public record Round(int round, double targetSparsity, List<PruneGroup> removed, List<float[]> scores, long parameters) {}
+    public record Round(int round, double targetSparsity, List<PruneGroup> removed, Map<String, List<Integer>> removedByLayer, List<float[]> scores,
+                        long parameters) {}
 
     /** What follows each round's compaction (fine-tuning): the model the next round scores, or the result after the last. */
     @FunctionalInterface
@@ -110,7 +114,7 @@ public final class StructuredLmPruner {
             markBlocks(c.layers(), s.blocksToRemove(), kept.get(0));
             List<PruneGroup> removed = removedNow(layers, kept, null, layers);
             current = w.compacted(removed);
-            Round round = new Round(1, removed.size() / (double) c.layers(), removed, null, current.parameterCount());
+            Round round = new Round(1, removed.size() / (double) c.layers(), removed, byLayer(layers, kept, null), null, current.parameterCount());
             rounds.add(round);
             current = end.after(round, current);
         } else {
@@ -127,7 +131,7 @@ public final class StructuredLmPruner {
                 GroupSelection.select(layers, scores, kept, spec.withSparsity(target));
                 List<PruneGroup> removed = removedNow(layers, kept, before, now);
                 current = current.compacted(removed);
-                Round round = new Round(r, target, originals(layers, kept, before), scores, current.parameterCount());
+                Round round = new Round(r, target, originals(layers, kept, before), byLayer(layers, kept, before), scores, current.parameterCount());
                 rounds.add(round);
                 current = end.after(round, current);
             }
@@ -191,6 +195,17 @@ public final class StructuredLmPruner {
         List<PruneGroup> out = new ArrayList<>();
         for (int l = 0; l < input.size(); l++)
             for (PruneGroup g : input.get(l).groups()) if (before.get(l)[g.index()] != 0f && kept.get(l)[g.index()] == 0f) out.add(g);
+        return out;
+    }
+
+    /** Indices (the input's numbering) removed since before (null: since the start), by layer name; layers without removals left out. */
+    private static Map<String, List<Integer>> byLayer(List<GroupLayer> input, List<float[]> kept, List<float[]> before) {
+        Map<String, List<Integer>> out = new LinkedHashMap<>();
+        for (int l = 0; l < input.size(); l++) {
+            List<Integer> idx = new ArrayList<>();
+            for (int i = 0; i < kept.get(l).length; i++) if (kept.get(l)[i] == 0f && (before == null || before.get(l)[i] != 0f)) idx.add(i);
+            if (!idx.isEmpty()) out.put(input.get(l).name(), List.copyOf(idx));
+        }
         return out;
     }
 
