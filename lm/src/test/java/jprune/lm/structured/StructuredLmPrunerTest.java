@@ -160,6 +160,14 @@ class StructuredLmPrunerTest {
                 }
                 assertEquals(direct.config().normEps(), it.compacted().config().normEps(), 1e-15);
             }
+            // Blocks by block influence in two rounds: round 2 scores the 3-block model in memory (LmWeights.inference).
+            StructuredLmPruner.Result blocks = StructuredLmPruner.prune(w, DecoderModel.open(ck), calib,
+                    new StructuredLmPruner.Settings(Structure.BLOCKS, LmCriterion.BLOCK_INFLUENCE, 0.5, Scope.LAYER, null, 2, 2));
+            assertEquals(List.of(1, 1), blocks.rounds().stream().map(r -> r.removed().size()).toList());
+            assertEquals(2, blocks.compacted().config().layers());
+            float[] second = blocks.rounds().get(1).scores().get(0);
+            int gone = blocks.rounds().get(0).removed().get(0).index();
+            for (int i = 0; i < 4; i++) assertEquals(i == gone, Float.isNaN(second[i]), "round 2 scores the 3 blocks left: " + Arrays.toString(second));
             var e = assertThrows(IllegalArgumentException.class,
                     () -> new StructuredLmPruner.Settings(Structure.BLOCKS, null, 0, Scope.LAYER, List.of(1), 1, 2));
             assertTrue(e.getMessage().contains("--schedule iterative:2") && e.getMessage().contains("--blocks-to-remove"), e.getMessage());
