@@ -50,7 +50,8 @@ final class LmStructuredPrune {
         if (blockList != null && (cmd.sparsity != null || cmd.criterion != null))
             throw new UsageException("--blocks-to-remove names the blocks; leave out --sparsity and --criterion");
         if (blockList == null && cmd.sparsity == null)
-            throw new UsageException("--sparsity is required with --granularity: the fraction of " + structure.flag() + " removed, in (0, 1)");
+            throw new UsageException("--sparsity is required with --granularity: the fraction of "
+                    + (structure == Structure.HIDDEN ? "the residual width" : structure.flag()) + " removed, in (0, 1)");
         LmCriterion criterion = blockList != null ? null
                 : LmPruneCommand.parse(() -> cmd.criterion == null ? LmCriterion.defaultFor(structure) : LmCriterion.parse(cmd.criterion, structure));
         Scope scope = LmPruneCommand.parse(() -> Scope.parse(cmd.scope == null ? "layer" : cmd.scope));

@@ -81,10 +81,8 @@ final class LayerSizeKeys {
             j.put("n_layer", n);
             j.put("n_head", c.heads());
             j.put("n_inner", c.intermediateSize());
-            if (!sameHeads || c.heads() * c.headDim() != c.hiddenSize()) {
-                j.put(LmConfig.LAYER_HEADS, perLayer(n, c::heads));
-                j.put(LmConfig.HEAD_DIM, c.headDim());
-            }
+            if (!sameHeads) j.put(LmConfig.LAYER_HEADS, perLayer(n, c::heads));
+            if (!sameHeads || c.heads() * c.headDim() != c.hiddenSize()) j.put(LmConfig.HEAD_DIM, c.headDim());
         } else {
             j.put("hidden_size", c.hiddenSize());
             j.put("num_hidden_layers", n);

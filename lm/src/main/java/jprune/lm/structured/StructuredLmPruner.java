@@ -49,7 +49,8 @@ public final class StructuredLmPruner {
                             + "once: use --schedule oneshot, or --sparsity with a block --criterion");
                 blocksToRemove = List.copyOf(blocksToRemove);
             } else if (!(sparsity > 0 && sparsity < 1)) {
-                throw new IllegalArgumentException("--sparsity must be in (0, 1) (the fraction of " + structure.flag() + " removed), got " + sparsity);
+                throw new IllegalArgumentException("--sparsity must be in (0, 1) (the fraction of " + (structure == Structure.HIDDEN ? "the residual width"
+                        : structure.flag()) + " removed), got " + sparsity);
             }
         }
 

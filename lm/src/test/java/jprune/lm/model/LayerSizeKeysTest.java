@@ -113,6 +113,7 @@ class LayerSizeKeysTest {
             assertEquals(width, gj.get("n_embd"));
             assertEquals(4, gj.get("n_head"));
             assertEquals(8, gj.get(LmConfig.HEAD_DIM));
+            assertFalse(gj.containsKey(LmConfig.LAYER_HEADS), "the blocks keep n_head heads: no per-layer list");
             LmConfig back = roundTrip(g, gpt2());
             assertEquals(g, back);
             assertEquals(8, back.headDim());
