@@ -102,33 +102,17 @@ final class LmStructuredPrune {
             System.out.printf(Locale.ROOT, "scoring and removing %s%s%s%n", structure.flag(), criterion == null ? " " + blockList : " by " + criterion.flag(),
                     rounds > 1 ? " in " + rounds + " rounds" : "");
             List<Map<String, Object>> roundMetrics = new ArrayList<>();
-            double[] finetuneSeconds = {0};
+            double[] finetuneSeconds = {0}, betweenRounds = {0};
             int[] trainTokens = trainIds;
             StructuredLmPruner.Result r = LmPruneCommand.parse(() -> StructuredLmPruner.prune(dense, denseModel, samples, settings, (round, pruned) -> {
-                Map<String, Object> e = roundRecord(round);
-                roundMetrics.add(e);
-                boolean last = round.round() == rounds;
-                if (evalText != null && (ft != null || !last))
-                    e.put("perplexity_after_prune", cmd.perplexity(pruned.inference(), evalIds, evalText.source(), el, roundLabel(round.round(), rounds, "pruned")));
-                if (ft == null) return pruned;
-                StepProgress bar = new StepProgress(roundLabel(round.round(), rounds, "fine-tuning"), ft.steps());
-                long f0 = System.nanoTime();
-                LmWeights tuned = LmFinetuner.finetune(pruned, trainTokens, ft, new LmTrainer.Listener() {
-                    @Override
-                    public void step(int step, double loss, double lr, double gradNorm) {
-                        bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f", loss));
-                    }
-                });
-                bar.finish();
-                double seconds = (System.nanoTime() - f0) / 1e9;
-                finetuneSeconds[0] += seconds;
-                e.put("finetune_seconds", seconds);
-                // The last round's fine-tuned perplexity is the saved model's, measured below.
-                if (evalText != null && !last)
-                    e.put("perplexity_after_finetune", cmd.perplexity(tuned.inference(), evalIds, evalText.source(), el, roundLabel(round.round(), rounds, "fine-tuned")));
-                return tuned;
+                long e0 = System.nanoTime();
+                try {
+                    return afterRound(round, pruned, rounds, roundMetrics, ft, trainTokens, evalText, evalIds, el, finetuneSeconds);
+                } finally {
+                    betweenRounds[0] += (System.nanoTime() - e0) / 1e9;
+                }
             }));
-            double pruneSeconds = (System.nanoTime() - t0) / 1e9 - finetuneSeconds[0];
+            double pruneSeconds = (System.nanoTime() - t0) / 1e9 - betweenRounds[0];
             LmWeights result = r.compacted();
             result.write(cmd.out, ck.config(), cmd.model);
             if (evalText != null) {
@@ -192,6 +176,36 @@ final class LmStructuredPrune {
                             densePpl != null ? String.format(Locale.ROOT, ", dense %.3f", densePpl) : ""), cmd.out);
         }
         return 0;
+    }
+
+    /**
+     * What follows a round's compaction: its record in metrics.json, the perplexity of the pruned model
+     * (with --eval; the last round's without fine-tuning is the saved model's, measured afterwards), the
+     * fine-tuning and the fine-tuned perplexity (not for the last round: that is the saved model's).
+     */
+    private LmWeights afterRound(StructuredLmPruner.Round round, LmWeights pruned, int rounds, List<Map<String, Object>> records, LmFinetuner.Settings ft,
+                                 int[] trainTokens, LmText.Loaded evalText, int[] evalIds, int el, double[] finetuneSeconds) {
+        Map<String, Object> e = roundRecord(round);
+        records.add(e);
+        boolean last = round.round() == rounds;
+        if (evalText != null && (ft != null || !last))
+            e.put("perplexity_after_prune", cmd.perplexity(pruned.inference(), evalIds, evalText.source(), el, roundLabel(round.round(), rounds, "pruned")));
+        if (ft == null) return pruned;
+        StepProgress bar = new StepProgress(roundLabel(round.round(), rounds, "fine-tuning"), ft.steps());
+        long f0 = System.nanoTime();
+        LmWeights tuned = LmFinetuner.finetune(pruned, trainTokens, ft, new LmTrainer.Listener() {
+            @Override
+            public void step(int step, double loss, double lr, double gradNorm) {
+                bar.update(step + 1, String.format(Locale.ROOT, "loss %.4f", loss));
+            }
+        });
+        bar.finish();
+        double seconds = (System.nanoTime() - f0) / 1e9;
+        finetuneSeconds[0] += seconds;
+        e.put("finetune_seconds", seconds);
+        if (evalText != null && !last)
+            e.put("perplexity_after_finetune", cmd.perplexity(tuned.inference(), evalIds, evalText.source(), el, roundLabel(round.round(), rounds, "fine-tuned")));
+        return tuned;
     }
 
     /** The --schedule flag as a round count: oneshot 1, iterative:R R; agp is for vision models. */
