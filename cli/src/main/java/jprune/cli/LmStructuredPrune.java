@@ -138,7 +138,7 @@ final class LmStructuredPrune {
             m.put("sparsity", r.removed().size() / (double) groups);
             m.put("params_total", result.parameterCount());
             m.put("params_total_dense", dense.parameterCount());
-            m.put(metricsKey(structure), changes(r, structure));
+            m.put(structure.metricsKey(), changes(r, structure));
             if (r.scores() != null && structure == Structure.BLOCKS) m.put("block_scores", toList(r.scores().get(0)));
             m.put("nsamples", samples == null ? 0 : samples.samples().size());
             m.put("seqlen", l);
@@ -168,8 +168,7 @@ final class LmStructuredPrune {
             LmStructuredReport.write(cmd.out.resolve("report.html"), Json.parseObject(Json.write(m, false)));
             if (samples != null) AtomicFiles.writeString(cmd.out.resolve("calibration.json"), samples.toJson() + "\n");
             System.out.printf(Locale.ROOT, "%s: %d of %d %s removed, %,d -> %,d parameters left%s -> %s%n", structure.flag(), r.removed().size(), groups,
-                    structure == Structure.HEADS && dense.config().kvHeads() < dense.config().heads() ? "key/value head groups"
-                            : structure == Structure.HIDDEN ? "hidden dimensions" : structure.flag(),
+                    structure == Structure.HEADS && dense.config().kvHeads() < dense.config().heads() ? "key/value head groups" : structure.units(),
                     dense.parameterCount(), result.parameterCount(),
                     finalPpl == null ? "" : String.format(Locale.ROOT, "; perplexity %.3f%s%s", finalPpl,
                             ft != null && prunedPpl != null ? String.format(Locale.ROOT, " (%.3f before fine-tuning)", prunedPpl) : "",
@@ -240,17 +239,6 @@ final class LmStructuredPrune {
         e.put("finetune_seconds", 0.0);
         e.put("removed", round.removedByLayer());
         return e;
-    }
-
-    /** The metrics.json key of a structure's per-layer sizes. */
-    static String metricsKey(Structure s) {
-        return switch (s) {
-            case HEADS -> "heads";
-            case MLP_NEURONS -> "mlp_neurons";
-            case BLOCKS -> "blocks";
-            case HIDDEN -> "hidden";
-            case CHANNELS -> throw new AssertionError();
-        };
     }
 
     private static List<Map<String, Object>> changes(StructuredLmPruner.Result r, Structure s) {

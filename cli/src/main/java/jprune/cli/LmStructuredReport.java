@@ -32,7 +32,7 @@ final class LmStructuredReport {
         r.paragraph(String.format(Locale.ROOT, "Removed %d of %d %s (%s), physically: the checkpoint is written compacted. Perplexity on %s.",
                 (long) Metrics.num(m, "groups_removed"), (long) Metrics.num(m, "groups_total"), g, Metrics.str(m, "criterion"), Metrics.str(m, "eval")));
         jprune.prune.Structure structure = jprune.prune.Structure.byFlag(g);
-        String key = structure == null || structure == jprune.prune.Structure.CHANNELS ? "blocks" : LmStructuredPrune.metricsKey(structure);
+        String key = structure == null ? "blocks" : structure.metricsKey();
         List<Map<String, Object>> layers = Metrics.maps(m, key);
         List<String> names = new ArrayList<>();
         double[] before = new double[layers.size()], after = new double[layers.size()];
