@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Structurally pruned checkpoints with uniform blocks are plain Hugging Face checkpoints: the independent
 # float64 reference (lm_reference.py, written from transformers' definitions, knowing nothing of jprune's
-# extra keys) loads them and computes jprune's logits. Prunes five golden models (Llama GQA BF16 shards
-# and explicit head_dim with biases: heads; Qwen2 and GPT-2: MLP neurons; GPT-2: a block), then compares.
+# extra keys) loads them and computes jprune's logits. Prunes golden models (Llama GQA BF16 shards
+# and explicit head_dim with biases: heads; Qwen2 and GPT-2: MLP neurons; GPT-2: a block; Llama GQA and
+# Qwen2: a quarter of the residual width, with rescaled RMSNorm gains in F32 and rms_norm_eps), then compares.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . bin/find-jdk
@@ -12,7 +13,8 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 ids=3,14,15,9,26,5,35,8,9,7
 cases=("llama-gqa-untied-bf16-sharded heads --sparsity 0.5" "llama-headdim-bias-f32 heads --sparsity 0.5"
-       "qwen2-bias-tied-bf16 mlp-neurons --sparsity 0.5" "gpt2-tied-f32 mlp-neurons --sparsity 0.25" "gpt2-tied-f32 blocks --blocks-to-remove 0")
+       "qwen2-bias-tied-bf16 mlp-neurons --sparsity 0.5" "gpt2-tied-f32 mlp-neurons --sparsity 0.25" "gpt2-tied-f32 blocks --blocks-to-remove 0"
+       "llama-gqa-untied-bf16-sharded hidden --sparsity 0.25" "qwen2-bias-tied-bf16 hidden --sparsity 0.25")
 for c in "${cases[@]}"; do
   read -r model granularity flag value <<<"$c"
   d="$out/$model-$granularity"

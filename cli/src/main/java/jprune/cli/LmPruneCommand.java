@@ -42,9 +42,10 @@ import picocli.CommandLine.Spec;
                 "before it after they were pruned. Writes OUT as a Hugging Face checkpoint in the input's dtype and layout",
                 "(pruned weights are exact zeros), with OUT/metrics.json, OUT/report.html, OUT/recipe.json (rerun it with",
                 "--recipe) and OUT/calibration.json (the token ids calibrated on, reusable as --calib).",
-                "With --granularity heads|mlp-neurons|blocks: structured pruning instead. The lowest-scoring attention heads (with",
-                "grouped-query attention: key/value heads with the query heads sharing them), MLP neurons or whole blocks are removed",
-                "and OUT is written compacted (smaller matrices, fewer blocks), optionally fine-tuned (--finetune-steps)."})
+                "With --granularity heads|mlp-neurons|blocks|hidden: structured pruning instead. The lowest-scoring attention heads",
+                "(with grouped-query attention: key/value heads with the query heads sharing them), MLP neurons, whole blocks or",
+                "(opt-in, it narrows every layer) residual-stream dimensions are removed and OUT is written compacted (smaller",
+                "matrices, fewer blocks), optionally fine-tuned (--finetune-steps), in one shot or in rounds (--schedule iterative:R)."})
 final class LmPruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -56,15 +57,17 @@ final class LmPruneCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--sparsity", paramLabel = "S", description = {"Unstructured: the fraction of each pruned layer's weights removed, in (0, 1).",
-            "With --granularity: the fraction of heads (key/value groups), neurons or blocks removed, per layer or global (--scope)."})
+            "With --granularity: the fraction of heads (key/value groups), neurons or blocks removed, per layer or global (--scope);",
+            "hidden: the fraction of the residual-stream width (hidden_size / n_embd) removed."})
     Double sparsity;
 
     @Option(names = "--pattern", paramLabel = "N:M", description = "Semi-structured: keep at most N of every M consecutive inputs of a row (2:4, 4:8).")
     String pattern;
 
     @Option(names = "--granularity", paramLabel = "G",
-            description = "Structured pruning: heads, mlp-neurons or blocks, removed physically (OUT is written compacted). Each layer keeps at least "
-                    + "one head and one neuron, the model one block. Default: none (unstructured, or N:M with --pattern).")
+            description = "Structured pruning: heads, mlp-neurons, blocks or hidden, removed physically (OUT is written compacted). Each layer keeps at least "
+                    + "one head and one neuron, the model one block and one hidden dimension. hidden is opt-in: it narrows the residual stream, so every "
+                    + "block's projections, every norm, the embeddings and the head. Default: none (unstructured, or N:M with --pattern).")
     String granularity;
 
     @Option(names = "--criterion", paramLabel = "C",
@@ -72,18 +75,26 @@ final class LmPruneCommand implements Callable<Integer> {
                     + "and mlp-neurons), magnitude-l2 (mean w²), taylor ((Σ w·dL/dw over the group)², per calibration batch of 8 samples), "
                     + "gate (|Σ w·dL/dw over the group's output-projection slices|, Michel et al.); for blocks also block-influence "
                     + "(1 − cosine of a block's input and output hidden states, ShortGPT; default for blocks) and skip-loss (calibration "
-                    + "loss increase with the block skipped). All but magnitude and magnitude-l2 need --calib.")
+                    + "loss increase with the block skipped); hidden takes magnitude (mean |w| of the projections' input columns that read the "
+                    + "dimension), magnitude-l2 and taylor. All but magnitude and magnitude-l2 need --calib.")
     String criterion;
 
     @Option(names = "--scope", paramLabel = "S", description = "With --granularity heads or mlp-neurons: layer (each layer loses the same fraction; default) or global (one ranking across layers).")
     String scope;
+
+    @Option(names = "--schedule", paramLabel = "S",
+            description = "With --granularity: oneshot (default) or iterative:R: R rounds, each scoring the model the previous round left (compacted, "
+                    + "fine-tuned) and removing its share, so that the fraction of the input's groups removed after round r is 1 − (1 − S)^(r/R) and "
+                    + "after the last exactly --sparsity; --finetune-steps are run after every round.")
+    String schedule;
 
     @Option(names = "--blocks-to-remove", paramLabel = "LIST",
             description = "With --granularity blocks: remove exactly these blocks (0-based, e.g. 1,3,5,7 for every other block of 8) instead of scoring them.")
     String blocksToRemove;
 
     @Option(names = "--finetune-steps", paramLabel = "N", defaultValue = "0",
-            description = "With --granularity: fine-tune the compacted model for N steps (AdamW, warm-up then cosine, as lm train) before saving. Default: ${DEFAULT-VALUE}.")
+            description = "With --granularity: fine-tune the compacted model for N steps (AdamW, warm-up then cosine, as lm train) before saving; with "
+                    + "--schedule iterative:R, N steps after each round. Default: ${DEFAULT-VALUE}.")
     int finetuneSteps;
 
     @Option(names = "--finetune-lr", paramLabel = "LR", defaultValue = "5e-4", description = "Peak learning rate of the fine-tuning. Default: ${DEFAULT-VALUE}.")
@@ -152,8 +163,8 @@ final class LmPruneCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         common.apply();
         if (granularity != null) return new LmStructuredPrune(this).run();
-        if (criterion != null || scope != null || blocksToRemove != null || finetuneSteps != 0 || finetuneText != null)
-            throw new UsageException("--criterion, --scope, --blocks-to-remove and --finetune-* need --granularity heads, mlp-neurons or blocks");
+        if (criterion != null || scope != null || schedule != null || blocksToRemove != null || finetuneSteps != 0 || finetuneText != null)
+            throw new UsageException("--criterion, --scope, --schedule, --blocks-to-remove and --finetune-* need --granularity heads, mlp-neurons, blocks or hidden");
         if (recipe != null) applyRecipe();
         if (model == null) throw new UsageException("--model is required");
         if (method == null) throw new UsageException("--method is required: magnitude, wanda or sparsegpt");

@@ -31,7 +31,8 @@ final class LmStructuredReport {
                         ? fmt(Metrics.num(m, "perplexity")) : "not fine-tuned", String.format(Locale.ROOT, "%,.0f", pruned))));
         r.paragraph(String.format(Locale.ROOT, "Removed %d of %d %s (%s), physically: the checkpoint is written compacted. Perplexity on %s.",
                 (long) Metrics.num(m, "groups_removed"), (long) Metrics.num(m, "groups_total"), g, Metrics.str(m, "criterion"), Metrics.str(m, "eval")));
-        String key = g.equals("heads") ? "heads" : g.equals("mlp-neurons") ? "mlp_neurons" : "blocks";
+        jprune.prune.Structure structure = jprune.prune.Structure.byFlag(g);
+        String key = structure == null ? "blocks" : structure.metricsKey();
         List<Map<String, Object>> layers = Metrics.maps(m, key);
         List<String> names = new ArrayList<>();
         double[] before = new double[layers.size()], after = new double[layers.size()];
@@ -39,6 +40,15 @@ final class LmStructuredReport {
             names.add(Metrics.str(layers.get(i), "name"));
             before[i] = Metrics.num(layers.get(i), "before");
             after[i] = Metrics.num(layers.get(i), "after");
+        }
+        List<Map<String, Object>> rounds = Metrics.maps(m, "rounds");
+        if (rounds.size() > 1) {
+            List<List<String>> rows = new ArrayList<>();
+            for (Map<String, Object> round : rounds)
+                rows.add(List.of(String.valueOf((long) Metrics.num(round, "round")), String.format(Locale.ROOT, "%.4f", Metrics.num(round, "target_sparsity")),
+                        String.valueOf((long) Metrics.num(round, "groups_removed")), String.format(Locale.ROOT, "%,.0f", Metrics.num(round, "params_total")),
+                        fmt(Metrics.num(round, "perplexity_after_prune")), fmt(Metrics.num(round, "perplexity_after_finetune"))));
+            r.table("rounds", List.of("round", "removed so far (fraction)", g + " removed", "parameters", "perplexity pruned", "fine-tuned"), rows);
         }
         r.charts(new BarChart("layer-sizes", "Kept per layer", g, names).add("before", before).add("after", after).html());
         r.note(String.format(Locale.ROOT, "Peak heap %s, %d threads, %.1f s.", Metrics.bytes(Metrics.num(m, "peak_heap_bytes")),

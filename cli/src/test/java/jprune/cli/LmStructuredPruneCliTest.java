@@ -79,12 +79,67 @@ class LmStructuredPruneCliTest {
         assertEquals(72, kept, "a quarter of 2 × 48 neurons removed");
     }
 
+    /**
+     * The residual width of a GPT-2 (whose head size n_embd / n_head no longer holds afterwards) in
+     * two rounds with fine-tuning: both rounds recorded, every index in the input's numbering, the
+     * output reloads for lm eval and lm generate.
+     */
+    @Test
+    void hiddenWidthInTwoRoundsWithFineTuning() throws Exception {
+        Path gpt2 = tmp.resolve("tiny-gpt2");
+        jprune.lm.model.RandomCheckpoint.write(gpt2, jprune.lm.model.LmConfig.fromJson(Json.parseObject("{\"model_type\":\"gpt2\",\"vocab_size\":1501,"
+                + "\"n_embd\":32,\"n_head\":4,\"n_layer\":2,\"n_inner\":48,\"n_positions\":64,\"eos_token_id\":1500}")), jprune.lm.hf.DType.F32, 2, 0);
+        Files.copy(model.resolve("tokenizer.json"), gpt2.resolve("tokenizer.json"));
+        Path out = tmp.resolve("hidden");
+        CliTest.Run r = run("lm", "prune", "--model", gpt2.toString(), "--granularity", "hidden", "--criterion", "taylor", "--sparsity", "0.25",
+                "--schedule", "iterative:2", "--calib", text.toString(), "--nsamples", "4", "--seqlen", "24", "--finetune-steps", "2", "--finetune-batch", "2",
+                "--eval", text.toString(), "--eval-seqlen", "32", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("hidden: 8 of 32 hidden dimensions removed"), r.out());
+        Map<String, Object> m = Json.parseObject(Files.readString(out.resolve("metrics.json")));
+        assertEquals("hidden", m.get("granularity"));
+        assertEquals("iterative:2", m.get("schedule"));
+        Map<?, ?> hidden = (Map<?, ?>) ((List<?>) m.get("hidden")).get(0);
+        assertEquals(List.of("hidden", 32L, 24L), List.of(hidden.get("name"), hidden.get("before"), hidden.get("after")));
+        List<?> removed = (List<?>) hidden.get("removed");
+        assertEquals(8, removed.size());
+        List<?> rounds = (List<?>) m.get("rounds");
+        assertEquals(2, rounds.size());
+        java.util.Set<Object> both = new java.util.TreeSet<>();
+        for (Object o : rounds) {
+            Map<?, ?> round = (Map<?, ?>) o;
+            for (String key : List.of("perplexity_after_prune", "perplexity_after_finetune", "params_total"))
+                assertTrue(round.get(key) instanceof Number, key + " in " + round);
+            both.addAll((List<?>) ((Map<?, ?>) round.get("removed")).get("hidden"));
+        }
+        // The geometric schedule: 1 − sqrt(0.75) = 13.4% of 32 after round 1 (4), 25% after round 2 (4 more).
+        assertEquals(List.of(4L, 4L), rounds.stream().map(o -> ((Map<?, ?>) o).get("groups_removed")).toList());
+        assertEquals(new java.util.TreeSet<Object>(removed), both, "the rounds' indices, in the input's numbering, are the removed dimensions");
+        assertEquals(((Map<?, ?>) rounds.get(1)).get("perplexity_after_finetune"), m.get("perplexity"));
+        try (HfCheckpoint ck = HfCheckpoint.open(out)) {
+            assertEquals(24L, ck.config().get("n_embd"));
+            assertEquals(8L, ck.config().get("jprune_head_dim"));
+            assertEquals(24, DecoderModel.open(ck).config().hiddenSize());
+        }
+        CliTest.Run eval = run("lm", "eval", "--model", out.toString(), "--text", text.toString(), "--seqlen", "32");
+        assertEquals(0, eval.code(), eval.err());
+        CliTest.Run gen = run("lm", "generate", "--model", out.toString(), "--prompt", "The Fulton", "--max-new-tokens", "3");
+        assertEquals(0, gen.code(), gen.err());
+    }
+
     @Test
     void badFlagsNameTheFlagAndTheAllowedValues() throws Exception {
         String m = model.toString(), t = text.toString(), o = tmp.resolve("bad").toString();
         Object[][] cases = {
-            {new String[] {"--granularity", "channels", "--sparsity", "0.5"}, "--granularity must be heads, mlp-neurons or blocks"},
-            {new String[] {"--granularity", "rows", "--sparsity", "0.5"}, "--granularity must be heads, mlp-neurons or blocks"},
+            {new String[] {"--granularity", "channels", "--sparsity", "0.5"}, "--granularity must be heads, mlp-neurons, blocks or hidden"},
+            {new String[] {"--granularity", "rows", "--sparsity", "0.5"}, "--granularity must be heads, mlp-neurons, blocks or hidden"},
+            {new String[] {"--granularity", "hidden", "--sparsity", "0.5", "--criterion", "gate", "--calib", t}, "with --granularity hidden use one of magnitude, magnitude-l2, taylor"},
+            {new String[] {"--granularity", "hidden", "--blocks-to-remove", "1"}, "--blocks-to-remove needs --granularity blocks"},
+            {new String[] {"--granularity", "hidden", "--sparsity", "0.99"}, "--sparsity 0.99 would remove every hidden dimension (32)"},
+            {new String[] {"--granularity", "hidden", "--sparsity", "0.5", "--schedule", "agp"}, "--schedule agp prunes during training"},
+            {new String[] {"--granularity", "hidden", "--sparsity", "0.5", "--schedule", "iterative:0"}, "--schedule must be oneshot or iterative:R"},
+            {new String[] {"--granularity", "blocks", "--blocks-to-remove", "1", "--schedule", "iterative:2"}, "--blocks-to-remove names the blocks"},
+            {new String[] {"--method", "magnitude", "--sparsity", "0.5", "--schedule", "iterative:2"}, "need --granularity"},
             {new String[] {"--granularity", "heads"}, "--sparsity is required with --granularity"},
             {new String[] {"--granularity", "heads", "--sparsity", "0.5", "--criterion", "skip-loss", "--calib", t}, "with --granularity heads use one of magnitude, magnitude-l2, taylor, gate"},
             {new String[] {"--granularity", "blocks", "--sparsity", "0.5", "--criterion", "wanda"}, "--criterion must be one of"},

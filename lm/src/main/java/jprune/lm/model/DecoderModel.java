@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.nio.file.Path;
 import jprune.lm.hf.HfCheckpoint;
 import jprune.lm.hf.PackedWeights;
 import jprune.lm.hf.MappedTensor;
@@ -56,7 +55,8 @@ public final class DecoderModel {
             throw new CheckpointFormatException(ckpt.dir().resolve(HfCheckpoint.CONFIG) + ": " + e.getMessage());
         }
         Map<String, Map<String, Object>> packed = PackedWeights.listed(ckpt);
-        DecoderModel m = c.family() == LmConfig.Family.GPT2 ? gpt2(new Source(ckpt, packed), c) : llama(new Source(ckpt, packed), c);
+        Source src = new Source(ckpt.dir().toString(), ckpt.tensors(), ckpt, packed);
+        DecoderModel m = c.family() == LmConfig.Family.GPT2 ? gpt2(src, c) : llama(src, c);
         java.util.Set<String> unused = new java.util.TreeSet<>(packed.keySet());
         for (Projection p : m.blockProjections()) unused.remove(p.name() + ".weight");
         unused.remove("lm_head.weight");
@@ -65,14 +65,26 @@ public final class DecoderModel {
         return m;
     }
 
-    /** A checkpoint and the weights it stores packed (by weight name). */
-    private record Source(HfCheckpoint ck, Map<String, Map<String, Object>> packed) {
-        Path dir() {
-            return ck.dir();
+    /**
+     * A model over tensors held in memory rather than a checkpoint's files (named and shaped as a
+     * checkpoint of config c stores them): how a model being pruned in memory is evaluated. The model
+     * is valid while the tensors' segments are.
+     */
+    public static DecoderModel of(LmConfig c, Map<String, MappedTensor> tensors) throws CheckpointFormatException {
+        Source src = new Source("in-memory model", tensors, null, Map.of());
+        return c.family() == LmConfig.Family.GPT2 ? gpt2(src, c) : llama(src, c);
+    }
+
+    /** Where the tensors come from (for messages), the tensors, the checkpoint (null in memory) and the weights it stores packed (by weight name). */
+    private record Source(String dir, Map<String, MappedTensor> tensors, HfCheckpoint ck, Map<String, Map<String, Object>> packed) {
+        boolean has(String name) {
+            return tensors.containsKey(name) || packed.containsKey(name);
         }
 
-        boolean has(String name) {
-            return ck.has(name) || packed.containsKey(name);
+        MappedTensor tensor(String name) throws CheckpointFormatException {
+            MappedTensor t = tensors.get(name);
+            if (t == null) throw new CheckpointFormatException(dir + ": checkpoint has no tensor '" + name + "'");
+            return t;
         }
     }
 
@@ -115,8 +127,7 @@ public final class DecoderModel {
         return new DecoderModel(c, embed, null, blocks, vec(ck, "model.norm.weight", d), null, head);
     }
 
-    private static MappedTensor shaped(Source src, String name, long... shape) throws CheckpointFormatException {
-        HfCheckpoint ck = src.ck();
+    private static MappedTensor shaped(Source ck, String name, long... shape) throws CheckpointFormatException {
         MappedTensor t = ck.tensor(name);
         if (!Arrays.equals(t.shape(), shape))
             throw new CheckpointFormatException(ck.dir() + ": tensor '" + name + "' has shape " + Arrays.toString(t.shape())

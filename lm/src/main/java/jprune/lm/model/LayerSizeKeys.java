@@ -12,7 +12,9 @@ import jprune.lm.hf.PackedWeights;
  * ({@code jprune_layer_heads}, {@code jprune_layer_kv_heads}, {@code jprune_layer_intermediate},
  * {@code jprune_head_dim}), which override the standard keys when present ({@code jprune_compression}
  * is {@link PackedWeights}'s). GPT-2 derives its head
- * size from n_embd / n_head, so any change of its head count needs the extra keys. Unknown
+ * size from n_embd / n_head, so any change of its head count or of its residual width (n_embd)
+ * needs {@code jprune_head_dim}. The residual width and the norm epsilon (which pruning the width
+ * rescales for RMSNorm) are written under the standard keys. Unknown
  * {@code jprune_} keys and keys that contradict each other are errors naming the key.
  */
 final class LayerSizeKeys {
@@ -27,8 +29,6 @@ final class LayerSizeKeys {
         Object hd = j.get(LmConfig.HEAD_DIM);
         if (family == LmConfig.Family.GPT2) {
             if (kv != null) throw new IllegalArgumentException("config.json: " + LmConfig.LAYER_KV_HEADS + " is not a gpt2 key (gpt2 has no grouped-query attention)");
-            if (hd != null && !Long.valueOf(headDim).equals(LmConfig.integral(hd)))
-                throw new IllegalArgumentException("config.json: " + LmConfig.HEAD_DIM + " is " + hd + " but n_embd / n_head is " + headDim);
             if (h != null && hd == null)
                 throw new IllegalArgumentException("config.json: " + LmConfig.LAYER_HEADS + " needs " + LmConfig.HEAD_DIM + " (n_embd / n_head = " + headDim + ")");
             kv = h;
@@ -39,6 +39,16 @@ final class LayerSizeKeys {
         }
         LmConfig.LayerSizes u = LmConfig.LayerSizes.uniform(layers, heads, kvHeads, intermediate);
         return new LmConfig.LayerSizes(h != null ? h : u.heads(), kv != null ? kv : u.kvHeads(), f != null ? f : u.intermediate());
+    }
+
+    /** GPT-2's explicit head size, jprune_head_dim (null when absent; then n_embd / n_head is the head size). */
+    static Integer gpt2HeadDim(Map<String, Object> j) {
+        Object v = j.get(LmConfig.HEAD_DIM);
+        if (v == null) return null;
+        Long x = LmConfig.integral(v);
+        if (x == null || x < 1 || x > Integer.MAX_VALUE)
+            throw new IllegalArgumentException("config.json: " + LmConfig.HEAD_DIM + " must be a positive integer, got " + v);
+        return (int) (long) x;
     }
 
     private static int[] list(Map<String, Object> j, String key, int layers) {
@@ -64,15 +74,17 @@ final class LayerSizeKeys {
             sameHeads &= c.heads(l) == c.heads() && c.kvHeads(l) == c.kvHeads();
             sameWidth &= c.intermediateSize(l) == c.intermediateSize();
         }
+        String epsKey = c.family() == LmConfig.Family.GPT2 ? "layer_norm_epsilon" : "rms_norm_eps";
+        if (!(j.get(epsKey) instanceof Number eps && eps.doubleValue() == c.normEps())) j.put(epsKey, c.normEps());
         if (c.family() == LmConfig.Family.GPT2) {
+            j.put("n_embd", c.hiddenSize());
             j.put("n_layer", n);
             j.put("n_head", c.heads());
             j.put("n_inner", c.intermediateSize());
-            if (!sameHeads) {
-                j.put(LmConfig.LAYER_HEADS, perLayer(n, c::heads));
-                j.put(LmConfig.HEAD_DIM, c.headDim());
-            }
+            if (!sameHeads) j.put(LmConfig.LAYER_HEADS, perLayer(n, c::heads));
+            if (!sameHeads || c.heads() * c.headDim() != c.hiddenSize()) j.put(LmConfig.HEAD_DIM, c.headDim());
         } else {
+            j.put("hidden_size", c.hiddenSize());
             j.put("num_hidden_layers", n);
             j.put("num_attention_heads", c.heads());
             j.put("num_key_value_heads", c.kvHeads());

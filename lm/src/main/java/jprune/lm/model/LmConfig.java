@@ -125,8 +125,6 @@ public record LmConfig(
         if (hiddenSize < 1 || layers < 1 || heads < 1 || kvHeads < 1 || headDim < 1 || vocabSize < 1 || intermediateSize < 1 || maxPositions < 1)
             throw new IllegalArgumentException("config sizes must be positive");
         if (heads % kvHeads != 0) throw new IllegalArgumentException("config: num_attention_heads (" + heads + ") must be a multiple of num_key_value_heads (" + kvHeads + ")");
-        if (family == Family.GPT2 && heads * headDim != hiddenSize)
-            throw new IllegalArgumentException("config: n_embd (" + hiddenSize + ") must be divisible by n_head (" + heads + ")");
         if (headDim % 2 != 0 && family == Family.LLAMA) throw new IllegalArgumentException("config: rotary head dimension must be even, got " + headDim);
     }
 
@@ -145,7 +143,11 @@ public record LmConfig(
 
     private static LmConfig gpt2(Map<String, Object> j) {
         int dim = req(j, "n_embd"), heads = req(j, "n_head");
-        if (dim % heads != 0) throw new IllegalArgumentException("config.json: n_embd (" + dim + ") is not divisible by n_head (" + heads + ")");
+        // A pruned residual stream or fewer heads leave n_embd / n_head wrong; jprune_head_dim then gives the head size.
+        Integer explicitHeadDim = LayerSizeKeys.gpt2HeadDim(j);
+        if (explicitHeadDim == null && dim % heads != 0)
+            throw new IllegalArgumentException("config.json: n_embd (" + dim + ") is not divisible by n_head (" + heads + ")");
+        int headDim = explicitHeadDim != null ? explicitHeadDim : dim / heads;
         Integer inner = opt(j, "n_inner");
         String act = str(j, "activation_function", "gelu_new");
         if (!List.of("gelu_new", "gelu_pytorch_tanh", "gelu", "relu").contains(act))
@@ -155,8 +157,8 @@ public record LmConfig(
         if (!bool(j, "scale_attn_weights", true)) throw new IllegalArgumentException("config.json: scale_attn_weights = false is not supported");
         if (bool(j, "add_cross_attention", false)) throw new IllegalArgumentException("config.json: add_cross_attention = true is not supported (decoder-only models)");
         int layers = req(j, "n_layer"), f = inner == null ? 4 * dim : inner;
-        LayerSizes sizes = LayerSizeKeys.read(j, Family.GPT2, layers, heads, heads, dim / heads, f);
-        return new LmConfig(Family.GPT2, "gpt2", req(j, "vocab_size"), dim, layers, heads, heads, dim / heads,
+        LayerSizes sizes = LayerSizeKeys.read(j, Family.GPT2, layers, heads, heads, headDim, f);
+        return new LmConfig(Family.GPT2, "gpt2", req(j, "vocab_size"), dim, layers, heads, heads, headDim,
                 f, req(j, "n_positions"), dbl(j, "layer_norm_epsilon", 1e-5), act, 0, null,
                 true, true, true, bool(j, "tie_word_embeddings", true), opt(j, "bos_token_id"), opt(j, "eos_token_id"), sizes);
     }
@@ -308,6 +310,15 @@ public record LmConfig(
         }
         return new LmConfig(family, modelType, vocabSize, hiddenSize, n, h, kv, headDim, common(sizes.intermediate, intermediateSize), maxPositions,
                 normEps, activation, ropeTheta, ropeScaling, qkvBias, outputBias, mlpBias, tiedEmbeddings, bosTokenId, eosTokenId, sizes);
+    }
+
+    /**
+     * This config with a narrower residual stream of hiddenSize dimensions and norm epsilon normEps
+     * (structured pruning of the hidden width rescales RMSNorm's epsilon); head size and blocks stay.
+     */
+    public LmConfig withHidden(int hiddenSize, double normEps) {
+        return new LmConfig(family, modelType, vocabSize, hiddenSize, layers, heads, kvHeads, headDim, intermediateSize, maxPositions,
+                normEps, activation, ropeTheta, ropeScaling, qkvBias, outputBias, mlpBias, tiedEmbeddings, bosTokenId, eosTokenId, layerSizes);
     }
 
     private static int common(int[] values, int otherwise) {

@@ -30,7 +30,12 @@ public enum LmCriterion {
 
     /** The criteria that apply to a structure. */
     public static List<LmCriterion> forStructure(Structure s) {
-        return s == Structure.BLOCKS ? List.of(values()) : List.of(MAGNITUDE, MAGNITUDE_L2, TAYLOR, GATE);
+        return switch (s) {
+            case BLOCKS -> List.of(values());
+            // A hidden dimension has no output of its own to gate: its writers add into the stream every block reads.
+            case HIDDEN -> List.of(MAGNITUDE, MAGNITUDE_L2, TAYLOR);
+            default -> List.of(MAGNITUDE, MAGNITUDE_L2, TAYLOR, GATE);
+        };
     }
 
     /** The criterion called name, if it applies to the structure; otherwise an error naming --criterion and the allowed values. */
@@ -39,7 +44,8 @@ public enum LmCriterion {
         for (LmCriterion c : values()) {
             if (!c.flag.equals(name)) continue;
             if (!forStructure(s).contains(c))
-                throw new IllegalArgumentException("--criterion " + name + " scores whole blocks; with --granularity " + s.flag() + " use one of " + String.join(", ", allowed));
+                throw new IllegalArgumentException("--criterion " + name + (c == GATE ? " scores the gate on a head's, neuron's or block's output, which a hidden dimension lacks"
+                        : " scores whole blocks") + "; with --granularity " + s.flag() + " use one of " + String.join(", ", allowed));
             return c;
         }
         throw new IllegalArgumentException("--criterion must be one of " + String.join(", ", allowed) + " for --granularity " + s.flag() + ", got '" + name + "'");

@@ -27,6 +27,13 @@ import jprune.prune.Structure;
  *   <li>blocks: every tensor under {@code transformer.h.i.} / {@code model.layers.i.}; the attention
  *       output and MLP down projections (and their biases) are the output slices, which write into
  *       the residual stream.</li>
+ *   <li>hidden (opt-in): one layer of all residual-stream dimensions. Dimension d is column d of the
+ *       token embedding (and of GPT-2's position embedding and an untied {@code lm_head}), entry d of
+ *       every norm's weight (and LayerNorm bias), the input dimension d of every projection that reads
+ *       the stream (GPT-2's {@code c_attn}, {@code c_fc}: row d of the [in, out] Conv1D; Llama's
+ *       q/k/v/gate/up: column d) and the output dimension d of every projection that writes it, which
+ *       are the output slices (GPT-2's {@code attn.c_proj}, {@code mlp.c_proj}: column d and bias d;
+ *       Llama's {@code o_proj}, {@code down_proj}: row d and bias d).</li>
  * </ul>
  * The output projections' slices are marked as outputs (what the gate score sums over); the
  * residual projections' biases belong to no head or neuron.
@@ -49,7 +56,7 @@ public final class LmGroups {
             }
             case BLOCKS -> out.add(blocks(c, shapes));
             case CHANNELS -> throw new AssertionError();
-            case HIDDEN -> throw new IllegalArgumentException("--granularity hidden is not supported for language models yet");
+            case HIDDEN -> out.add(hidden(c));
         }
         return out;
     }
@@ -58,7 +65,7 @@ public final class LmGroups {
     public static void requireLanguageModelStructure(Structure structure) {
         if (structure == Structure.CHANNELS)
             throw new IllegalArgumentException("--granularity channels is for vision models; language models have "
-                    + String.join(", ", List.of(Structure.HEADS.flag(), Structure.MLP_NEURONS.flag(), Structure.BLOCKS.flag())));
+                    + String.join(", ", List.of(Structure.HEADS.flag(), Structure.MLP_NEURONS.flag(), Structure.BLOCKS.flag(), Structure.HIDDEN.flag())));
     }
 
     /** The name prefix of block l's tensors. */
@@ -139,14 +146,37 @@ public final class LmGroups {
             List<GroupSlice> s = new ArrayList<>();
             for (TensorLayout.Spec t : TensorLayout.of(c)) {
                 if (!t.name().startsWith(prefix)) continue;
-                String local = t.name().substring(prefix.length());
-                boolean writesResidual = local.startsWith("attn.c_proj.") || local.startsWith("mlp.c_proj.")
-                        || local.startsWith("self_attn.o_proj.") || local.startsWith("mlp.down_proj.");
-                s.add(new GroupSlice(t.name(), 0, 0, (int) shapes.get(t.name())[0], writesResidual));
+                s.add(new GroupSlice(t.name(), 0, 0, (int) shapes.get(t.name())[0], writesResidual(t.name())));
             }
             groups.add(new PruneGroup(l, s, prefix));
         }
         return new GroupLayer("blocks", Structure.BLOCKS, groups);
+    }
+
+    /** The residual-stream width: one group per hidden dimension, across every tensor that reads or writes the stream. */
+    private static GroupLayer hidden(LmConfig c) {
+        boolean gpt2 = c.family() == LmConfig.Family.GPT2;
+        List<GroupSlice> template = new ArrayList<>();
+        for (TensorLayout.Spec t : TensorLayout.of(c)) {
+            String n = t.name();
+            if (t.role() == TensorLayout.Role.EMBEDDING || n.equals("lm_head.weight")) template.add(GroupSlice.of(n, 1, 0, 1));
+            else if (t.role() == TensorLayout.Role.NORM_WEIGHT || n.endsWith("ln_1.bias") || n.endsWith("ln_2.bias") || n.endsWith("ln_f.bias"))
+                template.add(GroupSlice.of(n, 0, 0, 1));
+            else if (writesResidual(n)) template.add(GroupSlice.output(n, gpt2 && t.role() == TensorLayout.Role.MATRIX ? 1 : 0, 0, 1));
+            else if (t.role() == TensorLayout.Role.MATRIX) template.add(GroupSlice.of(n, gpt2 ? 0 : 1, 0, 1));
+        }
+        List<PruneGroup> groups = new ArrayList<>();
+        for (int d = 0; d < c.hiddenSize(); d++) {
+            List<GroupSlice> s = new ArrayList<>(template.size());
+            for (GroupSlice t : template) s.add(new GroupSlice(t.tensor(), t.axis(), d, d + 1, t.output()));
+            groups.add(new PruneGroup(d, s));
+        }
+        return new GroupLayer("hidden", Structure.HIDDEN, groups);
+    }
+
+    /** The projections (weights and biases) that add into the residual stream. */
+    private static boolean writesResidual(String name) {
+        return name.contains(".attn.c_proj.") || name.contains(".mlp.c_proj.") || name.contains(".self_attn.o_proj.") || name.contains(".mlp.down_proj.");
     }
 
     /**

@@ -1,6 +1,8 @@
 package jprune.lm.structured;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -12,9 +14,11 @@ import jprune.lm.hf.HfCheckpoint;
 import jprune.lm.hf.HfCheckpointWriter;
 import jprune.lm.hf.MappedTensor;
 import jprune.lm.hf.PackedWeights;
+import jprune.lm.model.DecoderModel;
 import jprune.lm.model.LmConfig;
 import jprune.lm.model.TensorLayout;
 import jprune.lm.train.TrainableDecoder;
+import jprune.nn.io.CheckpointFormatException;
 import jprune.prune.GroupRemoval;
 import jprune.prune.GroupSlice;
 import jprune.prune.GroupSlices;
@@ -116,7 +120,10 @@ public record LmWeights(LmConfig config, Map<String, float[]> values, Map<String
                 widths[i] = removal.newShape(b + "mlp.up_proj.weight", shape.get(b + "mlp.up_proj.weight"))[0];
             }
         }
+        String embedding = TensorLayout.of(config).get(0).name();
+        int hidden = removal.newShape(embedding, shape.get(embedding))[1];
         LmConfig c = config.withLayerSizes(new LmConfig.LayerSizes(heads, kvHeads, widths));
+        if (hidden != config.hiddenSize()) c = narrowedStream(c, hidden, v, d);
         LmWeights out = new LmWeights(c, v, d, sh, hubNaming);
         for (TensorLayout.Spec s : TensorLayout.of(c)) {
             float[] a = v.get(s.name());
@@ -126,12 +133,56 @@ public record LmWeights(LmConfig config, Map<String, float[]> values, Map<String
         return out;
     }
 
+    /**
+     * The config of a residual stream narrowed from D to hidden = D' dimensions. The removed dimensions
+     * of the masked model are exact zeros everywhere, so its RMSNorm sees the kept entries x and
+     * computes w·x / sqrt(Σx²/D + eps). Over D' entries that is (w·sqrt(D/D'))·x / sqrt(Σx²/D' + eps·D/D'):
+     * every RMSNorm gain (in v, in place) is multiplied by sqrt(D/D') and epsilon by D/D', and the
+     * compacted model computes exactly what the masked one does. LayerNorm's mean and variance over
+     * the kept entries cannot be folded that way; GPT-2's norms are left as they are and normalise over
+     * the kept dimensions (docs/lm-structured-pruning.md). The rescaled gains are stored in F32 (in
+     * dtypes): rounding them to BF16 or F16 again would break the equality.
+     */
+    private static LmConfig narrowedStream(LmConfig c, int hidden, Map<String, float[]> v, Map<String, DType> dtypes) {
+        if (c.family() == LmConfig.Family.GPT2) return c.withHidden(hidden, c.normEps());
+        double ratio = (double) c.hiddenSize() / hidden;
+        float gain = (float) Math.sqrt(ratio);
+        for (TensorLayout.Spec s : TensorLayout.of(c)) {
+            if (s.role() != TensorLayout.Role.NORM_WEIGHT) continue;
+            float[] a = v.get(s.name());
+            for (int i = 0; i < a.length; i++) a[i] *= gain;
+            dtypes.put(s.name(), DType.F32);
+        }
+        return c.withHidden(hidden, c.normEps() * ratio);
+    }
+
     private String renumbered(String name, List<Integer> kept) {
         for (int i = 0; i < kept.size(); i++) {
             String from = LmGroups.blockPrefix(config, kept.get(i));
             if (name.startsWith(from)) return LmGroups.blockPrefix(config, i) + name.substring(from.length());
         }
         return name;
+    }
+
+    /**
+     * The inference model of these weights, each tensor rounded to its dtype as {@link #write} stores
+     * it, so it computes what the written checkpoint will (without writing one).
+     */
+    public DecoderModel inference() {
+        Map<String, MappedTensor> tensors = new LinkedHashMap<>();
+        Arena arena = Arena.ofAuto();
+        for (TensorLayout.Spec s : TensorLayout.of(config)) {
+            DType t = dtypes.get(s.name());
+            float[] a = values.get(s.name());
+            MemorySegment seg = arena.allocate((long) a.length * t.bytes, 8);
+            t.write(a, 0, seg, 0, a.length);
+            tensors.put(s.name(), new MappedTensor(s.name(), t.name(), t, s.shape(), seg));
+        }
+        try {
+            return DecoderModel.of(config, tensors);
+        } catch (CheckpointFormatException e) {
+            throw new IllegalStateException("weights do not match their own config: " + e.getMessage(), e);
+        }
     }
 
     /** A trainable copy (for gradients and fine-tuning). */

@@ -90,13 +90,50 @@ class LayerSizeKeysTest {
         assertFalse(uj.keySet().stream().anyMatch(k -> k.startsWith("jprune_")), uj.toString());
     }
 
+    /**
+     * A narrowed residual stream: Llama writes hidden_size, the explicit head_dim and the rescaled
+     * rms_norm_eps (plain Hugging Face keys); GPT-2 writes n_embd and, since n_embd / n_head is no
+     * longer the head size, jprune_head_dim, which jprune reads back even when n_embd is not a
+     * multiple of n_head.
+     */
+    @Test
+    void narrowedResidualStreamRoundTrips() {
+        LmConfig l = LmConfig.fromJson(llama()).withHidden(20, 3e-6);
+        Map<String, Object> lj = new LinkedHashMap<>(llama());
+        l.writeShape(lj);
+        assertEquals(20, lj.get("hidden_size"));
+        assertEquals(8, lj.get("head_dim"));
+        assertEquals(3e-6, lj.get("rms_norm_eps"));
+        assertFalse(lj.keySet().stream().anyMatch(k -> k.startsWith("jprune_")), lj.toString());
+        assertEquals(l, LmConfig.fromJson(Json.parseObject(Json.write(lj, false))));
+        for (int width : new int[] {24, 30}) {
+            LmConfig g = LmConfig.fromJson(gpt2()).withHidden(width, 1e-5);
+            Map<String, Object> gj = new LinkedHashMap<>(gpt2());
+            g.writeShape(gj);
+            assertEquals(width, gj.get("n_embd"));
+            assertEquals(4, gj.get("n_head"));
+            assertEquals(8, gj.get(LmConfig.HEAD_DIM));
+            assertFalse(gj.containsKey(LmConfig.LAYER_HEADS), "the blocks keep n_head heads: no per-layer list");
+            LmConfig back = roundTrip(g, gpt2());
+            assertEquals(g, back);
+            assertEquals(8, back.headDim());
+            assertEquals(g.parameterCount(), back.parameterCount());
+        }
+        LmConfig restored = LmConfig.fromJson(gpt2()).withHidden(32, 1e-5);
+        Map<String, Object> rj = new LinkedHashMap<>(gpt2());
+        rj.put(LmConfig.HEAD_DIM, 8);
+        restored.writeShape(rj);
+        assertFalse(rj.containsKey(LmConfig.HEAD_DIM), "n_embd / n_head is the head size again: the stale key goes");
+    }
+
     @Test
     void badExtraKeysFailNamingTheKey() {
         assertBad(gpt2(), Map.of("jprune_layer_width", List.of(1, 2, 3)), "unknown key 'jprune_layer_width'");
         assertBad(gpt2(), Map.of(LmConfig.LAYER_HEADS, List.of(4, 4), LmConfig.HEAD_DIM, 8), "jprune_layer_heads must be a list of 3 positive integers");
         assertBad(gpt2(), Map.of(LmConfig.LAYER_HEADS, List.of(4, 0, 4), LmConfig.HEAD_DIM, 8), "jprune_layer_heads[1] must be a positive integer");
         assertBad(gpt2(), Map.of(LmConfig.LAYER_HEADS, List.of(4, 2, 4)), "needs jprune_head_dim");
-        assertBad(gpt2(), Map.of(LmConfig.LAYER_HEADS, List.of(4, 2, 4), LmConfig.HEAD_DIM, 16), "jprune_head_dim is 16 but n_embd / n_head is 8");
+        assertBad(gpt2(), Map.of(LmConfig.HEAD_DIM, 0), "jprune_head_dim must be a positive integer");
+        assertBad(gpt2(), Map.of("n_embd", 30), "n_embd (30) is not divisible by n_head (4)");
         assertBad(gpt2(), Map.of(LmConfig.LAYER_KV_HEADS, List.of(1, 1, 1)), "not a gpt2 key");
         assertBad(llama(), Map.of(LmConfig.LAYER_HEADS, List.of(4, 2, 4)), "go together");
         assertBad(llama(), Map.of(LmConfig.LAYER_HEADS, List.of(4, 3, 4), LmConfig.LAYER_KV_HEADS, List.of(2, 2, 2)), "layer 1 has 3 heads, not a multiple of its 2 key/value heads");

@@ -90,6 +90,52 @@ class LmGroupsTest {
         assertTrue(e.getMessage().contains("heads, mlp-neurons, blocks"), e.getMessage());
     }
 
+    @Test
+    void aHiddenDimensionIsEveryTensorThatReadsOrWritesTheResidualStream() throws Exception {
+        LmConfig g = config("gpt2-tied-f32");   // d 48, tied head
+        List<GroupLayer> layers = LmGroups.of(g, Structure.HIDDEN);
+        assertEquals(1, layers.size());
+        assertEquals(48, layers.get(0).size());
+        String b = "transformer.h.1.";
+        List<GroupSlice> d5 = layers.get(0).groups().get(5).slices();
+        assertEquals(2 + 2 * 10 + 2, d5.size(), d5.toString());   // wte, wpe; per block 2 LayerNorms × 2, c_attn, c_fc, 2 × c_proj weight and bias; ln_f × 2
+        for (GroupSlice s : List.of(GroupSlice.of("transformer.wte.weight", 1, 5, 6), GroupSlice.of("transformer.wpe.weight", 1, 5, 6),
+                GroupSlice.of(b + "ln_1.weight", 0, 5, 6), GroupSlice.of(b + "ln_1.bias", 0, 5, 6), GroupSlice.of(b + "attn.c_attn.weight", 0, 5, 6),
+                GroupSlice.output(b + "attn.c_proj.weight", 1, 5, 6), GroupSlice.output(b + "attn.c_proj.bias", 0, 5, 6),
+                GroupSlice.of(b + "ln_2.bias", 0, 5, 6), GroupSlice.of(b + "mlp.c_fc.weight", 0, 5, 6),
+                GroupSlice.output(b + "mlp.c_proj.weight", 1, 5, 6), GroupSlice.output(b + "mlp.c_proj.bias", 0, 5, 6),
+                GroupSlice.of("transformer.ln_f.weight", 0, 5, 6), GroupSlice.of("transformer.ln_f.bias", 0, 5, 6)))
+            assertTrue(d5.contains(s), s + " in " + d5);
+        assertFalse(d5.stream().anyMatch(s -> s.tensor().endsWith("c_attn.bias") || s.tensor().endsWith("c_fc.bias")), "reader biases are not indexed by d");
+        // In the trainable model's [out, in] matrices the readers' slices are columns, the writers' rows.
+        List<GroupSlice> internal = LmGroups.internal(g, layers).get(0).groups().get(5).slices();
+        assertTrue(internal.contains(GroupSlice.of(b + "attn.c_attn.weight", 1, 5, 6)) && internal.contains(GroupSlice.output(b + "mlp.c_proj.weight", 0, 5, 6)));
+
+        LmConfig l = config("llama-headdim-bias-f32");   // d 48, untied, attention and MLP biases
+        List<GroupSlice> d7 = LmGroups.of(l, Structure.HIDDEN).get(0).groups().get(7).slices();
+        String m = "model.layers.0.";
+        assertEquals(List.of(GroupSlice.of("model.embed_tokens.weight", 1, 7, 8), GroupSlice.of(m + "input_layernorm.weight", 0, 7, 8),
+                GroupSlice.of(m + "self_attn.q_proj.weight", 1, 7, 8), GroupSlice.of(m + "self_attn.k_proj.weight", 1, 7, 8),
+                GroupSlice.of(m + "self_attn.v_proj.weight", 1, 7, 8), GroupSlice.output(m + "self_attn.o_proj.weight", 0, 7, 8),
+                GroupSlice.output(m + "self_attn.o_proj.bias", 0, 7, 8), GroupSlice.of(m + "post_attention_layernorm.weight", 0, 7, 8),
+                GroupSlice.of(m + "mlp.gate_proj.weight", 1, 7, 8), GroupSlice.of(m + "mlp.up_proj.weight", 1, 7, 8),
+                GroupSlice.output(m + "mlp.down_proj.weight", 0, 7, 8), GroupSlice.output(m + "mlp.down_proj.bias", 0, 7, 8)), d7.subList(0, 12));
+        assertEquals(List.of(GroupSlice.of("model.norm.weight", 0, 7, 8), GroupSlice.of("lm_head.weight", 1, 7, 8)), d7.subList(d7.size() - 2, d7.size()));
+        assertEquals(1 + 2 * 11 + 2, d7.size(), "the second block's eleven slices too");
+        // GQA without output biases, and Qwen2's q/k/v biases (indexed by heads, not by d), tied: no lm_head.
+        for (String name : List.of("llama-gqa-untied-bf16-sharded", "qwen2-bias-tied-bf16")) {
+            LmConfig c = config(name);
+            List<GroupSlice> s = LmGroups.of(c, Structure.HIDDEN).get(0).groups().get(0).slices();
+            assertFalse(s.stream().anyMatch(x -> x.tensor().endsWith(".bias")), name + ": " + s);
+            assertEquals(c.tiedEmbeddings() ? 0 : 1, s.stream().filter(x -> x.tensor().equals("lm_head.weight")).count(), name);
+            assertEquals(2L * c.layers(), s.stream().filter(GroupSlice::output).count(), name + ": o_proj and down_proj of every block");
+        }
+        var e = assertThrows(IllegalArgumentException.class, () -> LmCriterion.parse("gate", Structure.HIDDEN));
+        assertTrue(e.getMessage().contains("with --granularity hidden use one of magnitude, magnitude-l2, taylor"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> LmCriterion.parse("block-influence", Structure.HIDDEN));
+        assertTrue(e.getMessage().contains("scores whole blocks; with --granularity hidden"), e.getMessage());
+    }
+
     /**
      * The gate score of a GPT-2 head (its slices translated to the trainable model's [out, in]
      * matrices) is |dL/dξ| for a gate ξ on the head's output, checked by central differences.

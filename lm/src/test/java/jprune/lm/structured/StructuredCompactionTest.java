@@ -34,7 +34,7 @@ class StructuredCompactionTest {
     void compactedLogitsEqualMaskedLogits() throws Exception {
         for (String name : MODELS) {
             Path src = LmGroupsTest.GOLDEN.resolve(name).resolve("model");
-            int[] ids = ((List<?>) Json.parse(Files.readString(LmGroupsTest.GOLDEN.resolve(name).resolve("ids.json")))).stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+            int[] ids = ids(name);
             try (HfCheckpoint ck = HfCheckpoint.open(src)) {
                 LmWeights w = LmWeights.read(ck);
                 for (Structure s : List.of(Structure.HEADS, Structure.MLP_NEURONS, Structure.BLOCKS)) {
@@ -84,6 +84,90 @@ class StructuredCompactionTest {
             c.writeShape(j2);
             assertEquals(List.of(80, 40), j2.get(LmConfig.LAYER_INTERMEDIATE));
             assertEquals(c, LmConfig.fromJson(Json.parseObject(Json.write(j2, false))));
+        }
+    }
+
+    static int[] ids(String name) throws Exception {
+        return ((List<?>) Json.parse(Files.readString(LmGroupsTest.GOLDEN.resolve(name).resolve("ids.json")))).stream().mapToInt(o -> ((Number) o).intValue()).toArray();
+    }
+
+    /**
+     * Llama family, residual stream narrowed by a quarter: the compacted model (RMSNorm gains ×
+     * sqrt(D/D'), epsilon × D/D') computes what the masked model computes, with GQA, Qwen2's q/k/v
+     * biases, output and MLP biases and BF16 shards, and is written with Hugging Face's keys alone.
+     */
+    @Test
+    void narrowedResidualStreamOfLlamaFamilyComputesWhatTheMaskedModelComputes() throws Exception {
+        for (String name : List.of("llama-gqa-untied-bf16-sharded", "qwen2-bias-tied-bf16", "llama-headdim-bias-f32")) {
+            Path src = LmGroupsTest.GOLDEN.resolve(name).resolve("model");
+            int[] ids = ids(name);
+            try (HfCheckpoint ck = HfCheckpoint.open(src)) {
+                LmWeights w = LmWeights.read(ck);
+                int d = w.config().hiddenSize(), kept = d - (int) Math.rint(0.25 * d);
+                StructuredLmPruner.Result r = StructuredLmPruner.prune(w, null, null,
+                        new StructuredLmPruner.Settings(Structure.HIDDEN, LmCriterion.MAGNITUDE, 0.25, Scope.LAYER, null, 1));
+                assertEquals(d - kept, r.removed().size(), name);
+                Path small = tmp.resolve(name + "-hidden");
+                r.compacted().write(small, ck.config(), src);
+                try (HfCheckpoint c = HfCheckpoint.open(small)) {
+                    DecoderModel full = w.masked(r.removed()).inference(), compact = DecoderModel.open(c);
+                    assertEquals(kept, compact.config().hiddenSize(), name);
+                    assertEquals(w.config().normEps() * d / kept, compact.config().normEps(), 1e-18, name);
+                    assertEquals((long) kept, c.config().get("hidden_size"), name);
+                    assertEquals((long) w.config().headDim(), c.config().get("head_dim"), name);
+                    assertFalse(c.config().keySet().stream().anyMatch(k -> k.startsWith("jprune_")), name + ": a plain Hugging Face checkpoint");
+                    assertEquals(r.compacted().parameterCount(), compact.config().parameterCount(), name);
+                    float[] expected = logits(full, ids), got = logits(compact, ids);
+                    for (int i = 0; i < expected.length; i++)
+                        assertEquals(expected[i], got[i], 2e-5 * Math.max(1, Math.abs(expected[i])), name + " logit " + i);
+                    assertArrayEquals(got, stepByStep(compact, ids), 2e-4f, name + ": token by token through the KV cache");
+                    assertEquals("F32", c.tensor("model.norm.weight").storedDtype(), name + ": rescaled gains are not rounded again");
+                    assertEquals(ck.dtype().name(), c.tensor("model.layers.1.mlp.up_proj.weight").storedDtype(), name);
+                    assertEquals(c.sharded(), ck.sharded(), name);
+                }
+            }
+        }
+    }
+
+    /**
+     * GPT-2's LayerNorm over the kept dimensions is not the masked model's (mean and variance over
+     * all D with zeros), so the compacted model is checked against an independent float64 forward of
+     * the full-size masked weights whose LayerNorms take their statistics over the kept dimensions
+     * only; the masked model itself differs, which shows the reference is not vacuous.
+     */
+    @Test
+    void narrowedGpt2NormalisesOverTheKeptDimensions() throws Exception {
+        for (String name : List.of("gpt2-tied-f32", "gpt2-hub-legacy-f32")) {
+            Path src = LmGroupsTest.GOLDEN.resolve(name).resolve("model");
+            int[] ids = ids(name);
+            try (HfCheckpoint ck = HfCheckpoint.open(src)) {
+                LmWeights w = LmWeights.read(ck);
+                LmConfig dense = w.config();
+                StructuredLmPruner.Result r = StructuredLmPruner.prune(w, null, null,
+                        new StructuredLmPruner.Settings(Structure.HIDDEN, LmCriterion.MAGNITUDE, 0.25, Scope.GLOBAL, null, 1));
+                boolean[] kept = new boolean[dense.hiddenSize()];
+                java.util.Arrays.fill(kept, true);
+                for (var g : r.removed()) kept[g.index()] = false;
+                Path small = tmp.resolve(name + "-hidden");
+                r.compacted().write(small, ck.config(), src);
+                try (HfCheckpoint c = HfCheckpoint.open(small)) {
+                    int narrowed = dense.hiddenSize() - r.removed().size();
+                    assertEquals((long) narrowed, c.config().get("n_embd"), name);
+                    assertEquals((long) dense.heads(), c.config().get("n_head"), name);
+                    assertEquals((long) dense.headDim(), c.config().get(LmConfig.HEAD_DIM), name + ": n_embd / n_head is no longer the head size");
+                    DecoderModel compact = DecoderModel.open(c);
+                    assertEquals(dense.headDim(), compact.config().headDim(), name);
+                    assertEquals(dense.normEps(), compact.config().normEps(), name + ": LayerNorm's epsilon stays");
+                    double[] reference = Gpt2Reference.logits(w.masked(r.removed()), kept, ids);
+                    float[] got = logits(compact, ids), masked = logits(w.masked(r.removed()).inference(), ids);
+                    double maskedGap = 0;
+                    for (int i = 0; i < got.length; i++) {
+                        assertEquals(reference[i], got[i], 2e-5 * Math.max(1, Math.abs(reference[i])), name + " logit " + i);
+                        maskedGap = Math.max(maskedGap, Math.abs(masked[i] - reference[i]));
+                    }
+                    assertTrue(maskedGap > 1e-3, name + ": the masked model normalises over all D, " + maskedGap);
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ import jprune.lm.model.LmConfig;
 import jprune.lm.model.RandomCheckpoint;
 import jprune.lm.prune.CalibrationSamples;
 import jprune.lm.train.LmArchitecture;
+import jprune.prune.PruneGroup;
 import jprune.prune.Scope;
 import jprune.prune.Structure;
 import org.junit.jupiter.api.Test;
@@ -115,6 +116,65 @@ class StructuredLmPrunerTest {
 
     private static void assertArrayEquals(float[] a, float[] b) {
         org.junit.jupiter.api.Assertions.assertArrayEquals(a, b);
+    }
+
+    /**
+     * iterative:2 scores the compacted model of round 1 again (Taylor scores change as groups go), ends
+     * with one shot's count in every layer, records both rounds in the input's numbering (the final
+     * model is exactly the input with the reported groups removed), and calls the round end between.
+     */
+    @Test
+    void iterativeRoundsRescoreTheCompactedModelAndReportTheInputsNumbering() throws Exception {
+        RandomCheckpoint.write(tmp.resolve("it"), FOUR_BLOCKS, DType.F32, 4, 0);
+        CalibrationSamples calib = calibration(4, 12, 7);
+        try (HfCheckpoint ck = HfCheckpoint.open(tmp.resolve("it"))) {
+            LmWeights w = LmWeights.read(ck);
+            for (Structure structure : List.of(Structure.MLP_NEURONS, Structure.HIDDEN)) {
+                StructuredLmPruner.Result once = StructuredLmPruner.prune(w, null, calib,
+                        new StructuredLmPruner.Settings(structure, LmCriterion.TAYLOR, 0.5, Scope.LAYER, null, 2));
+                List<Integer> ends = new java.util.ArrayList<>();
+                StructuredLmPruner.Result it = StructuredLmPruner.prune(w, null, calib,
+                        new StructuredLmPruner.Settings(structure, LmCriterion.TAYLOR, 0.5, Scope.LAYER, null, 2, 2), (round, pruned) -> {
+                            ends.add(round.round());
+                            return pruned;
+                        });
+                assertEquals(List.of(1, 2), ends, structure.flag());
+                assertEquals(2, it.rounds().size());
+                StructuredLmPruner.Round r1 = it.rounds().get(0), r2 = it.rounds().get(1);
+                assertEquals(1 - Math.sqrt(0.5), r1.targetSparsity(), 1e-12);
+                assertEquals(0.5, r2.targetSparsity());
+                assertEquals(it.removed().size(), r1.removed().size() + r2.removed().size(), structure.flag());
+                assertEquals(once.removed().size(), it.removed().size(), structure.flag());
+                for (int l = 0; l < once.changes().size(); l++)
+                    assertEquals(once.changes().get(l).after(), it.changes().get(l).after(), structure.flag() + " layer " + l + ": one shot's count");
+                for (PruneGroup g : r1.removed()) {
+                    int layer = it.layers().indexOf(it.layers().stream().filter(x -> x.groups().contains(g)).findFirst().orElseThrow());
+                    assertTrue(Float.isNaN(r2.scores().get(layer)[g.index()]), "round 2 does not score what round 1 removed");
+                }
+                assertTrue(it.changes().get(0).removed().size() == it.changes().get(0).before() - it.changes().get(0).after());
+                LmWeights direct = w.compacted(it.removed());
+                assertEquals(direct.config().hiddenSize(), it.compacted().config().hiddenSize());
+                for (var e : direct.values().entrySet()) {
+                    float[] got = it.compacted().values().get(e.getKey());
+                    for (int i = 0; i < got.length; i++) assertEquals(e.getValue()[i], got[i], 1e-6f * Math.max(1, Math.abs(got[i])), e.getKey() + "[" + i + "]");
+                }
+                assertEquals(direct.config().normEps(), it.compacted().config().normEps(), 1e-15);
+            }
+            // Blocks by block influence in two rounds: round 2 scores the 3-block model in memory (LmWeights.inference).
+            StructuredLmPruner.Result blocks = StructuredLmPruner.prune(w, DecoderModel.open(ck), calib,
+                    new StructuredLmPruner.Settings(Structure.BLOCKS, LmCriterion.BLOCK_INFLUENCE, 0.5, Scope.LAYER, null, 2, 2));
+            assertEquals(List.of(1, 1), blocks.rounds().stream().map(r -> r.removed().size()).toList());
+            assertEquals(2, blocks.compacted().config().layers());
+            float[] second = blocks.rounds().get(1).scores().get(0);
+            int gone = blocks.rounds().get(0).removed().get(0).index();
+            for (int i = 0; i < 4; i++) assertEquals(i == gone, Float.isNaN(second[i]), "round 2 scores the 3 blocks left: " + Arrays.toString(second));
+            var e = assertThrows(IllegalArgumentException.class,
+                    () -> new StructuredLmPruner.Settings(Structure.BLOCKS, null, 0, Scope.LAYER, List.of(1), 1, 2));
+            assertTrue(e.getMessage().contains("--schedule iterative:2") && e.getMessage().contains("--blocks-to-remove"), e.getMessage());
+            e = assertThrows(IllegalArgumentException.class, () -> prune(w, Structure.HIDDEN, 0.99, Scope.LAYER));
+            assertTrue(e.getMessage().startsWith("--sparsity 0.99 would remove every hidden dimension (32)") && e.getMessage().contains("at most 31 of 32"),
+                    e.getMessage());
+        }
     }
 
     @Test
