@@ -1,6 +1,7 @@
 package jprune.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 public final class AttentionKernels {
     private static final VectorSpecies<Float> S = VectorPolicy.FLOATS;
-    /** Query rows the products take at once. */
+    /** Query rows (or keys) the products take at once. */
     static final int ROWS = 4;
     /**
      * Work (multiply-adds, an exponential counted as 8) a thread should get before a call is split:
@@ -61,33 +62,111 @@ public final class AttentionKernels {
                     for (int s = 0; s < tokens; s++) p[s] = score(q, qt, k, (base + s) * ld + col, headDim) * scale;
                     Softmax.row(p, p, 0, tokens);
                     int ot = (base + t) * ldo + col;
-                    for (int j = 0; j < headDim; j++) out[ot + j] = weighted(p, 0, v, base * ld + col + j, ld, tokens);
+                    for (int j = 0; j < headDim; j++) out[ot + j] = weighted(p, 0, 1, v, base * ld + col + j, ld, tokens);
                 }
             }
         }
     }
 
     /**
-     * One (sample, head): the scores of all query rows, then their softmax row by row, then the
-     * context rows. Keys are transposed into scratch so that scores run as vectors over keys (the
-     * keys past the last whole vector in scalar); both products take {@link #ROWS} query rows at a
-     * time, whose independent chains of fused multiply-adds overlap in the core.
+     * One (sample, head). Whole vectors of query rows go through {@link #block}, one row per lane;
+     * the rows left over go a row of scores at a time through {@link #rows}.
      */
     private static void unit(int n, int h, int tokens, int headDim, float scale, float[] q, float[] k, float[] v,
                              int ld, float[] out, int ldo, Scratch scratch) {
+        int t = 0, lanes = S.length();
+        if (!VectorPolicy.SCALAR) {
+            for (; t + lanes <= tokens; t += lanes) {
+                if (!block(t, n * tokens, h * headDim, tokens, headDim, scale, q, k, v, ld, out, ldo, scratch))
+                    rows(t, t + lanes, n, h, tokens, headDim, scale, q, k, v, ld, out, ldo, scratch);
+            }
+        }
+        if (t < tokens) rows(t, tokens, n, h, tokens, headDim, scale, q, k, v, ld, out, ldo, scratch);
+    }
+
+    /**
+     * Query rows t..t+L (L lanes), row t+l in lane l: the scores transposed (a vector per key, from
+     * the queries transposed into scratch), each row's softmax as the lanes of vector operations,
+     * then the context rows. A row's softmax is {@link Softmax#row}'s arithmetic in the same order:
+     * the maximum (order-free), the exponentials, the sum with the vector part's lanes (keys j and
+     * j + L, …, accumulated in order) folded pairwise as {@link VectorPolicy#laneSum} folds them and
+     * the keys past the last whole vector added after, then 1/sum and the products. Returns false,
+     * having written nothing, if some row's scores are all −∞ (the row path handles that case).
+     */
+    private static boolean block(int t, int base, int col, int tokens, int headDim, float scale, float[] q, float[] k,
+                                 float[] v, int ld, float[] out, int ldo, Scratch scratch) {
+        int lanes = S.length();
+        float[] qt = scratch.kt(headDim * lanes), st = scratch.scores(tokens * lanes), acc = scratch.lanes(lanes * lanes);
+        for (int l = 0; l < lanes; l++) {
+            int qr = (base + t + l) * ld + col;
+            for (int i = 0; i < headDim; i++) qt[i * lanes + l] = q[qr + i];
+        }
+        int s = 0;
+        for (; s + ROWS <= tokens; s += ROWS) {
+            // Four keys at a time: four independent chains of fused multiply-adds.
+            int k0 = (base + s) * ld + col, k1 = k0 + ld, k2 = k1 + ld, k3 = k2 + ld;
+            FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+            for (int i = 0; i < headDim; i++) {
+                FloatVector qv = FloatVector.fromArray(S, qt, i * lanes);
+                a0 = FloatVector.broadcast(S, k[k0 + i]).fma(qv, a0);
+                a1 = FloatVector.broadcast(S, k[k1 + i]).fma(qv, a1);
+                a2 = FloatVector.broadcast(S, k[k2 + i]).fma(qv, a2);
+                a3 = FloatVector.broadcast(S, k[k3 + i]).fma(qv, a3);
+            }
+            a0.mul(scale).intoArray(st, s * lanes);
+            a1.mul(scale).intoArray(st, (s + 1) * lanes);
+            a2.mul(scale).intoArray(st, (s + 2) * lanes);
+            a3.mul(scale).intoArray(st, (s + 3) * lanes);
+        }
+        for (; s < tokens; s++) {
+            int ks = (base + s) * ld + col;
+            FloatVector a = FloatVector.zero(S);
+            for (int i = 0; i < headDim; i++) a = FloatVector.broadcast(S, k[ks + i]).fma(FloatVector.fromArray(S, qt, i * lanes), a);
+            a.mul(scale).intoArray(st, s * lanes);
+        }
+        FloatVector max = FloatVector.fromArray(S, st, 0);
+        for (s = 1; s < tokens; s++) max = max.max(FloatVector.fromArray(S, st, s * lanes));
+        if (max.compare(VectorOperators.EQ, Float.NEGATIVE_INFINITY).anyTrue()) return false;
+        for (s = 0; s < tokens; s++) FloatExp.exp(FloatVector.fromArray(S, st, s * lanes).sub(max)).intoArray(st, s * lanes);
+        int bound = VectorPolicy.loopBound(tokens);
+        for (int l = 0; l < lanes; l++) {
+            FloatVector a = FloatVector.zero(S);
+            for (int j = l; j < bound; j += lanes) a = a.add(FloatVector.fromArray(S, st, j * lanes));
+            a.intoArray(acc, l * lanes);
+        }
+        for (int half = lanes / 2; half > 0; half /= 2) {
+            for (int i = 0; i < half; i++)
+                FloatVector.fromArray(S, acc, i * lanes).add(FloatVector.fromArray(S, acc, (i + half) * lanes)).intoArray(acc, i * lanes);
+        }
+        FloatVector sum = bound > 0 ? FloatVector.fromArray(S, acc, 0) : FloatVector.zero(S);
+        for (int j = bound; j < tokens; j++) sum = sum.add(FloatVector.fromArray(S, st, j * lanes));
+        FloatVector inv = FloatVector.broadcast(S, 1f).div(sum);
+        for (s = 0; s < tokens; s++) FloatVector.fromArray(S, st, s * lanes).mul(inv).intoArray(st, s * lanes);
+        for (int l = 0; l < lanes; l += ROWS) context4(t + l, st, l, 1, lanes, base, col, tokens, headDim, v, ld, out, ldo);
+        return true;
+    }
+
+    /**
+     * Query rows [from, to), a row of scores at a time, then their softmax row by row, then the context
+     * rows. With {@link #ROWS} rows or more, keys are transposed into scratch so that scores run as
+     * vectors over keys (the keys past the last whole vector in scalar); both products take ROWS rows
+     * at a time, whose independent chains of fused multiply-adds overlap in the core.
+     */
+    private static void rows(int from, int to, int n, int h, int tokens, int headDim, float scale, float[] q, float[] k,
+                             float[] v, int ld, float[] out, int ldo, Scratch scratch) {
         int base = n * tokens, col = h * headDim;
-        int sb = VectorPolicy.loopBound(tokens);
+        int sb = to - from >= ROWS ? VectorPolicy.loopBound(tokens) : 0;
         float[] kt = scratch.kt(headDim * sb), p = scratch.scores(tokens * tokens);
         for (int s = 0; s < sb; s++) {
             int ks = (base + s) * ld + col;
             for (int i = 0; i < headDim; i++) kt[i * sb + s] = k[ks + i];
         }
-        int t = 0;
-        for (; t + ROWS <= tokens; t += ROWS) scores4(t, base, col, tokens, headDim, sb, scale, q, k, kt, ld, p);
-        for (; t < tokens; t++) scores1(t, base, col, tokens, headDim, sb, scale, q, k, kt, ld, p);
-        for (t = 0; t < tokens; t++) Softmax.row(p, p, t * tokens, tokens);
-        for (t = 0; t + ROWS <= tokens; t += ROWS) context4(t, base, col, tokens, headDim, p, v, ld, out, ldo);
-        for (; t < tokens; t++) context1(t, base, col, tokens, headDim, p, v, ld, out, ldo);
+        int t = from;
+        for (; t + ROWS <= to; t += ROWS) scores4(t, base, col, tokens, headDim, sb, scale, q, k, kt, ld, p);
+        for (; t < to; t++) scores1(t, base, col, tokens, headDim, sb, scale, q, k, kt, ld, p);
+        for (t = from; t < to; t++) Softmax.row(p, p, t * tokens, tokens);
+        for (t = from; t + ROWS <= to; t += ROWS) context4(t, p, t * tokens, tokens, 1, base, col, tokens, headDim, v, ld, out, ldo);
+        for (; t < to; t++) context1(t, p, t * tokens, 1, base, col, tokens, headDim, v, ld, out, ldo);
     }
 
     /** Scaled scores of query rows t..t+3 against every key, into p's rows t..t+3. */
@@ -136,23 +215,42 @@ public final class AttentionKernels {
                 acc = FloatVector.broadcast(S, q[qt + i]).fma(FloatVector.fromArray(S, kt, i * sb + s0), acc);
             acc.mul(scale).intoArray(p, pt + s0);
         }
-        for (int s = sb; s < tokens; s++) p[pt + s] = score(q, qt, k, (base + s) * ld + col, headDim) * scale;
+        int s = sb;
+        for (; s + ROWS <= tokens; s += ROWS) {
+            int k0 = (base + s) * ld + col, k1 = k0 + ld, k2 = k1 + ld, k3 = k2 + ld;
+            float a0 = 0f, a1 = 0f, a2 = 0f, a3 = 0f;
+            for (int i = 0; i < headDim; i++) {
+                float qv = q[qt + i];
+                a0 = Math.fma(qv, k[k0 + i], a0);
+                a1 = Math.fma(qv, k[k1 + i], a1);
+                a2 = Math.fma(qv, k[k2 + i], a2);
+                a3 = Math.fma(qv, k[k3 + i], a3);
+            }
+            p[pt + s] = a0 * scale;
+            p[pt + s + 1] = a1 * scale;
+            p[pt + s + 2] = a2 * scale;
+            p[pt + s + 3] = a3 * scale;
+        }
+        for (; s < tokens; s++) p[pt + s] = score(q, qt, k, (base + s) * ld + col, headDim) * scale;
     }
 
-    /** Context rows t..t+3 from p's rows t..t+3: vectors over the head dimension, then a scalar tail. */
-    private static void context4(int t, int base, int col, int tokens, int headDim, float[] p, float[] v, int ld,
-                                 float[] out, int ldo) {
-        int p0 = t * tokens, p1 = p0 + tokens, p2 = p1 + tokens, p3 = p2 + tokens;
+    /**
+     * Context rows t..t+3: vectors over the head dimension, then a scalar tail. Row r's probability
+     * for key s is p[p0 + r·pRow + s·pStride] (rows of a score matrix, or lanes of a transposed one).
+     */
+    private static void context4(int t, float[] p, int p0, int pRow, int pStride, int base, int col, int tokens, int headDim,
+                                 float[] v, int ld, float[] out, int ldo) {
+        int p1 = p0 + pRow, p2 = p1 + pRow, p3 = p2 + pRow;
         int o0 = (base + t) * ldo + col, o1 = o0 + ldo, o2 = o1 + ldo, o3 = o2 + ldo;
         int jb = VectorPolicy.loopBound(headDim), j0 = 0;
         for (; j0 < jb; j0 += S.length()) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
-            for (int s = 0, vs = base * ld + col + j0; s < tokens; s++, vs += ld) {
+            for (int s = 0, ps = 0, vs = base * ld + col + j0; s < tokens; s++, ps += pStride, vs += ld) {
                 FloatVector vv = FloatVector.fromArray(S, v, vs);
-                a0 = FloatVector.broadcast(S, p[p0 + s]).fma(vv, a0);
-                a1 = FloatVector.broadcast(S, p[p1 + s]).fma(vv, a1);
-                a2 = FloatVector.broadcast(S, p[p2 + s]).fma(vv, a2);
-                a3 = FloatVector.broadcast(S, p[p3 + s]).fma(vv, a3);
+                a0 = FloatVector.broadcast(S, p[p0 + ps]).fma(vv, a0);
+                a1 = FloatVector.broadcast(S, p[p1 + ps]).fma(vv, a1);
+                a2 = FloatVector.broadcast(S, p[p2 + ps]).fma(vv, a2);
+                a3 = FloatVector.broadcast(S, p[p3 + ps]).fma(vv, a3);
             }
             a0.intoArray(out, o0 + j0);
             a1.intoArray(out, o1 + j0);
@@ -161,25 +259,25 @@ public final class AttentionKernels {
         }
         for (int j = j0; j < headDim; j++) {
             int vj = base * ld + col + j;
-            out[o0 + j] = weighted(p, p0, v, vj, ld, tokens);
-            out[o1 + j] = weighted(p, p1, v, vj, ld, tokens);
-            out[o2 + j] = weighted(p, p2, v, vj, ld, tokens);
-            out[o3 + j] = weighted(p, p3, v, vj, ld, tokens);
+            out[o0 + j] = weighted(p, p0, pStride, v, vj, ld, tokens);
+            out[o1 + j] = weighted(p, p1, pStride, v, vj, ld, tokens);
+            out[o2 + j] = weighted(p, p2, pStride, v, vj, ld, tokens);
+            out[o3 + j] = weighted(p, p3, pStride, v, vj, ld, tokens);
         }
     }
 
     /** {@link #context4} for one row. */
-    private static void context1(int t, int base, int col, int tokens, int headDim, float[] p, float[] v, int ld,
-                                 float[] out, int ldo) {
-        int pt = t * tokens, ot = (base + t) * ldo + col;
+    private static void context1(int t, float[] p, int pt, int pStride, int base, int col, int tokens, int headDim,
+                                 float[] v, int ld, float[] out, int ldo) {
+        int ot = (base + t) * ldo + col;
         int jb = VectorPolicy.loopBound(headDim), j0 = 0;
         for (; j0 < jb; j0 += S.length()) {
             FloatVector acc = FloatVector.zero(S);
-            for (int s = 0, vs = base * ld + col + j0; s < tokens; s++, vs += ld)
-                acc = FloatVector.broadcast(S, p[pt + s]).fma(FloatVector.fromArray(S, v, vs), acc);
+            for (int s = 0, ps = pt, vs = base * ld + col + j0; s < tokens; s++, ps += pStride, vs += ld)
+                acc = FloatVector.broadcast(S, p[ps]).fma(FloatVector.fromArray(S, v, vs), acc);
             acc.intoArray(out, ot + j0);
         }
-        for (int j = j0; j < headDim; j++) out[ot + j] = weighted(p, pt, v, base * ld + col + j, ld, tokens);
+        for (int j = j0; j < headDim; j++) out[ot + j] = weighted(p, pt, pStride, v, base * ld + col + j, ld, tokens);
     }
 
     /** q_t·k_s as one fused multiply-add chain over the head dimension, from zero. */
@@ -189,10 +287,10 @@ public final class AttentionKernels {
         return acc;
     }
 
-    /** Σ_s p[pt + s]·v[vj + s·ld] as one fused multiply-add chain over the keys, from zero. */
-    private static float weighted(float[] p, int pt, float[] v, int vj, int ld, int tokens) {
+    /** Σ_s p[pt + s·pStride]·v[vj + s·ld] as one fused multiply-add chain over the keys, from zero. */
+    private static float weighted(float[] p, int pt, int pStride, float[] v, int vj, int ld, int tokens) {
         float acc = 0f;
-        for (int s = 0; s < tokens; s++) acc = Math.fma(p[pt + s], v[vj + s * ld], acc);
+        for (int s = 0; s < tokens; s++) acc = Math.fma(p[pt + s * pStride], v[vj + s * ld], acc);
         return acc;
     }
 
@@ -213,13 +311,18 @@ public final class AttentionKernels {
             throw new IllegalArgumentException("attention: out has " + out.length + " floats; " + rows + " rows of stride " + ldo + " need " + needOut);
     }
 
-    /** A thread's transposed keys and scores, grown on demand and kept. */
+    /** A thread's transposed keys or queries, scores and lane sums, grown on demand and kept. */
     private static final class Scratch {
-        private float[] kt = new float[0], scores = new float[0];
+        private float[] kt = new float[0], scores = new float[0], lanes = new float[0];
 
         float[] kt(int size) {
             if (kt.length < size) kt = new float[size];
             return kt;
+        }
+
+        float[] lanes(int size) {
+            if (lanes.length < size) lanes = new float[size];
+            return lanes;
         }
 
         float[] scores(int size) {

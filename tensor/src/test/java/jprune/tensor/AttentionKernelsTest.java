@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Test;
 
 class AttentionKernelsTest {
     /** tokens × headDim around the vector widths (tails on both sides), with heads side by side. */
-    private static final int[][] SHAPES = {{1, 1}, {2, 3}, {5, 7}, {16, 16}, {17, 16}, {17, 9}, {33, 24}, {8, 40}};
+    private static final int[][] SHAPES = {{1, 1}, {2, 3}, {5, 7}, {16, 16}, {17, 16}, {17, 9}, {33, 24}, {8, 40}, {39, 4}, {50, 16}};
 
     @Test
     void vectorKernelEqualsTheScalarReferenceBitForBit() {
@@ -77,6 +77,21 @@ class AttentionKernelsTest {
             Parallel.setThreads(saved);
         }
         assertArrayEquals(one, two);
+    }
+
+    @Test
+    void aQueryWhoseScoresAreAllMinusInfinityGetsZerosAsTheSoftmaxOpGives() {
+        Rng rng = new Rng(44);
+        int batch = 2, tokens = 37, heads = 2, hd = 5, inner = heads * hd;
+        float[] q = KernelAssert.random(rng, batch * tokens * inner), k = KernelAssert.random(rng, q.length), v = KernelAssert.random(rng, q.length);
+        // Sample 0, head 0: keys all positive and huge, query row 3 hugely negative: every score overflows to −∞.
+        for (int s = 0; s < tokens; s++) for (int i = 0; i < hd; i++) k[s * inner + i] = 1e30f;
+        for (int i = 0; i < hd; i++) q[3 * inner + i] = -1e30f;
+        float[] fast = new float[q.length], ref = new float[q.length];
+        AttentionKernels.forward(batch, tokens, heads, hd, 0.5f, q, k, v, inner, fast, inner);
+        AttentionKernels.forwardScalar(batch, tokens, heads, hd, 0.5f, q, k, v, inner, ref, inner);
+        assertArrayEquals(ref, fast);
+        for (int j = 0; j < hd; j++) assertEquals(0f, fast[3 * inner + j]);
     }
 
     @Test
