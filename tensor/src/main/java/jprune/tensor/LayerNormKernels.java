@@ -88,21 +88,16 @@ public final class LayerNormKernels {
         }
     }
 
-    /** The scalar reference of {@link #forward}, a row at a time on the calling thread. */
+    /**
+     * The scalar reference of {@link #forward}, a row at a time on the calling thread: each row's
+     * statistics alone, then its normalisation in scalar code.
+     */
     public static void forwardScalar(float[] x, float[] gamma, float[] beta, float[] y, float[] mean, float[] rstd,
                                      int rows, int cols, float eps) {
         for (int r = 0; r < rows; r++) {
+            statistics(x, r, cols, eps, mean, rstd);
             int off = r * cols;
-            double s = 0;
-            for (int j = 0; j < cols; j++) s += x[off + j];
-            double mu = s / cols, v = 0;
-            for (int j = 0; j < cols; j++) {
-                double d = x[off + j] - mu;
-                v += d * d;
-            }
-            float m = (float) mu, rs = (float) (1 / Math.sqrt(v / cols + eps));
-            mean[r] = m;
-            rstd[r] = rs;
+            float m = mean[r], rs = rstd[r];
             for (int j = 0; j < cols; j++) {
                 float h = (x[off + j] - m) * rs;
                 y[off + j] = (gamma == null ? h : h * gamma[j]) + (beta == null ? 0f : beta[j]);

@@ -9,7 +9,7 @@ class LayerNormKernelsTest {
     void forwardEqualsTheScalarReferenceBitForBit() {
         Rng rng = new Rng(51);
         // Row counts around the 4-row groups, widths around the vector widths; with and without the affine part.
-        for (int rows : new int[] {1, 3, 4, 5, 9, 1088}) {
+        for (int rows : new int[] {1, 3, 4, 5, 9, 37}) {
             for (int cols : new int[] {1, 7, 16, 17, 64, 100}) {
                 float[] x = KernelAssert.random(rng, rows * cols);
                 for (int i = 0; i < x.length; i++) x[i] = x[i] * 50 + (i % 3 == 0 ? 1e3f : 0);   // offsets the double sums must carry
