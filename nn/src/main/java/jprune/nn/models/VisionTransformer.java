@@ -92,8 +92,12 @@ public final class VisionTransformer extends Module {
         } else {
             seq = Variable.constant(sequence(p.value(), clsToken.value(), posEmbed.value()));
         }
-        Variable h = norm.forward(blocks.forward(seq));
-        Variable first = Reshaping.reshape(Reshaping.narrow(h, 1, 0, 1), n, dim);
-        return head.forward(first);
+        Variable h = blocks.forward(seq);
+        // The head reads the class token only. Without a graph, only that row is normalised (layer
+        // norm is per row, so the values are the same); with one, the norm sees the whole sequence.
+        Variable first = h.requiresGrad()
+                ? Reshaping.narrow(norm.forward(h), 1, 0, 1)
+                : norm.forward(Reshaping.narrow(h, 1, 0, 1));
+        return head.forward(Reshaping.reshape(first, n, dim));
     }
 }
