@@ -1,6 +1,7 @@
 package jprune.tensor;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -14,17 +15,22 @@ public final class Softmax {
 
     public static void forward(float[] x, float[] y, int rows, int cols) {
         Parallel.forRange(rows, Math.max(1, 16384 / Math.max(1, cols)), (c, from, to) -> {
-            for (int r = from; r < to; r++) {
-                int off = r * cols;
-                float max = rowMax(x, off, cols);
-                if (max == Float.NEGATIVE_INFINITY) {
-                    java.util.Arrays.fill(y, off, off + cols, 0f);
-                    continue;
-                }
-                float sum = expShifted(x, y, off, cols, max);
-                Elementwise.scale(y, off, cols, 1f / sum);
-            }
+            for (int r = from; r < to; r++) row(x, y, r * cols, cols);
         });
+    }
+
+    /**
+     * One row of {@link #forward}: y[off..off+cols) from x's (y may be x), for kernels that
+     * produce a row at a time and must round exactly as the softmax op does.
+     */
+    static void row(float[] x, float[] y, int off, int cols) {
+        float max = rowMax(x, off, cols);
+        if (max == Float.NEGATIVE_INFINITY) {
+            java.util.Arrays.fill(y, off, off + cols, 0f);
+            return;
+        }
+        float sum = expShifted(x, y, off, cols, max);
+        Elementwise.scale(y, off, cols, 1f / sum);
     }
 
     /** dx = y ⊙ (dy − Σ dy⊙y), row by row. */
@@ -60,7 +66,8 @@ public final class Softmax {
 
     /**
      * y = exp(x − shift) over a row, vectorised with {@link FloatExp} (the tail too, so every
-     * element is computed alike); returns the row's sum, lanes added in the fixed order.
+     * element is computed alike); returns the row's sum, lanes added in the fixed order of
+     * {@link VectorPolicy#laneSum} (folded in registers), then the tail in index order.
      */
     static float expShifted(float[] x, float[] y, int off, int n, float shift) {
         int bound = VectorPolicy.loopBound(n);
@@ -72,9 +79,11 @@ public final class Softmax {
                 e.intoArray(y, off + j);
                 acc = acc.add(e);
             }
-            float[] lanes = new float[S.length()];
-            acc.intoArray(lanes, 0);
-            sum = VectorPolicy.laneSum(lanes);
+            if (VectorPolicy.FOLD_8 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_8));
+            if (VectorPolicy.FOLD_4 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_4));
+            if (VectorPolicy.FOLD_2 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_2));
+            if (VectorPolicy.FOLD_1 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_1));
+            sum = acc.lane(0);
         }
         for (int j = bound; j < n; j++) {
             float e = FloatExp.exp(x[off + j] - shift);
@@ -99,9 +108,19 @@ public final class Softmax {
         }
     }
 
+    /**
+     * The largest of x[off..off+n). A maximum does not depend on the order it is taken in (NaN wins,
+     * +0 beats −0, as Math.max), so the vector form equals the scalar loop.
+     */
     static float rowMax(float[] x, int off, int n) {
+        int bound = VectorPolicy.loopBound(n), j = 0;
         float m = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) m = Math.max(m, x[off + j]);
+        if (bound > 0) {
+            FloatVector acc = FloatVector.fromArray(S, x, off);
+            for (j = S.length(); j < bound; j += S.length()) acc = acc.max(FloatVector.fromArray(S, x, off + j));
+            m = acc.reduceLanes(VectorOperators.MAX);
+        }
+        for (; j < n; j++) m = Math.max(m, x[off + j]);
         return m;
     }
 }

@@ -53,4 +53,22 @@ class SoftmaxTest {
         for (int j = 0; j < 17; j++) assertEquals(0f, y[j]);
         for (int j = 17; j < 34; j++) assertEquals(1f / 17, y[j], 1e-7);
     }
+
+    @Test
+    void rowMaxInVectorsIsTheScalarMaximumWithItsSignedZerosAndNaN() {
+        Rng rng = new Rng(23);
+        for (int cols : COLS) {
+            float[] x = KernelAssert.random(rng, cols + 3);
+            for (int special = 0; special < 3; special++) {
+                float[] row = x.clone();
+                if (special == 1) java.util.Arrays.fill(row, -0f);
+                if (special == 1 && cols > 1) row[3 + cols / 2] = 0f;   // one +0 among −0s wins
+                if (special == 2) row[3 + cols - 1] = Float.NaN;
+                float expected = Float.NEGATIVE_INFINITY;
+                for (int j = 3; j < 3 + cols; j++) expected = Math.max(expected, row[j]);
+                assertEquals(Float.floatToRawIntBits(expected), Float.floatToRawIntBits(Softmax.rowMax(row, 3, cols)),
+                        "cols=" + cols + " case " + special);
+            }
+        }
+    }
 }

@@ -38,4 +38,20 @@ class VectorPolicyTest {
         }
         assertEquals(Float.floatToRawIntBits(model[0]), Float.floatToRawIntBits(VectorPolicy.laneSum(lanes)));
     }
+
+    @Test
+    void foldingInRegistersAddsWhatLaneSumAdds() {
+        if (VectorPolicy.SCALAR) return;
+        Rng rng = new Rng(61);
+        for (int trial = 0; trial < 200; trial++) {
+            float[] lanes = new float[VectorPolicy.LANES];
+            for (int i = 0; i < lanes.length; i++) lanes[i] = (rng.nextFloat() - 0.5f) * (i % 3 == 0 ? 1e7f : 1f);
+            jdk.incubator.vector.FloatVector a = jdk.incubator.vector.FloatVector.fromArray(VectorPolicy.FLOATS, lanes, 0);
+            if (VectorPolicy.FOLD_8 != null) a = a.add(a.rearrange(VectorPolicy.FOLD_8));
+            if (VectorPolicy.FOLD_4 != null) a = a.add(a.rearrange(VectorPolicy.FOLD_4));
+            if (VectorPolicy.FOLD_2 != null) a = a.add(a.rearrange(VectorPolicy.FOLD_2));
+            if (VectorPolicy.FOLD_1 != null) a = a.add(a.rearrange(VectorPolicy.FOLD_1));
+            assertEquals(Float.floatToRawIntBits(VectorPolicy.laneSum(lanes)), Float.floatToRawIntBits(a.lane(0)));
+        }
+    }
 }

@@ -28,7 +28,8 @@ import jprune.tensor.Tensor;
  * over threads themselves, so a plan with one runs on the calling thread and leaves the split to
  * them, for weights too large for the cache ({@link #LAYER_FANOUT_NONZEROS}). Within a thread,
  * images run through the convolution layers one at a time (their activations stay in the core's
- * caches), and the fully connected layers run on the chunk's samples together.
+ * caches), and the fully connected layers run on the chunk's samples together, as does a module
+ * fallback with weights and everything after it ({@link Step#runsOnGroups()}).
  *
  * <p>Thread-safe: each thread runs with its own buffers.
  */
@@ -70,7 +71,7 @@ public final class InferencePlan {
         this.height = height;
         this.width = width;
         int s = 0;
-        while (s < steps.size() && !steps.get(s).in.flat()) s++;
+        while (s < steps.size() && !steps.get(s).in.flat() && !steps.get(s).runsOnGroups()) s++;
         this.spatial = s;
         this.outputs = steps.isEmpty() ? channels * height * width : steps.getLast().out.features();
         long w = 0;

@@ -9,11 +9,19 @@ import jprune.tensor.Tensor;
  * Any module the plan has no kernel for, run through {@link Module#forward} in no-grad mode on a
  * copy of its input in PyTorch's layout: correct for every module, fast for none (it allocates per
  * call). The plan puts it only where nothing better applies.
+ *
+ * <p>A module with weights (a whole vision transformer, say) runs on a group of samples at once,
+ * never image by image: every forward pays the module's per-operation costs (allocations, graph
+ * bookkeeping, a hand-off in each kernel big enough to split), so a group of 64 costs little more
+ * than one image. It is split over threads by samples, as the plan's own steps are: one hand-off
+ * per call instead of one in every kernel, and the element-wise kernels that stay on one thread
+ * (bias adds, activations) run on every core; each thread takes its whole share in one forward.
  */
 final class ModuleStep extends Step {
     private final Module module;
     private final int[] inShape;
     private final String what;
+    private final long parameters;
 
     /** in must be natural; inShape is one sample's shape. */
     ModuleStep(Activation in, Activation out, Module module, int[] inShape, String what) {
@@ -22,6 +30,23 @@ final class ModuleStep extends Step {
         this.module = module;
         this.inShape = inShape;
         this.what = what;
+        this.parameters = module.parameterCount();
+    }
+
+    /** At least the module's parameter count: each weight takes part in at least one multiply-add per sample. */
+    @Override
+    long work() {
+        return parameters;
+    }
+
+    @Override
+    int rowsPerChunk() {
+        return parameters > 0 ? InferencePlan.GROUP : 1;
+    }
+
+    @Override
+    boolean runsOnGroups() {
+        return parameters > 0;
     }
 
     @Override

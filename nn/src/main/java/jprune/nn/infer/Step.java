@@ -29,6 +29,14 @@ abstract class Step {
         return 1;
     }
 
+    /**
+     * Whether this step, though it sees feature maps, runs on a group of samples at once rather
+     * than image by image; the steps after it then do too.
+     */
+    boolean runsOnGroups() {
+        return false;
+    }
+
     /** Fewest samples this step runs efficiently at once (fewer cost about as much). */
     int minRowsPerChunk() {
         return 1;

@@ -6,8 +6,10 @@ import jprune.nn.autograd.MatMul;
 import jprune.nn.autograd.Reshaping;
 import jprune.nn.autograd.SoftmaxOp;
 import jprune.nn.autograd.Variable;
+import jprune.tensor.AttentionKernels;
 import jprune.tensor.Rng;
 import jprune.tensor.Shape;
+import jprune.tensor.Tensor;
 
 /**
  * Multi-head self-attention over [N, T, D]. Query, key, value and output projections are separate
@@ -41,10 +43,21 @@ public final class MultiHeadSelfAttention extends Module {
         int[] s = x.shape();
         if (s.length != 3) throw new IllegalArgumentException("attention expects [batch, tokens, dim], got " + Shape.str(s));
         int n = s[0], t = s[1];
-        Variable q = split(query.forward(x), n, t);                 // [N, H, T, hd]
-        Variable k = split(key.forward(x), n, t);
-        Variable v = split(value.forward(x), n, t);
-        Variable scores = Arithmetic.mulScalar(MatMul.matmul(q, Reshaping.transpose(k, -1, -2)), (float) (1 / Math.sqrt(headDim)));
+        Variable pq = query.forward(x), pk = key.forward(x), pv = value.forward(x);   // [N, T, H·hd]
+        float scale = (float) (1 / Math.sqrt(headDim));
+        if (!pq.requiresGrad() && !pk.requiresGrad() && !pv.requiresGrad()) {
+            // Nothing to differentiate (no-grad mode, or frozen weights and input): the fused kernel
+            // reads the heads where the projections left them and rounds exactly as the ops below.
+            int inner = heads * headDim;
+            Tensor context = Tensor.zeros(n, t, inner);
+            AttentionKernels.forward(n, t, heads, headDim, scale, pq.value().data(), pk.value().data(), pv.value().data(),
+                    inner, context.data(), inner);
+            return out.forward(Variable.constant(context));
+        }
+        Variable q = split(pq, n, t);                               // [N, H, T, hd]
+        Variable k = split(pk, n, t);
+        Variable v = split(pv, n, t);
+        Variable scores = Arithmetic.mulScalar(MatMul.matmul(q, Reshaping.transpose(k, -1, -2)), scale);
         Variable context = MatMul.matmul(SoftmaxOp.softmax(scores), v);  // [N, H, T, hd]
         Variable merged = Reshaping.reshape(Reshaping.permute(context, 0, 2, 1, 3), n, t, heads * headDim);
         return out.forward(merged);

@@ -153,6 +153,27 @@ class InferencePlanTest {
     }
 
     @Test
+    void aModuleWithWeightsIsSplitOverThreadsBySamplesWithTheSameResult() throws Exception {
+        int saved = Parallel.threads();
+        Module vit = Models.build(Models.defaultConfig("vit-tiny"), 17).train(false);
+        List<Integer> batches = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (AutoCloseable hook = vit.addForwardHook((module, input, output) -> batches.add(input.size(0)))) {
+            InferencePlan plan = InferencePlan.compile(vit, 1, 28, 28);
+            batches.clear();
+            Tensor x = images(64, 1, 28, 28, 18);
+            Parallel.setThreads(2);
+            float[] split = plan.forward(x).data();
+            // Two shares of 32 (a helper that came late may have computed its share as well, unused).
+            assertTrue(batches.size() >= 2 && batches.stream().allMatch(b -> b == 32), batches.toString());
+            Parallel.setThreads(1);
+            assertArrayEquals(forward(vit, x), split, "2 threads vs the module on the whole batch");
+            assertArrayEquals(split, plan.forward(x).data(), "2 threads vs 1");
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
     void aPlanIsASnapshotOfTheWeights() {
         Module m = model(Models.defaultConfig("lenet-5"), 11);
         InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);

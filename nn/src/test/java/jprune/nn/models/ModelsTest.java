@@ -74,4 +74,17 @@ class ModelsTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Models.defaultConfig("resnet"));
         assertTrue(e.getMessage().contains("lenet-5"));
     }
+
+    /** Inference takes fused paths (token sequence, attention); the recorded forward the differentiable ops: same bits. */
+    @Test
+    void vitLogitsWithoutAGraphEqualTheRecordedForward() {
+        Module vit = Models.build(Models.defaultConfig("vit-tiny"), 3);
+        vit.train(false);
+        Tensor x = images(5);
+        Variable recorded = vit.forward(Variable.constant(x));
+        assertTrue(recorded.requiresGrad(), "the reference must record a graph");
+        try (var g = GradMode.noGrad()) {
+            assertArrayEquals(recorded.value().data(), vit.forward(Variable.constant(x)).value().data());
+        }
+    }
 }
