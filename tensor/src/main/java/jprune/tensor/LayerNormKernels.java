@@ -6,8 +6,6 @@ import jdk.incubator.vector.VectorSpecies;
 /** Layer normalisation over the last dimension (rows × cols), with the statistics the backward needs. */
 public final class LayerNormKernels {
     private static final VectorSpecies<Float> S = VectorPolicy.FLOATS;
-    /** Rows whose statistics are computed together: four chains of double additions keep a core's adders busy. */
-    static final int ROWS = 4;
 
     private LayerNormKernels() {}
 
@@ -15,60 +13,80 @@ public final class LayerNormKernels {
      * y = (x − mean)·rstd·gamma + beta per row, biased variance (as PyTorch). Writes each row's mean
      * and rstd = 1/√(var + eps). gamma and beta may be null (no affine).
      *
-     * <p>Each row's statistics are sums in double in index order, as {@link #forwardScalar} computes
-     * them, and the normalisation is the same float operations per element, so results are bit for
-     * bit the reference's. Speed comes from doing {@link #ROWS} rows at once, which lets their
-     * dependent chains of additions overlap, and from vectors in the normalisation pass.
+     * <p>Each row's statistics are float sums in a fixed order, two passes (the mean, then the
+     * squared deviations from it): lane i of a vector accumulates elements i, i + L, i + 2L, ... of
+     * the whole-vector part, the lanes are folded in {@link VectorPolicy}'s order, then the tail is
+     * added in index order. {@link #forwardScalar} computes the same sums one element at a time, so
+     * results are bit for bit the reference's at every vector width, in every JVM.
      */
     public static void forward(float[] x, float[] gamma, float[] beta, float[] y, float[] mean, float[] rstd,
                                int rows, int cols, float eps) {
         Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, cols)), (c, from, to) -> {
-            int r = from;
-            for (; r + ROWS <= to; r += ROWS) statistics4(x, r, cols, eps, mean, rstd);
-            for (; r < to; r++) statistics(x, r, cols, eps, mean, rstd);
-            for (r = from; r < to; r++) normalize(x, gamma, beta, y, r * cols, cols, mean[r], rstd[r]);
+            for (int r = from; r < to; r++) {
+                statistics(x, r, cols, eps, mean, rstd);
+                normalize(x, gamma, beta, y, r * cols, cols, mean[r], rstd[r]);
+            }
         });
     }
 
-    /** Mean and rstd of rows r..r+3: the per-row sums of {@link #statistics}, interleaved. */
-    private static void statistics4(float[] x, int r, int cols, float eps, float[] mean, float[] rstd) {
-        int o0 = r * cols, o1 = o0 + cols, o2 = o1 + cols, o3 = o2 + cols;
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (int j = 0; j < cols; j++) {
-            s0 += x[o0 + j];
-            s1 += x[o1 + j];
-            s2 += x[o2 + j];
-            s3 += x[o3 + j];
-        }
-        double m0 = s0 / cols, m1 = s1 / cols, m2 = s2 / cols, m3 = s3 / cols;
-        double v0 = 0, v1 = 0, v2 = 0, v3 = 0;
-        for (int j = 0; j < cols; j++) {
-            double d0 = x[o0 + j] - m0, d1 = x[o1 + j] - m1, d2 = x[o2 + j] - m2, d3 = x[o3 + j] - m3;
-            v0 += d0 * d0;
-            v1 += d1 * d1;
-            v2 += d2 * d2;
-            v3 += d3 * d3;
-        }
-        store(r, m0, v0, cols, eps, mean, rstd);
-        store(r + 1, m1, v1, cols, eps, mean, rstd);
-        store(r + 2, m2, v2, cols, eps, mean, rstd);
-        store(r + 3, m3, v3, cols, eps, mean, rstd);
-    }
-
+    /** Row r's mean and rstd: the sums described at {@link #forward}, in vectors. */
     private static void statistics(float[] x, int r, int cols, float eps, float[] mean, float[] rstd) {
-        int off = r * cols;
-        double s = 0;
-        for (int j = 0; j < cols; j++) s += x[off + j];
-        double mu = s / cols, v = 0;
-        for (int j = 0; j < cols; j++) {
-            double d = x[off + j] - mu;
+        int off = r * cols, bound = VectorPolicy.loopBound(cols), j = 0;
+        float s = 0f;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; j < bound; j += S.length()) acc = acc.add(FloatVector.fromArray(S, x, off + j));
+            if (VectorPolicy.FOLD_8 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_8));
+            if (VectorPolicy.FOLD_4 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_4));
+            if (VectorPolicy.FOLD_2 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_2));
+            if (VectorPolicy.FOLD_1 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_1));
+            s = acc.lane(0);
+        }
+        for (; j < cols; j++) s += x[off + j];
+        float mu = s / cols, v = 0f;
+        j = 0;
+        if (bound > 0) {
+            FloatVector acc = FloatVector.zero(S);
+            for (; j < bound; j += S.length()) {
+                FloatVector d = FloatVector.fromArray(S, x, off + j).sub(mu);
+                acc = acc.add(d.mul(d));
+            }
+            if (VectorPolicy.FOLD_8 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_8));
+            if (VectorPolicy.FOLD_4 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_4));
+            if (VectorPolicy.FOLD_2 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_2));
+            if (VectorPolicy.FOLD_1 != null) acc = acc.add(acc.rearrange(VectorPolicy.FOLD_1));
+            v = acc.lane(0);
+        }
+        for (; j < cols; j++) {
+            float d = x[off + j] - mu;
             v += d * d;
         }
         store(r, mu, v, cols, eps, mean, rstd);
     }
 
-    private static void store(int r, double mu, double sumSquares, int cols, float eps, float[] mean, float[] rstd) {
-        mean[r] = (float) mu;
+    /** The scalar form of {@link #statistics}: per-lane sums over the whole-vector part, folded, then the tail. */
+    private static void statisticsScalar(float[] x, int r, int cols, float eps, float[] mean, float[] rstd) {
+        int off = r * cols, bound = VectorPolicy.loopBound(cols), lanes = VectorPolicy.LANES;
+        float[] acc = new float[lanes];
+        for (int j = 0; j < bound; j++) acc[j % lanes] += x[off + j];
+        float s = bound > 0 ? VectorPolicy.laneSum(acc) : 0f;
+        for (int j = bound; j < cols; j++) s += x[off + j];
+        float mu = s / cols;
+        java.util.Arrays.fill(acc, 0f);
+        for (int j = 0; j < bound; j++) {
+            float d = x[off + j] - mu;
+            acc[j % lanes] += d * d;
+        }
+        float v = bound > 0 ? VectorPolicy.laneSum(acc) : 0f;
+        for (int j = bound; j < cols; j++) {
+            float d = x[off + j] - mu;
+            v += d * d;
+        }
+        store(r, mu, v, cols, eps, mean, rstd);
+    }
+
+    private static void store(int r, float mu, float sumSquares, int cols, float eps, float[] mean, float[] rstd) {
+        mean[r] = mu;
         rstd[r] = (float) (1 / Math.sqrt(sumSquares / cols + eps));
     }
 
@@ -95,7 +113,7 @@ public final class LayerNormKernels {
     public static void forwardScalar(float[] x, float[] gamma, float[] beta, float[] y, float[] mean, float[] rstd,
                                      int rows, int cols, float eps) {
         for (int r = 0; r < rows; r++) {
-            statistics(x, r, cols, eps, mean, rstd);
+            statisticsScalar(x, r, cols, eps, mean, rstd);
             int off = r * cols;
             float m = mean[r], rs = rstd[r];
             for (int j = 0; j < cols; j++) {
