@@ -36,12 +36,14 @@ public final class GroupSelection {
             Structure structure = layer.structure();
             unit = structure.unit();
             int n = layer.size();
-            if (spec.scope() == Scope.LAYER || spec.hasOverride(layer.name()) || structure == Structure.BLOCKS) {
+            // Blocks and hidden dimensions form one layer spanning the whole model.
+            boolean wholeModel = structure == Structure.BLOCKS || structure == Structure.HIDDEN;
+            if (spec.scope() == Scope.LAYER || spec.hasOverride(layer.name()) || wholeModel) {
                 double target = spec.layerTarget(layer.name());
                 if (Math.rint(target * n) >= n)
                     throw new IllegalArgumentException(String.format(Locale.ROOT,
                             "%s would remove every %s of %s (%d); one must stay, so at most %d of %d (sparsity %.4f)",
-                            target, unit, structure == Structure.BLOCKS ? "the model" : layer.name(), n, n - 1, n, (n - 1.0) / n));
+                            target, unit, wholeModel ? "the model" : layer.name(), n, n - 1, n, (n - 1.0) / n));
             } else {
                 total += n;
                 count++;
