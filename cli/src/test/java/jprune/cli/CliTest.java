@@ -15,6 +15,22 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command line as a user meets it: exit codes, messages, files written. */
 class CliTest {
+    /**
+     * The output directory of runs that must fail before writing anything. Outside the checkout, so a
+     * case that wrongly succeeds cannot leave a model in the source tree; checked after every test.
+     */
+    static final String NEVER_WRITTEN = Path.of(System.getProperty("java.io.tmpdir"), "jprune-clitest-never-written").toString();
+
+    @org.junit.jupiter.api.AfterEach
+    void runsThatMustFailWroteNothing() throws java.io.IOException {
+        Path never = Path.of(NEVER_WRITTEN);
+        boolean written = Files.exists(never);
+        if (written) try (var files = Files.walk(never)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        }
+        assertFalse(written, "a run that should have failed wrote " + NEVER_WRITTEN);
+    }
+
     record Run(int code, String out, String err) {}
 
     static Run run(String... args) {
@@ -47,23 +63,23 @@ class CliTest {
 
     @Test
     void unknownFlagIsAUsageErrorNamingTheFlag() {
-        Run r = run("train", "--model", "lenet-5", "--out", "x", "--epoch", "3");
+        Run r = run("train", "--model", "lenet-5", "--out", NEVER_WRITTEN, "--epoch", "3");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--epoch"), r.err());
     }
 
     @Test
     void badValuesAreUsageErrors() {
-        Run r = run("train", "--model", "resnet", "--out", "x");
+        Run r = run("train", "--model", "resnet", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--model") && r.err().contains("lenet-5"), r.err());
-        r = run("train", "--model", "lenet-5", "--out", "x", "--epochs", "abc");
+        r = run("train", "--model", "lenet-5", "--out", NEVER_WRITTEN, "--epochs", "abc");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--epochs"), r.err());
-        r = run("train", "--model", "lenet-5", "--out", "x", "--optimizer", "rmsprop");
+        r = run("train", "--model", "lenet-5", "--out", NEVER_WRITTEN, "--optimizer", "rmsprop");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("sgd"), r.err());
-        r = run("train", "--model", "lenet-5", "--out", "x", "--dataset", "cifar10");
+        r = run("train", "--model", "lenet-5", "--out", NEVER_WRITTEN, "--dataset", "cifar10");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("fashion-mnist"), r.err());
         r = run("bench", "gemm", "--size", "0");
@@ -127,59 +143,59 @@ class CliTest {
 
     @Test
     void pruneRejectsBadOptionsNamingThem() {
-        Run r = run("prune", "--model", "lenet-300-100", "--sparsity", "1.2", "--out", "x");
+        Run r = run("prune", "--model", "lenet-300-100", "--sparsity", "1.2", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("sparsity"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--schedule", "iterative:0", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--schedule", "iterative:0", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("iterative:R"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--criterion", "hebbian", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--criterion", "hebbian", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("magnitude"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--from", "y", "--sparsity", "0.5", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--from", "y", "--sparsity", "0.5", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code(), "--from and --model exclude each other");
-        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--scope", "local", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--scope", "local", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("global"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--granularity", "2:4", "--sparsity", "0.9", "--schedule", "oneshot", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "2:4", "--sparsity", "0.9", "--schedule", "oneshot", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("contradicts"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--granularity", "4:2", "--schedule", "oneshot", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "4:2", "--schedule", "oneshot", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("N < M"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--granularity", "channels", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "channels", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
-        r = run("prune", "--model", "lenet-300-100", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--sparsity"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--granularity", "block:0x4", "--sparsity", "0.5", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "block:0x4", "--sparsity", "0.5", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("RxC"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--granularity", "rows", "--sparsity", "0.5", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--granularity", "rows", "--sparsity", "0.5", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("block:RxC") && r.err().contains("mlp-neurons"), r.err());
-        r = run("prune", "--model", "lenet-5", "--granularity", "heads", "--sparsity", "0.25", "--out", "x");
+        r = run("prune", "--model", "lenet-5", "--granularity", "heads", "--sparsity", "0.25", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--granularity heads") && r.err().contains("needs transformer blocks") && r.err().contains("channels"), r.err());
-        r = run("prune", "--model", "vit-tiny", "--granularity", "blocks", "--sparsity", "0.9", "--out", "x");
+        r = run("prune", "--model", "vit-tiny", "--granularity", "blocks", "--sparsity", "0.9", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--sparsity") && r.err().contains("would remove every block") && r.err().contains("at most 3 of 4"), r.err());
-        r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--scope", "global", "--sparsity", "0.9", "--out", "x");
+        r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--scope", "global", "--sparsity", "0.9", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--sparsity") && r.err().contains("at most 12"), r.err());
-        r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--criterion", "skip-loss", "--sparsity", "0.25", "--out", "x");
+        r = run("prune", "--model", "vit-tiny", "--granularity", "heads", "--criterion", "skip-loss", "--sparsity", "0.25", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--criterion") && r.err().contains("needs granularity blocks"), r.err());
-        r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--scope", "global", "--sparsity", "0.999", "--out", "x");
+        r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--scope", "global", "--sparsity", "0.999", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--sparsity") && r.err().contains("every hidden dimension of the model") && r.err().contains("at most 63 of 64"), r.err());
-        r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--criterion", "gate", "--sparsity", "0.25", "--out", "x");
+        r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--criterion", "gate", "--sparsity", "0.25", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--criterion") && r.err().contains("granularity hidden"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--l1", "-1", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--l1", "-1", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("L1"), r.err());
-        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--keep", "fc(", "--out", "x");
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--keep", "fc(", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("regular expression"), r.err());
     }
@@ -372,11 +388,11 @@ class CliTest {
     @Test
     void compressAndBenchRejectBadOptionsNamingThem(@TempDir Path tmp) {
         String[][] cases = {
-            {"compress", "--from", tmp.toString(), "--quantize", "fp16", "--out", "x"}, {"--quantize"},
-            {"compress", "--from", tmp.toString(), "--bits", "9", "--out", "x"}, {"--bits"},
-            {"compress", "--from", tmp.toString(), "--format", "coo", "--out", "x"}, {"--format"},
-            {"compress", "--from", tmp.toString(), "--optimize", "size", "--out", "x"}, {"--optimize"},
-            {"compress", "--from", tmp.resolve("nothing").toString(), "--out", "x"}, {"no model"},
+            {"compress", "--from", tmp.toString(), "--quantize", "fp16", "--out", NEVER_WRITTEN}, {"--quantize"},
+            {"compress", "--from", tmp.toString(), "--bits", "9", "--out", NEVER_WRITTEN}, {"--bits"},
+            {"compress", "--from", tmp.toString(), "--format", "coo", "--out", NEVER_WRITTEN}, {"--format"},
+            {"compress", "--from", tmp.toString(), "--optimize", "size", "--out", NEVER_WRITTEN}, {"--optimize"},
+            {"compress", "--from", tmp.resolve("nothing").toString(), "--out", NEVER_WRITTEN}, {"no model"},
             {"bench", "sparse", "--densities", "0,0.5"}, {"--densities"},
             {"bench", "sparse", "--shapes", "huge"}, {"--shapes"},
             {"bench", "model", "--from", tmp.resolve("nothing").toString()}, {"no model"},
