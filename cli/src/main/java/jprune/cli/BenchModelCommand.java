@@ -87,11 +87,7 @@ final class BenchModelCommand implements Callable<Integer> {
         m.put("dense", d.toMap());
         m.put("masked", mk.toMap());
         m.put("compressed_model", c.toMap());
-        InferenceComparison.putRatio(m, "speedup_batch1", c.speedupBatch1());
-        InferenceComparison.putRatio(m, "speedup_batch64", c.speedupBatch64());
-        print(sides, "form", "compressed vs dense", c);
-        if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
-        return 0;
+        return finish(m, sides, "form", "compressed vs dense", c);
     }
 
     /** The model as saved against --baseline's model, interleaved; speedups over the baseline. */
@@ -119,9 +115,15 @@ final class BenchModelCommand implements Callable<Integer> {
         m.put("baseline_params_total", base.model().parameterCount());
         m.put("baseline", b.toMap());
         m.put("pruned", p.toMap());
-        InferenceComparison.putRatio(m, "speedup_batch1", p.speedupBatch1());
-        InferenceComparison.putRatio(m, "speedup_batch64", p.speedupBatch64());
-        print(sides, "model", "model vs baseline", p);
+        return finish(m, sides, "model", "model vs baseline", p);
+    }
+
+    /** Records the compared side's speedups, prints the table and them, writes metrics.json with --out. */
+    private int finish(Map<String, Object> m, List<InferenceComparison.Side> sides, String firstColumn, String verdict,
+                       InferenceComparison.Side compared) throws java.io.IOException {
+        InferenceComparison.putRatio(m, "speedup_batch1", compared.speedupBatch1());
+        InferenceComparison.putRatio(m, "speedup_batch64", compared.speedupBatch64());
+        print(sides, firstColumn, verdict, compared);
         if (out != null) AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         return 0;
     }

@@ -188,7 +188,7 @@ class CliTest {
         assertTrue(r.err().contains("--criterion") && r.err().contains("needs granularity blocks"), r.err());
         r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--scope", "global", "--sparsity", "0.999", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
-        assertTrue(r.err().contains("--sparsity") && r.err().contains("every hidden dimension of the model") && r.err().contains("at most 63 of 64"), r.err());
+        assertTrue(r.err().contains("--sparsity") && r.err().contains("would remove every hidden dimension (64)") && r.err().contains("at most 63 of 64"), r.err());
         r = run("prune", "--model", "vit-tiny", "--granularity", "hidden", "--criterion", "gate", "--sparsity", "0.25", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--criterion") && r.err().contains("granularity hidden"), r.err());

@@ -23,9 +23,18 @@ public final class GroupSelection {
         return MaskRanking.apply(ranked, spec);
     }
 
+    /** Where the groups of a layer live, for messages: a hidden dimension is the model's by definition. */
+    private static String where(Structure structure, GroupLayer layer) {
+        return switch (structure) {
+            case HIDDEN -> "";
+            case BLOCKS -> " of the model";
+            default -> " of " + layer.name();
+        };
+    }
+
     /**
-     * Fails if the spec asks for every group of a layer (layer scope, an override, or blocks, which
-     * form one layer) or for more groups than global ranking can take while each layer keeps one,
+     * Fails if the spec asks for every group of a layer (layer scope, an override, or blocks and hidden
+     * dimensions, which each form one layer) or for more groups than global ranking can take while each layer keeps one,
      * naming the most the model allows; rather that than silently removing fewer than asked.
      */
     public static void checkReachable(List<GroupLayer> layers, PruneSpec spec) {
@@ -42,8 +51,8 @@ public final class GroupSelection {
                 double target = spec.layerTarget(layer.name());
                 if (Math.rint(target * n) >= n)
                     throw new IllegalArgumentException(String.format(Locale.ROOT,
-                            "%s would remove every %s of %s (%d); one must stay, so at most %d of %d (sparsity %.4f)",
-                            target, unit, wholeModel ? "the model" : layer.name(), n, n - 1, n, (n - 1.0) / n));
+                            "%s would remove every %s%s (%d); one must stay, so at most %d of %d (sparsity %.4f)",
+                            target, unit, where(structure, layer), n, n - 1, n, (n - 1.0) / n));
             } else {
                 total += n;
                 count++;

@@ -143,17 +143,8 @@ public final class StructuredLmPruner {
         return new Result(current, removed, changes(c, current.config(), s.structure(), layers, kept), layers, rounds.get(0).scores(), List.copyOf(rounds));
     }
 
-    /** GroupSelection's reachability, plus the hidden width's own wording; errors name --sparsity. */
+    /** GroupSelection's reachability; errors name --sparsity. */
     private static void checkReachable(List<GroupLayer> layers, PruneSpec spec) {
-        GroupLayer first = layers.get(0);
-        if (first.structure() == Structure.HIDDEN) {
-            int n = first.size();
-            if (Math.rint(spec.sparsity() * n) >= n)
-                throw new IllegalArgumentException(String.format(Locale.ROOT,
-                        "--sparsity %s would remove every hidden dimension (%d); one must stay, so at most %d of %d (sparsity %.4f)",
-                        spec.sparsity(), n, n - 1, n, (n - 1.0) / n));
-            return;
-        }
         try {
             GroupSelection.checkReachable(layers, spec);
         } catch (IllegalArgumentException e) {
