@@ -11,6 +11,7 @@ import jdk.incubator.vector.VectorSpecies;
 import jprune.deploy.format.RowRangeProduct;
 import jprune.deploy.format.WeightMatrix;
 import jprune.lm.hf.DType;
+import jprune.tensor.Elementwise;
 import jprune.tensor.Gemm;
 import jprune.tensor.Parallel;
 import jprune.tensor.VectorPolicy;
@@ -179,12 +180,7 @@ public final class Projection {
         } else {
             for (int t = 0; t < tokens; t++) matvec(x, t * in, y, t * out);
         }
-        if (bias != null) {
-            for (int t = 0; t < tokens; t++) {
-                int base = t * out;
-                for (int o = 0; o < out; o++) y[base + o] += bias[o];
-            }
-        }
+        if (bias != null) Elementwise.addRowVector(y, tokens, out, bias);
     }
 
     /**
