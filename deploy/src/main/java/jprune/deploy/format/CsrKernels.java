@@ -3,6 +3,10 @@ package jprune.deploy.format;
 import static jprune.deploy.format.DenseKernels.B2F;
 import static jprune.deploy.format.FormatSpecies.B;
 import static jprune.deploy.format.FormatSpecies.F;
+import static jprune.deploy.format.FormatSpecies.FOLD_1;
+import static jprune.deploy.format.FormatSpecies.FOLD_2;
+import static jprune.deploy.format.FormatSpecies.FOLD_4;
+import static jprune.deploy.format.FormatSpecies.FOLD_8;
 import static jprune.deploy.format.FormatSpecies.I;
 import static jprune.deploy.format.FormatSpecies.L;
 
@@ -48,7 +52,6 @@ final class CsrKernels {
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
         int[] idx = scratch.index;
-        float[] lanes = scratch.lanes;
         int quarter = (to - from) >>> 2;
         for (int i = 0; i < quarter; i++) {
             int r0 = from + i, r1 = r0 + quarter, r2 = r1 + quarter, r3 = r2 + quarter;
@@ -82,14 +85,31 @@ final class CsrKernels {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k3), a3);
             }
-            a0.intoArray(lanes, 0);
-            y[r0] = tail(ci, v, x, k0, e0, FormatSpecies.sum(lanes));
-            a1.intoArray(lanes, 0);
-            y[r1] = tail(ci, v, x, k1, e1, FormatSpecies.sum(lanes));
-            a2.intoArray(lanes, 0);
-            y[r2] = tail(ci, v, x, k2, e2, FormatSpecies.sum(lanes));
-            a3.intoArray(lanes, 0);
-            y[r3] = tail(ci, v, x, k3, e3, FormatSpecies.sum(lanes));
+            // the lane sums folded in registers (FormatSpecies.FOLD_8): the order of FormatSpecies.sum, without the stores
+            if (FOLD_8 != null) {
+                a0 = a0.add(a0.rearrange(FOLD_8));
+                a1 = a1.add(a1.rearrange(FOLD_8));
+                a2 = a2.add(a2.rearrange(FOLD_8));
+                a3 = a3.add(a3.rearrange(FOLD_8));
+            }
+            if (FOLD_4 != null) {
+                a0 = a0.add(a0.rearrange(FOLD_4));
+                a1 = a1.add(a1.rearrange(FOLD_4));
+                a2 = a2.add(a2.rearrange(FOLD_4));
+                a3 = a3.add(a3.rearrange(FOLD_4));
+            }
+            a0 = a0.add(a0.rearrange(FOLD_2));
+            a1 = a1.add(a1.rearrange(FOLD_2));
+            a2 = a2.add(a2.rearrange(FOLD_2));
+            a3 = a3.add(a3.rearrange(FOLD_2));
+            a0 = a0.add(a0.rearrange(FOLD_1));
+            a1 = a1.add(a1.rearrange(FOLD_1));
+            a2 = a2.add(a2.rearrange(FOLD_1));
+            a3 = a3.add(a3.rearrange(FOLD_1));
+            y[r0] = tail(ci, v, x, k0, e0, a0.lane(0));
+            y[r1] = tail(ci, v, x, k1, e1, a1.lane(0));
+            y[r2] = tail(ci, v, x, k2, e2, a2.lane(0));
+            y[r3] = tail(ci, v, x, k3, e3, a3.lane(0));
         }
         for (int r = from + 4 * quarter; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
@@ -98,8 +118,11 @@ final class CsrKernels {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
             }
-            a.intoArray(lanes, 0);
-            y[r] = tail(ci, v, x, k, e, FormatSpecies.sum(lanes));
+            if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
+            if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
+            a = a.add(a.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            y[r] = tail(ci, v, x, k, e, a.lane(0));
         }
     }
 
@@ -112,7 +135,6 @@ final class CsrKernels {
     static void gemvInt8Vector(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
         int[] idx = scratch.index;
-        float[] lanes = scratch.lanes;
         int quarter = (to - from) >>> 2;
         for (int i = 0; i < quarter; i++) {
             int r0 = from + i, r1 = r0 + quarter, r2 = r1 + quarter, r3 = r2 + quarter;
@@ -146,14 +168,31 @@ final class CsrKernels {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k3).convertShape(B2F, F, 0), a3);
             }
-            a0.intoArray(lanes, 0);
-            y[r0] = tail(ci, q, x, k0, e0, FormatSpecies.sum(lanes)) * scale[r0];
-            a1.intoArray(lanes, 0);
-            y[r1] = tail(ci, q, x, k1, e1, FormatSpecies.sum(lanes)) * scale[r1];
-            a2.intoArray(lanes, 0);
-            y[r2] = tail(ci, q, x, k2, e2, FormatSpecies.sum(lanes)) * scale[r2];
-            a3.intoArray(lanes, 0);
-            y[r3] = tail(ci, q, x, k3, e3, FormatSpecies.sum(lanes)) * scale[r3];
+            // the lane sums folded in registers (FormatSpecies.FOLD_8): the order of FormatSpecies.sum, without the stores
+            if (FOLD_8 != null) {
+                a0 = a0.add(a0.rearrange(FOLD_8));
+                a1 = a1.add(a1.rearrange(FOLD_8));
+                a2 = a2.add(a2.rearrange(FOLD_8));
+                a3 = a3.add(a3.rearrange(FOLD_8));
+            }
+            if (FOLD_4 != null) {
+                a0 = a0.add(a0.rearrange(FOLD_4));
+                a1 = a1.add(a1.rearrange(FOLD_4));
+                a2 = a2.add(a2.rearrange(FOLD_4));
+                a3 = a3.add(a3.rearrange(FOLD_4));
+            }
+            a0 = a0.add(a0.rearrange(FOLD_2));
+            a1 = a1.add(a1.rearrange(FOLD_2));
+            a2 = a2.add(a2.rearrange(FOLD_2));
+            a3 = a3.add(a3.rearrange(FOLD_2));
+            a0 = a0.add(a0.rearrange(FOLD_1));
+            a1 = a1.add(a1.rearrange(FOLD_1));
+            a2 = a2.add(a2.rearrange(FOLD_1));
+            a3 = a3.add(a3.rearrange(FOLD_1));
+            y[r0] = tail(ci, q, x, k0, e0, a0.lane(0)) * scale[r0];
+            y[r1] = tail(ci, q, x, k1, e1, a1.lane(0)) * scale[r1];
+            y[r2] = tail(ci, q, x, k2, e2, a2.lane(0)) * scale[r2];
+            y[r3] = tail(ci, q, x, k3, e3, a3.lane(0)) * scale[r3];
         }
         for (int r = from + 4 * quarter; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
@@ -162,8 +201,11 @@ final class CsrKernels {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
             }
-            a.intoArray(lanes, 0);
-            y[r] = tail(ci, q, x, k, e, FormatSpecies.sum(lanes)) * scale[r];
+            if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
+            if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
+            a = a.add(a.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            y[r] = tail(ci, q, x, k, e, a.lane(0)) * scale[r];
         }
     }
 
@@ -187,7 +229,6 @@ final class CsrKernels {
      * lockstep pair.
      */
     static void gemv(int[] rp, int[] ci, float[] v, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
-        float[] lanes = Scratch.get().lanes;
         boolean int8 = q != null;
         for (int r = from; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
@@ -199,8 +240,11 @@ final class CsrKernels {
                     a = FloatVector.fromArray(F, x, 0, ci, k).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
                 }
             }
-            a.intoArray(lanes, 0);
-            float s = FormatSpecies.sum(lanes);
+            if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
+            if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
+            a = a.add(a.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            float s = a.lane(0);
             for (; k < e; k++) s = Math.fma(int8 ? q[k] : v[k], x[ci[k]], s);
             y[r] = int8 ? s * scale[r] : s;
         }
