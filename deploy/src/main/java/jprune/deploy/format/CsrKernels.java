@@ -31,7 +31,10 @@ import jdk.incubator.vector.VectorSpecies;
  * 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, whole row's indices widened first 1.17 ms;
  * masked gathers for the row tails were 2-4× slower than finishing the tail in scalar code;
  * reading values and indices without any gather 0.68 ms. Then on the quiet machine (JMH): two rows
- * 1658-1685 products/s, four rows 1973-2010 (0.50 ms; dense 2.3 ms).
+ * 1658-1685 products/s, four rows 1973-2010 (0.50 ms; dense 2.3 ms). On a Zen 5 (2026-12-03, one
+ * thread, A/B in one process): each row's scalar tail and its lane sum through memory cost as much
+ * as its gathers on short rows; folding the lanes in registers and padding rows to whole vectors
+ * (so no tail) made 300×784 at 4% density 2.1× faster and 4096×4096 at 10% 1.45×.
  */
 final class CsrKernels {
     private CsrKernels() {}
@@ -42,11 +45,13 @@ final class CsrKernels {
     private static final VectorOperators.Conversion<Short, Integer> S2I = VectorOperators.ZERO_EXTEND_S2I;
 
     /*
-     * The gather step is written out in every loop rather than in a helper (see FormatSpecies.sum):
-     * L 16-bit indices are widened into idx (a gather takes its map from an int[]), x is gathered at
-     * them and multiplied into the accumulator with L contiguous values. Every row is one chain of
-     * FMAs over its whole vectors, then its lanes' sum, then a scalar tail, whichever rows it runs
-     * beside, so results are the same for any thread count.
+     * rp here is where each row starts in the arrays: CsrMatrix stores every row padded with zero
+     * weights to a multiple of L, so a row is whole vectors only. The gather step is written out in
+     * every loop rather than in a helper (see FormatSpecies.sum): L 16-bit indices are widened into
+     * idx (a gather takes its map from an int[]), x is gathered at them and multiplied into the
+     * accumulator with L contiguous values. Every row is one chain of FMAs over its vectors, then its
+     * lanes' sum folded in registers, whichever rows it runs beside, so results are the same for any
+     * thread count.
      */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
@@ -58,7 +63,7 @@ final class CsrKernels {
             int k0 = rp[r0], e0 = rp[r0 + 1], k1 = rp[r1], e1 = rp[r1 + 1];
             int k2 = rp[r2], e2 = rp[r2 + 1], k3 = rp[r3], e3 = rp[r3 + 1];
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (; k0 + L <= e0 && k1 + L <= e1 && k2 + L <= e2 && k3 + L <= e3; k0 += L, k1 += L, k2 += L, k3 += L) {
+            for (; k0 < e0 && k1 < e1 && k2 < e2 && k3 < e3; k0 += L, k1 += L, k2 += L, k3 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, L);
                 ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
@@ -69,19 +74,19 @@ final class CsrKernels {
                 a3 = FloatVector.fromArray(F, x, 0, idx, 3 * L).fma(FloatVector.fromArray(F, v, k3), a3);
             }
             // Each row finishes its own chain, so its result does not depend on its partners.
-            for (; k0 + L <= e0; k0 += L) {
+            for (; k0 < e0; k0 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k0), a0);
             }
-            for (; k1 + L <= e1; k1 += L) {
+            for (; k1 < e1; k1 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a1 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k1), a1);
             }
-            for (; k2 + L <= e2; k2 += L) {
+            for (; k2 < e2; k2 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a2 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k2), a2);
             }
-            for (; k3 + L <= e3; k3 += L) {
+            for (; k3 < e3; k3 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k3), a3);
             }
@@ -106,15 +111,15 @@ final class CsrKernels {
             a1 = a1.add(a1.rearrange(FOLD_1));
             a2 = a2.add(a2.rearrange(FOLD_1));
             a3 = a3.add(a3.rearrange(FOLD_1));
-            y[r0] = tail(ci, v, x, k0, e0, a0.lane(0));
-            y[r1] = tail(ci, v, x, k1, e1, a1.lane(0));
-            y[r2] = tail(ci, v, x, k2, e2, a2.lane(0));
-            y[r3] = tail(ci, v, x, k3, e3, a3.lane(0));
+            y[r0] = a0.lane(0);
+            y[r1] = a1.lane(0);
+            y[r2] = a2.lane(0);
+            y[r3] = a3.lane(0);
         }
         for (int r = from + 4 * quarter; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
             FloatVector a = FloatVector.zero(F);
-            for (; k + L <= e; k += L) {
+            for (; k < e; k += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
             }
@@ -122,14 +127,8 @@ final class CsrKernels {
             if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
             a = a.add(a.rearrange(FOLD_2));
             a = a.add(a.rearrange(FOLD_1));
-            y[r] = tail(ci, v, x, k, e, a.lane(0));
+            y[r] = a.lane(0);
         }
-    }
-
-    /** s plus v[k]·x[ci[k]] over the tail [k, end). */
-    private static float tail(char[] ci, float[] v, float[] x, int k, int end, float s) {
-        for (; k < end; k++) s = Math.fma(v[k], x[ci[k]], s);
-        return s;
     }
 
     static void gemvInt8Vector(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
@@ -141,7 +140,7 @@ final class CsrKernels {
             int k0 = rp[r0], e0 = rp[r0 + 1], k1 = rp[r1], e1 = rp[r1 + 1];
             int k2 = rp[r2], e2 = rp[r2 + 1], k3 = rp[r3], e3 = rp[r3 + 1];
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (; k0 + L <= e0 && k1 + L <= e1 && k2 + L <= e2 && k3 + L <= e3; k0 += L, k1 += L, k2 += L, k3 += L) {
+            for (; k0 < e0 && k1 < e1 && k2 < e2 && k3 < e3; k0 += L, k1 += L, k2 += L, k3 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, L);
                 ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
@@ -152,19 +151,19 @@ final class CsrKernels {
                 a3 = FloatVector.fromArray(F, x, 0, idx, 3 * L).fma((FloatVector) ByteVector.fromArray(B, q, k3).convertShape(B2F, F, 0), a3);
             }
             // Each row finishes its own chain, so its result does not depend on its partners.
-            for (; k0 + L <= e0; k0 += L) {
+            for (; k0 < e0; k0 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k0).convertShape(B2F, F, 0), a0);
             }
-            for (; k1 + L <= e1; k1 += L) {
+            for (; k1 < e1; k1 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a1 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k1).convertShape(B2F, F, 0), a1);
             }
-            for (; k2 + L <= e2; k2 += L) {
+            for (; k2 < e2; k2 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a2 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k2).convertShape(B2F, F, 0), a2);
             }
-            for (; k3 + L <= e3; k3 += L) {
+            for (; k3 < e3; k3 += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k3).convertShape(B2F, F, 0), a3);
             }
@@ -189,15 +188,15 @@ final class CsrKernels {
             a1 = a1.add(a1.rearrange(FOLD_1));
             a2 = a2.add(a2.rearrange(FOLD_1));
             a3 = a3.add(a3.rearrange(FOLD_1));
-            y[r0] = tail(ci, q, x, k0, e0, a0.lane(0)) * scale[r0];
-            y[r1] = tail(ci, q, x, k1, e1, a1.lane(0)) * scale[r1];
-            y[r2] = tail(ci, q, x, k2, e2, a2.lane(0)) * scale[r2];
-            y[r3] = tail(ci, q, x, k3, e3, a3.lane(0)) * scale[r3];
+            y[r0] = a0.lane(0) * scale[r0];
+            y[r1] = a1.lane(0) * scale[r1];
+            y[r2] = a2.lane(0) * scale[r2];
+            y[r3] = a3.lane(0) * scale[r3];
         }
         for (int r = from + 4 * quarter; r < to; r++) {
             int k = rp[r], e = rp[r + 1];
             FloatVector a = FloatVector.zero(F);
-            for (; k + L <= e; k += L) {
+            for (; k < e; k += L) {
                 ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
                 a = FloatVector.fromArray(F, x, 0, idx, 0).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
             }
@@ -205,7 +204,7 @@ final class CsrKernels {
             if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
             a = a.add(a.rearrange(FOLD_2));
             a = a.add(a.rearrange(FOLD_1));
-            y[r] = tail(ci, q, x, k, e, a.lane(0)) * scale[r];
+            y[r] = a.lane(0) * scale[r];
         }
     }
 
@@ -217,7 +216,7 @@ final class CsrKernels {
         for (int r = from; r < to; r++) y[r] = tail(ci, q, x, rp[r], rp[r + 1], 0) * scale[r];
     }
 
-    /** s plus q[k]·x[ci[k]] over the tail [k, end). */
+    /** s plus q[k]·x[ci[k]] over [k, end). */
     private static float tail(char[] ci, byte[] q, float[] x, int k, int end, float s) {
         for (; k < end; k++) s = Math.fma(q[k], x[ci[k]], s);
         return s;
@@ -234,9 +233,9 @@ final class CsrKernels {
             int k = rp[r], e = rp[r + 1];
             FloatVector a = FloatVector.zero(F);
             if (!int8) {
-                for (; k + L <= e; k += L) a = FloatVector.fromArray(F, x, 0, ci, k).fma(FloatVector.fromArray(F, v, k), a);
+                for (; k < e; k += L) a = FloatVector.fromArray(F, x, 0, ci, k).fma(FloatVector.fromArray(F, v, k), a);
             } else if (FormatSpecies.INT8_VECTORS) {
-                for (; k + L <= e; k += L) {
+                for (; k < e; k += L) {
                     a = FloatVector.fromArray(F, x, 0, ci, k).fma((FloatVector) ByteVector.fromArray(B, q, k).convertShape(B2F, F, 0), a);
                 }
             }

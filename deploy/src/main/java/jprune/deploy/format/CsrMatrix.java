@@ -8,7 +8,9 @@ import jprune.tensor.VectorPolicy;
  * Compressed sparse rows: row pointers (int, rows + 1 of them), column indices in 16 bits (char)
  * when cols ≤ 65536 and in 32 bits otherwise, and the nonzero values in row-major order, fp32 or
  * per-row int8 ({@link Int8Rows}). Columns are strictly increasing within a row. Stores 6 bytes per
- * nonzero (fp32) or 3 (int8), so it beats dense fp32 on bytes below about 2/3 density.
+ * nonzero (fp32) or 3 (int8), so it beats dense fp32 on bytes below about 2/3 density. In memory each
+ * row is padded to whole vectors for the kernels (at most L − 1 entries a row; {@link #bytes} and
+ * every accessor describe the plain CSR arrays).
  *
  * <p>Built from a dense array, every nonzero (w ≠ 0, NaN included) is stored; −0.0 counts as zero, so
  * a round trip is exact up to the sign of zero.
@@ -17,20 +19,57 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     /** Widest matrix whose column indices fit 16 bits. */
     public static final int NARROW_MAX_COLS = 1 << 16;
 
+    /** Row pointers as the format defines them: row r holds nonzeros rowPtr[r] to rowPtr[r + 1]. */
     private final int[] rowPtr;
+    /**
+     * Where each row starts in the arrays below: every row is stored padded with zero weights (at its
+     * last column) to a multiple of the kernels' vector width, so the matrix-vector kernels run whole
+     * vectors only, with no scalar tail per row. Row r's nonzeros are the first rowPtr[r + 1] − rowPtr[r]
+     * entries from start[r]; the padding is invisible outside the kernels (accessors return the plain
+     * CSR arrays, {@link #bytes} counts them), and it adds nothing to any product with finite inputs.
+     */
+    private final int[] start;
     private final char[] narrow;
     private final int[] wide;
-    private final int maxRowNonzeros;
+    /** Most entries of any row, padding included (the batch kernels' scratch size). */
+    private final int maxRowEntries;
 
-    private CsrMatrix(int rows, int cols, int[] rowPtr, char[] narrow, int[] wide,
+    private CsrMatrix(int rows, int cols, int[] rowPtr, int[] start, char[] narrow, int[] wide,
                       float[] values, byte[] quantized, float[] scales) {
         super(rows, cols, values, quantized, scales);
         this.rowPtr = rowPtr;
+        this.start = start;
         this.narrow = narrow;
         this.wide = wide;
         int max = 0;
-        for (int r = 0; r < rows; r++) max = Math.max(max, rowPtr[r + 1] - rowPtr[r]);
-        this.maxRowNonzeros = max;
+        for (int r = 0; r < rows; r++) max = Math.max(max, start[r + 1] - start[r]);
+        this.maxRowEntries = max;
+    }
+
+    /** Lays plain CSR arrays (exactly one of narrow and wide, one of values and quantized) out padded. */
+    private static CsrMatrix padded(int rows, int cols, int[] rp, char[] narrow, int[] wide, float[] values, byte[] quantized,
+                                    float[] scales) {
+        int lanes = FormatSpecies.L;
+        int[] start = new int[rows + 1];
+        for (int r = 0; r < rows; r++) start[r + 1] = start[r] + (rp[r + 1] - rp[r] + lanes - 1) / lanes * lanes;
+        int n = start[rows];
+        char[] pn = narrow != null ? new char[n] : null;
+        int[] pw = wide != null ? new int[n] : null;
+        float[] pv = values != null ? new float[n] : null;
+        byte[] pq = quantized != null ? new byte[n] : null;
+        for (int r = 0; r < rows; r++) {
+            int from = rp[r], count = rp[r + 1] - from, to = start[r];
+            if (pn != null) System.arraycopy(narrow, from, pn, to, count);
+            if (pw != null) System.arraycopy(wide, from, pw, to, count);
+            if (pv != null) System.arraycopy(values, from, pv, to, count);
+            if (pq != null) System.arraycopy(quantized, from, pq, to, count);
+            // padding: zero weights at the row's last column (x there is already in cache)
+            for (int k = to + count; k < start[r + 1]; k++) {
+                if (pn != null) pn[k] = narrow[from + count - 1];
+                if (pw != null) pw[k] = wide[from + count - 1];
+            }
+        }
+        return new CsrMatrix(rows, cols, rp, start, pn, pw, pv, pq, scales);
     }
 
     /** fp32 CSR of a dense row-major array. */
@@ -69,23 +108,23 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
                 k++;
             }
         }
-        return new CsrMatrix(rows, cols, rp, nc, wc, v, q, s);
+        return padded(rows, cols, rp, nc, wc, v, q, s);
     }
 
     /** From raw fp32 arrays (copied after validation), e.g. as read from a file. */
     public static CsrMatrix fromArrays(int rows, int cols, int[] rowPointers, int[] columnIndices, float[] values) {
         Objects.requireNonNull(values, "values");
         check(rows, cols, rowPointers, columnIndices, null, values.length);
-        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
-                cols <= NARROW_MAX_COLS ? null : columnIndices.clone(), values.clone(), null, null);
+        return padded(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
+                cols <= NARROW_MAX_COLS ? null : columnIndices, values, null, null);
     }
 
     /** From raw fp32 arrays with 16-bit column indices (copied after validation). */
     public static CsrMatrix fromArrays(int rows, int cols, int[] rowPointers, char[] columnIndices, float[] values) {
         Objects.requireNonNull(values, "values");
         check(rows, cols, rowPointers, null, columnIndices, values.length);
-        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowCopy(cols, columnIndices),
-                wideOrNull(cols, columnIndices), values.clone(), null, null);
+        return padded(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
+                wideOrNull(cols, columnIndices), values, null, null);
     }
 
     /** From raw int8 arrays and per-row scales (copied after validation). */
@@ -94,8 +133,8 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
         Int8Rows.checkQuantized(quantized);
         Int8Rows.checkScales(scales, rows);
         check(rows, cols, rowPointers, columnIndices, null, quantized.length);
-        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
-                cols <= NARROW_MAX_COLS ? null : columnIndices.clone(), null, quantized.clone(), scales.clone());
+        return padded(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
+                cols <= NARROW_MAX_COLS ? null : columnIndices, null, quantized, scales.clone());
     }
 
     /** From raw int8 arrays with 16-bit column indices and per-row scales (copied after validation). */
@@ -104,8 +143,8 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
         Int8Rows.checkQuantized(quantized);
         Int8Rows.checkScales(scales, rows);
         check(rows, cols, rowPointers, null, columnIndices, quantized.length);
-        return new CsrMatrix(rows, cols, rowPointers.clone(), narrowCopy(cols, columnIndices),
-                wideOrNull(cols, columnIndices), null, quantized.clone(), scales.clone());
+        return padded(rows, cols, rowPointers.clone(), narrowOrNull(cols, columnIndices),
+                wideOrNull(cols, columnIndices), null, quantized, scales.clone());
     }
 
     /** Checks row pointers and exactly one of the two index arrays against each other and the shape. */
@@ -143,8 +182,8 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
         return n;
     }
 
-    private static char[] narrowCopy(int cols, char[] idx) {
-        return cols <= NARROW_MAX_COLS ? idx.clone() : null;
+    private static char[] narrowOrNull(int cols, char[] idx) {
+        return cols <= NARROW_MAX_COLS ? idx : null;
     }
 
     private static int[] wideOrNull(int cols, char[] idx) {
@@ -164,18 +203,39 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
         return rowPtr.clone();
     }
 
-    /** The column indices, widened to int (a copy). */
+    /** The column indices, widened to int (a copy, rowPointers()[rows] of them). */
     public int[] columnIndices() {
-        if (wide != null) return wide.clone();
-        int[] w = new int[narrow.length];
-        for (int i = 0; i < w.length; i++) w[i] = narrow[i];
+        int[] w = new int[rowPtr[rows]];
+        for (int r = 0; r < rows; r++) {
+            for (int k = rowPtr[r], p = start[r]; k < rowPtr[r + 1]; k++, p++) w[k] = wide != null ? wide[p] : narrow[p];
+        }
         return w;
     }
 
-    /** A copy of the 16-bit column indices as stored; only when {@link #hasNarrowIndices()}. */
+    /** A copy of the 16-bit column indices; only when {@link #hasNarrowIndices()}. */
     public char[] narrowColumnIndices() {
         if (narrow == null) throw new IllegalStateException(cols + " columns do not fit 16-bit indices: use columnIndices()");
-        return narrow.clone();
+        char[] c = new char[rowPtr[rows]];
+        for (int r = 0; r < rows; r++) System.arraycopy(narrow, start[r], c, rowPtr[r], rowPtr[r + 1] - rowPtr[r]);
+        return c;
+    }
+
+    /** A copy of the fp32 nonzeros in row order (without the kernels' padding). */
+    @Override
+    public float[] values() {
+        if (values == null) return super.values();
+        float[] v = new float[rowPtr[rows]];
+        for (int r = 0; r < rows; r++) System.arraycopy(values, start[r], v, rowPtr[r], rowPtr[r + 1] - rowPtr[r]);
+        return v;
+    }
+
+    /** A copy of the int8 nonzeros in row order (without the kernels' padding). */
+    @Override
+    public byte[] quantized() {
+        if (quantized == null) return super.quantized();
+        byte[] q = new byte[rowPtr[rows]];
+        for (int r = 0; r < rows; r++) System.arraycopy(quantized, start[r], q, rowPtr[r], rowPtr[r + 1] - rowPtr[r]);
+        return q;
     }
 
     @Override
@@ -201,12 +261,12 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
             ScalarProducts.multiply(this, x, 1, y);
             return;
         }
-        RowChunks.weighted(rows, rowPtr, 1, (from, to) -> {
+        RowChunks.weighted(rows, start, 1, (from, to) -> {
             if (narrow != null) {
-                if (isInt8()) CsrKernels.gemvInt8(rowPtr, narrow, quantized, scales, x, y, from, to);
-                else CsrKernels.gemv(rowPtr, narrow, values, x, y, from, to);
+                if (isInt8()) CsrKernels.gemvInt8(start, narrow, quantized, scales, x, y, from, to);
+                else CsrKernels.gemv(start, narrow, values, x, y, from, to);
             } else {
-                CsrKernels.gemv(rowPtr, wide, values, quantized, scales, x, y, from, to);
+                CsrKernels.gemv(start, wide, values, quantized, scales, x, y, from, to);
             }
         });
     }
@@ -215,10 +275,10 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     public void multiplyVectorRows(float[] x, float[] y, int from, int to) {
         if (ScalarProducts.rowRange(this, x, y, from, to)) return;
         if (narrow != null) {
-            if (isInt8()) CsrKernels.gemvInt8(rowPtr, narrow, quantized, scales, x, y, from, to);
-            else CsrKernels.gemv(rowPtr, narrow, values, x, y, from, to);
+            if (isInt8()) CsrKernels.gemvInt8(start, narrow, quantized, scales, x, y, from, to);
+            else CsrKernels.gemv(start, narrow, values, x, y, from, to);
         } else {
-            CsrKernels.gemv(rowPtr, wide, values, quantized, scales, x, y, from, to);
+            CsrKernels.gemv(start, wide, values, quantized, scales, x, y, from, to);
         }
     }
 
@@ -234,15 +294,15 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
             return;
         }
         MemorySegment xa = SparseRowKernels.aligned(x, cols * batch);
-        RowChunks.weighted(rows, rowPtr, batch, (from, to) ->
-                CsrKernels.gemm(rowPtr, narrow, wide, values, quantized, scales, maxRowNonzeros, xa, batch, y, from, to));
+        RowChunks.weighted(rows, start, batch, (from, to) ->
+                CsrKernels.gemm(start, narrow, wide, values, quantized, scales, maxRowEntries, xa, batch, y, from, to));
     }
 
     @Override
     public float[] toDense() {
         float[] d = new float[FormatChecks.denseSize(rows, cols)];
         for (int r = 0; r < rows; r++) {
-            for (int k = rowPtr[r]; k < rowPtr[r + 1]; k++) {
+            for (int k = start[r], end = k + rowPtr[r + 1] - rowPtr[r]; k < end; k++) {
                 int c = narrow != null ? narrow[k] : wide[k];
                 d[r * cols + c] = isInt8() ? Int8Rows.dequantize(quantized[k], scales[r]) : values[k];
             }
@@ -250,17 +310,9 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
         return d;
     }
 
-    /** Package-private views for the kernels' tests (not copied). */
+    /** The row pointers as the format defines them (not copied), for the scalar reference. */
     int[] rowPtrView() {
         return rowPtr;
-    }
-
-    char[] narrowView() {
-        return narrow;
-    }
-
-    int[] wideView() {
-        return wide;
     }
 
     @Override

@@ -31,8 +31,9 @@ final class ScalarProducts {
                 }
             }
             case CsrMatrix m -> {
+                // the plain CSR arrays, without the kernels' row padding
                 int[] ci = m.columnIndices();
-                float[] wts = m.isInt8() ? widen(m.quantizedView()) : m.valuesView();
+                float[] wts = m.isInt8() ? widen(m.quantized()) : m.values();
                 float[] s = m.isInt8() ? m.scalesView() : null;
                 if (batch == 1) CsrKernels.gemvScalar(m.rowPtrView(), ci, wts, s, x, y, 0, rows);
                 else CsrKernels.gemmScalar(m.rowPtrView(), ci, wts, s, x, batch, y, 0, rows);

@@ -39,13 +39,13 @@ abstract class StoredValues implements WeightMatrix {
     }
 
     /** A copy of the fp32 values in storage order; an int8 matrix has none (see {@link #quantized()}). */
-    public final float[] values() {
+    public float[] values() {
         if (values == null) throw new IllegalStateException("an int8 matrix has no fp32 values: use quantized() and scales()");
         return Arrays.copyOf(values, storedLength());
     }
 
     /** A copy of the int8 weights in storage order. */
-    public final byte[] quantized() {
+    public byte[] quantized() {
         if (quantized == null) throw new IllegalStateException("an fp32 matrix has no int8 weights: use values()");
         return Arrays.copyOf(quantized, storedLength());
     }
