@@ -49,23 +49,15 @@ public final class Activations {
      */
     public static void geluForward(float[] x, float[] y, int n) {
         int i = 0;
-        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) gelu(FloatVector.fromArray(S, x, i)).intoArray(y, i);
-        for (; i < n; i++) y[i] = gelu(x[i]);
-    }
-
-    /**
-     * {@link #geluForward}'s vector arithmetic on one vector: what a fused epilogue applies, so that
-     * fused and unfused results agree bit for bit. Its species must be {@link VectorPolicy#FLOATS}.
-     */
-    static FloatVector gelu(FloatVector v) {
-        FloatVector half = v.mul(0.5f);
-        return half.fma(erfApprox(v.mul((float) INV_SQRT2)), half);
-    }
-
-    /** {@link #gelu(FloatVector)} for one element, operation for operation. */
-    static float gelu(float x) {
-        float half = x * 0.5f;
-        return Math.fma(half, erfApprox(x * (float) INV_SQRT2), half);
+        for (int bound = VectorPolicy.loopBound(n); i < bound; i += S.length()) {
+            FloatVector v = FloatVector.fromArray(S, x, i);
+            FloatVector half = v.mul(0.5f);
+            half.fma(erfApprox(v.mul((float) INV_SQRT2)), half).intoArray(y, i);
+        }
+        for (; i < n; i++) {
+            float half = x[i] * 0.5f;
+            y[i] = Math.fma(half, erfApprox(x[i] * (float) INV_SQRT2), half);
+        }
     }
 
     /** d GELU/dx = Φ(x) + x·φ(x). */

@@ -6,8 +6,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What an inference kernel does to a raw accumulator on its way out, per output channel: add the
- * layer's bias, apply an affine map (batch norm in evaluation mode: x·scale + shift), then ReLU or
- * GELU ({@link Activations#geluForward}'s arithmetic). The steps round separately, in the order the layers would run one after another, so a fused
+ * layer's bias, apply an affine map (batch norm in evaluation mode: x·scale + shift), then ReLU.
+ * The steps round separately, in the order the layers would run one after another, so a fused
  * result equals the unfused one bit for bit. Channel arrays are copied and zero-padded to whole
  * vectors so kernels load them without a tail.
  */
@@ -15,14 +15,13 @@ public final class Epilogue {
     private static final VectorSpecies<Float> S = GemmMicroKernel.SPECIES;
 
     private final float[] bias, scale, shift;
-    private final boolean relu, gelu;
+    private final boolean relu;
 
-    private Epilogue(float[] bias, float[] scale, float[] shift, boolean relu, boolean gelu) {
+    private Epilogue(float[] bias, float[] scale, float[] shift, boolean relu) {
         this.bias = bias;
         this.scale = scale;
         this.shift = shift;
         this.relu = relu;
-        this.gelu = gelu;
     }
 
     /**
@@ -31,12 +30,7 @@ public final class Epilogue {
      */
     public static Epilogue of(int channels, float[] bias, float[] scale, float[] shift, boolean relu) {
         if ((scale == null) != (shift == null)) throw new IllegalArgumentException("scale and shift come together");
-        return new Epilogue(padded(bias, channels), padded(scale, channels), padded(shift, channels), relu, false);
-    }
-
-    /** The bias (nullable), then GELU: a transformer MLP's first layer and its activation. */
-    public static Epilogue gelu(int channels, float[] bias) {
-        return new Epilogue(padded(bias, channels), null, null, false, true);
+        return new Epilogue(padded(bias, channels), padded(scale, channels), padded(shift, channels), relu);
     }
 
     /**
@@ -84,10 +78,10 @@ public final class Epilogue {
     }
 
     FloatVector finish(FloatVector v) {
-        return relu ? v.max(0f) : gelu ? Activations.gelu(v) : v;
+        return relu ? v.max(0f) : v;
     }
 
-    /** The scalar form, for references: bias, affine, and (with pooling taken by the caller) ReLU or GELU. */
+    /** The scalar form, for references: bias, affine, and (with pooling taken by the caller) ReLU. */
     public float affine(float v, int ch) {
         if (bias != null) v = v + bias[ch];
         if (scale != null) v = v * scale[ch] + shift[ch];
@@ -95,6 +89,6 @@ public final class Epilogue {
     }
 
     public float finish(float v) {
-        return relu ? Math.max(v, 0f) : gelu ? Activations.gelu(v) : v;
+        return relu ? Math.max(v, 0f) : v;
     }
 }

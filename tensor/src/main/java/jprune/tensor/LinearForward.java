@@ -17,7 +17,7 @@ import jdk.incubator.vector.VectorSpecies;
  * them through one zero-padded tile.
  *
  * <p>Every output is one chain of fused multiply-adds over the inputs in order from zero, then the
- * epilogue (bias add, then ReLU or GELU), as {@link Gemm} and the layers compute it (outside the
+ * epilogue (bias add, then ReLU), as {@link Gemm} and the layers compute it (outside the
  * shapes Gemm hands to its dot-product kernel), then, in {@link #forwardAdd}, the residual sum: a
  * sample's result does not depend on its batch or the thread count.
  */
@@ -66,51 +66,56 @@ public final class LinearForward {
         if (m == 0) return;
         if (xOff < 0 || xOff + (long) (m - 1) * ldx + k > x.length) throw new IllegalArgumentException("linear: x too small");
         if (yOff < 0 || yOff + (long) (m - 1) * ldy + np > y.length) throw new IllegalArgumentException("linear: y too small");
-        int full = m - m % MR, left = m - full;
-        Scratch s = SCRATCH.get();
-        float[] a = null, c = null;
-        if (left >= PAD_ROWS) {
-            // The leftover rows as a zero-padded, packed sliver: one tile pass costs about what two
-            // rows cost through the one-row kernel, whose loads outnumber its multiply-adds.
-            a = s.a(MR * k);
-            c = s.c(MR * np);
-            java.util.Arrays.fill(a, 0, MR * k, 0f);
-            for (int r = 0; r < left; r++)
-                for (int p = 0, xi = xOff + (full + r) * ldx; p < k; p++) a[p * MR + r] = x[xi + p];
-        }
-        // Adding into y, a tile's raw sums go to scratch first: y holds the stream they are added to.
-        float[] t = add ? s.tile() : null;
-        // Column blocks outside, row tiles inside: a k × NR block of Wᵀ stays in L2 while every row
-        // tile meets it, so Wᵀ streams from memory once per call rather than once per row tile. Each
-        // tile's epilogue runs as soon as it is computed, while the tile is in L1.
+        int full = m - m % MR;
+        tiles(full, k, np, x, xOff, ldx, wt, e, y, yOff, ldy, add);
+        if (full < m) leftover(m - full, k, np, x, xOff + full * ldx, ldx, wt, e, y, yOff + full * ldy, ldy, add);
+    }
+
+    /**
+     * Rows [0, m), m a multiple of {@link GemmMicroKernel#MR}, through the register tile. Column
+     * blocks outside, row tiles inside: a k × NR block of Wᵀ stays in L2 while every row tile meets
+     * it, so Wᵀ streams from memory once per call rather than once per row tile. Each tile's epilogue
+     * runs as soon as it is computed, while the tile is in L1; adding into y, a tile's raw sums go to
+     * scratch first, as y holds the stream they are added to. One call site each for the tile and the
+     * epilogue keeps this method small enough for the JIT to inline the epilogue's vector helpers.
+     */
+    private static void tiles(int m, int k, int np, float[] x, int xOff, int ldx, float[] wt, Epilogue e, float[] y, int yOff, int ldy,
+                              boolean add) {
+        float[] t = add ? SCRATCH.get().tile() : null;
         for (int j = 0; j < np; j += NV * LANES) {
             int vectors = Math.min(NV, (np - j) / LANES);
-            for (int r = 0; r < full; r += MR) {
+            for (int r = 0; r < m; r += MR) {
                 int yi = yOff + r * ldy + j;
-                if (add) {
-                    GemmMicroKernel.tile(MR, vectors, k, x, xOff + r * ldx, ldx, 1, wt, j, np, t, 0, NR, false);
-                    emit(e, t, 0, NR, MR, j, vectors, y, yi, ldy, true);
-                } else {
-                    GemmMicroKernel.tile(MR, vectors, k, x, xOff + r * ldx, ldx, 1, wt, j, np, y, yi, ldy, false);
-                    emit(e, y, yi, ldy, MR, j, vectors, y, yi, ldy, false);
-                }
+                float[] dst = add ? t : y;
+                int di = add ? 0 : yi, ldd = add ? NR : ldy;
+                GemmMicroKernel.tile(MR, vectors, k, x, xOff + r * ldx, ldx, 1, wt, j, np, dst, di, ldd, false);
+                emit(e, dst, di, ldd, MR, j, vectors, y, yi, ldy, add);
             }
-            if (a != null) GemmMicroKernel.tile(MR, vectors, k, a, 0, 1, MR, wt, j, np, c, j, np, false);
         }
-        int vectors = np / LANES;
-        if (a != null) {
-            emit(e, c, 0, np, left, 0, vectors, y, yOff + full * ldy, ldy, add);
+    }
+
+    /**
+     * The left rows after the last whole tile, into scratch and from there through the epilogue:
+     * {@link #PAD_ROWS} or more as one zero-padded, packed sliver (one tile pass costs about what two
+     * rows cost through the one-row kernel, whose loads outnumber its multiply-adds), fewer (a batch
+     * of one or two) one row at a time.
+     */
+    private static void leftover(int left, int k, int np, float[] x, int xOff, int ldx, float[] wt, Epilogue e, float[] y, int yOff, int ldy,
+                                 boolean add) {
+        Scratch s = SCRATCH.get();
+        if (left >= PAD_ROWS) {
+            float[] a = s.a(MR * k), c = s.c(MR * np);
+            java.util.Arrays.fill(a, 0, MR * k, 0f);
+            for (int r = 0; r < left; r++)
+                for (int p = 0, xi = xOff + r * ldx; p < k; p++) a[p * MR + r] = x[xi + p];
+            for (int j = 0; j < np; j += NV * LANES)
+                GemmMicroKernel.tile(MR, Math.min(NV, (np - j) / LANES), k, a, 0, 1, MR, wt, j, np, c, j, np, false);
+            emit(e, c, 0, np, left, 0, np / LANES, y, yOff, ldy, add);
         } else {
-            float[] row = add ? s.c(np) : null;
-            for (int r = full; r < m; r++) {
-                int yi = yOff + r * ldy;
-                if (add) {
-                    row(k, np, x, xOff + r * ldx, wt, row, 0);
-                    emit(e, row, 0, np, 1, 0, vectors, y, yi, ldy, true);
-                } else {
-                    row(k, np, x, xOff + r * ldx, wt, y, yi);
-                    emit(e, y, yi, ldy, 1, 0, vectors, y, yi, ldy, false);
-                }
+            float[] c = s.c(np);
+            for (int r = 0; r < left; r++) {
+                row(k, np, x, xOff + r * ldx, wt, c, 0);
+                emit(e, c, 0, np, 1, 0, np / LANES, y, yOff + r * ldy, ldy, add);
             }
         }
     }
