@@ -49,6 +49,20 @@ public final class AttentionKernels {
         });
     }
 
+    /**
+     * {@link #forward} for each sample's first query only, on the calling thread: for a class token
+     * when nothing after the attention reads the other tokens. Writes row n·tokens of out for every
+     * sample n (in every head's columns), bit for bit what forward writes there; reads q in those
+     * rows only, keys and values in all.
+     */
+    public static void forwardFirst(int batch, int tokens, int heads, int headDim, float scale,
+                                    float[] q, float[] k, float[] v, int ld, float[] out, int ldo) {
+        check(batch, tokens, heads, headDim, q, k, v, ld, out, ldo);
+        Scratch s = SCRATCH.get();
+        for (int n = 0; n < batch; n++)
+            for (int h = 0; h < heads; h++) rows(0, 1, n, h, tokens, headDim, scale, q, k, v, ld, out, ldo, s);
+    }
+
     /** The scalar reference of {@link #forward}: the same rounding steps in plain loops, on one thread. */
     public static void forwardScalar(int batch, int tokens, int heads, int headDim, float scale,
                                      float[] q, float[] k, float[] v, int ld, float[] out, int ldo) {

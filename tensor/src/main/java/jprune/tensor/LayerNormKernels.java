@@ -23,15 +23,38 @@ public final class LayerNormKernels {
                                int rows, int cols, float eps) {
         Parallel.forRange(rows, Math.max(1, 8192 / Math.max(1, cols)), (c, from, to) -> {
             for (int r = from; r < to; r++) {
-                statistics(x, r, cols, eps, mean, rstd);
-                normalize(x, gamma, beta, y, r * cols, cols, mean[r], rstd[r]);
+                int off = r * cols;
+                float mu = mean(x, off, cols);
+                mean[r] = mu;
+                rstd[r] = rstd(x, off, cols, mu, eps);
+                normalize(x, gamma, beta, y, off, off, cols, mean[r], rstd[r]);
             }
         });
     }
 
-    /** Row r's mean and rstd: the sums described at {@link #forward}, in vectors. */
-    private static void statistics(float[] x, int r, int cols, float eps, float[] mean, float[] rstd) {
-        int off = r * cols, bound = VectorPolicy.loopBound(cols), j = 0;
+    /**
+     * {@link #forward} without the statistics, on the calling thread, for rows that lie apart: row r
+     * is read from x[xOff + r·ldx] and written to y[yOff + r·ldy], cols floats each, with the same
+     * bits as forward gives that row. For inference, where rows sit in wider buffers (a stream
+     * padded to whole vectors, or every sequence's first token alone).
+     */
+    public static void forwardRows(float[] x, int xOff, int ldx, float[] gamma, float[] beta, float[] y, int yOff, int ldy,
+                                   int rows, int cols, float eps) {
+        if (rows < 0 || cols < 1 || ldx < cols || ldy < cols)
+            throw new IllegalArgumentException("layer norm: invalid sizes rows=" + rows + " cols=" + cols + " ldx=" + ldx + " ldy=" + ldy);
+        if (rows == 0) return;
+        if (xOff < 0 || xOff + (long) (rows - 1) * ldx + cols > x.length) throw new IllegalArgumentException("layer norm: x too small");
+        if (yOff < 0 || yOff + (long) (rows - 1) * ldy + cols > y.length) throw new IllegalArgumentException("layer norm: y too small");
+        for (int r = 0; r < rows; r++) {
+            int xi = xOff + r * ldx;
+            float mu = mean(x, xi, cols);
+            normalize(x, gamma, beta, y, xi, yOff + r * ldy, cols, mu, rstd(x, xi, cols, mu, eps));
+        }
+    }
+
+    /** The mean of the row at off: the sum described at {@link #forward}, in vectors, over cols. */
+    private static float mean(float[] x, int off, int cols) {
+        int bound = VectorPolicy.loopBound(cols), j = 0;
         float s = 0f;
         if (bound > 0) {
             FloatVector acc = FloatVector.zero(S);
@@ -43,8 +66,13 @@ public final class LayerNormKernels {
             s = acc.lane(0);
         }
         for (; j < cols; j++) s += x[off + j];
-        float mu = s / cols, v = 0f;
-        j = 0;
+        return s / cols;
+    }
+
+    /** 1/√(var + eps) of the row at off, whose mean is mu: the squared deviations summed as {@link #mean} sums. */
+    private static float rstd(float[] x, int off, int cols, float mu, float eps) {
+        int bound = VectorPolicy.loopBound(cols), j = 0;
+        float v = 0f;
         if (bound > 0) {
             FloatVector acc = FloatVector.zero(S);
             for (; j < bound; j += S.length()) {
@@ -61,10 +89,10 @@ public final class LayerNormKernels {
             float d = x[off + j] - mu;
             v += d * d;
         }
-        store(r, mu, v, cols, eps, mean, rstd);
+        return rstdOf(v, cols, eps);
     }
 
-    /** The scalar form of {@link #statistics}: per-lane sums over the whole-vector part, folded, then the tail. */
+    /** The scalar form of {@link #mean} and {@link #rstd}: per-lane sums over the whole-vector part, folded, then the tail. */
     private static void statisticsScalar(float[] x, int r, int cols, float eps, float[] mean, float[] rstd) {
         int off = r * cols, bound = VectorPolicy.loopBound(cols), lanes = VectorPolicy.LANES;
         float[] acc = new float[lanes];
@@ -82,27 +110,27 @@ public final class LayerNormKernels {
             float d = x[off + j] - mu;
             v += d * d;
         }
-        store(r, mu, v, cols, eps, mean, rstd);
-    }
-
-    private static void store(int r, float mu, float sumSquares, int cols, float eps, float[] mean, float[] rstd) {
         mean[r] = mu;
-        rstd[r] = (float) (1 / Math.sqrt(sumSquares / cols + eps));
+        rstd[r] = rstdOf(v, cols, eps);
     }
 
-    /** One row's y from its statistics: the reference's float operations, in vectors and then a tail. */
-    private static void normalize(float[] x, float[] gamma, float[] beta, float[] y, int off, int cols, float m, float rs) {
+    private static float rstdOf(float sumSquares, int cols, float eps) {
+        return (float) (1 / Math.sqrt(sumSquares / cols + eps));
+    }
+
+    /** One row's y (at yi) from x (at xi) and its statistics: the reference's float operations, in vectors and then a tail. */
+    private static void normalize(float[] x, float[] gamma, float[] beta, float[] y, int xi, int yi, int cols, float m, float rs) {
         int j = 0;
         for (int bound = VectorPolicy.loopBound(cols); j < bound; j += S.length()) {
-            FloatVector h = FloatVector.fromArray(S, x, off + j).sub(m).mul(rs);
+            FloatVector h = FloatVector.fromArray(S, x, xi + j).sub(m).mul(rs);
             if (gamma != null) h = h.mul(FloatVector.fromArray(S, gamma, j));
             // Adding 0 when there is no beta, as the reference does, turns −0 into +0.
             h = beta != null ? h.add(FloatVector.fromArray(S, beta, j)) : h.add(0f);
-            h.intoArray(y, off + j);
+            h.intoArray(y, yi + j);
         }
         for (; j < cols; j++) {
-            float h = (x[off + j] - m) * rs;
-            y[off + j] = (gamma == null ? h : h * gamma[j]) + (beta == null ? 0f : beta[j]);
+            float h = (x[xi + j] - m) * rs;
+            y[yi + j] = (gamma == null ? h : h * gamma[j]) + (beta == null ? 0f : beta[j]);
         }
     }
 

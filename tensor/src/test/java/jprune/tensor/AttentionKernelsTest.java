@@ -30,6 +30,30 @@ class AttentionKernelsTest {
     }
 
     @Test
+    void theFirstQueryAloneGetsTheBitsTheWholeSequenceGivesIt() {
+        Rng rng = new Rng(45);
+        for (int[] sh : SHAPES) {
+            int tokens = sh[0], hd = sh[1], heads = 3, batch = 4, inner = heads * hd, ld = inner + 3, ldo = inner + 1;
+            float[] q = scaled(KernelAssert.random(rng, batch * tokens * ld), 3), k = scaled(KernelAssert.random(rng, q.length), 3);
+            float[] v = KernelAssert.random(rng, q.length);
+            float scale = (float) (1 / Math.sqrt(hd));
+            float[] all = new float[batch * tokens * ldo], first = filled(all.length, 7f);
+            AttentionKernels.forward(batch, tokens, heads, hd, scale, q, k, v, ld, all, ldo);
+            // The other queries are never read: garbage there changes nothing.
+            float[] qFirst = q.clone();
+            for (int r = 0; r < batch * tokens; r++) if (r % tokens != 0) java.util.Arrays.fill(qFirst, r * ld, (r + 1) * ld, Float.NaN);
+            AttentionKernels.forwardFirst(batch, tokens, heads, hd, scale, qFirst, k, v, ld, first, ldo);
+            String what = "tokens=" + tokens + " headDim=" + hd;
+            for (int r = 0; r < batch * tokens; r++) {
+                for (int j = 0; j < ldo; j++) {
+                    float expected = r % tokens == 0 && j < inner ? all[r * ldo + j] : 7f;
+                    assertEquals(expected, first[r * ldo + j], what + ": row " + r + " column " + j);
+                }
+            }
+        }
+    }
+
+    @Test
     void scalarReferenceComputesAttentionAsDefined() {
         Rng rng = new Rng(42);
         int batch = 2, tokens = 17, heads = 2, hd = 7, inner = heads * hd;

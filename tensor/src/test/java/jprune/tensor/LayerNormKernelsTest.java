@@ -30,6 +30,29 @@ class LayerNormKernelsTest {
     }
 
     @Test
+    void rowsApartGetTheBitsTheyGetSideBySide() {
+        Rng rng = new Rng(52);
+        for (int cols : new int[] {1, 7, 16, 17, 48, 64, 100}) {
+            int rows = 11, ldx = cols + 5, ldy = cols + 3;
+            float[] x = KernelAssert.random(rng, 2 + rows * ldx), gamma = KernelAssert.random(rng, cols), beta = KernelAssert.random(rng, cols);
+            for (int i = 0; i < x.length; i++) x[i] = x[i] * 20 + 3;
+            float[] packed = new float[rows * cols];
+            for (int r = 0; r < rows; r++) System.arraycopy(x, 2 + r * ldx, packed, r * cols, cols);
+            float[] expected = new float[rows * cols];
+            LayerNormKernels.forward(packed, gamma, beta, expected, new float[rows], new float[rows], rows, cols, 1e-5f);
+            float[] y = new float[1 + rows * ldy];
+            java.util.Arrays.fill(y, 9f);
+            LayerNormKernels.forwardRows(x, 2, ldx, gamma, beta, y, 1, ldy, rows, cols, 1e-5f);
+            for (int r = 0; r < rows; r++) {
+                assertArrayEquals(java.util.Arrays.copyOfRange(expected, r * cols, (r + 1) * cols),
+                        java.util.Arrays.copyOfRange(y, 1 + r * ldy, 1 + r * ldy + cols), cols + " columns, row " + r);
+                for (int j = cols; j < ldy && r < rows - 1; j++) assertEquals(9f, y[1 + r * ldy + j], "a gap between rows was written");
+            }
+        }
+        assertThrows(IllegalArgumentException.class, () -> LayerNormKernels.forwardRows(new float[10], 0, 4, null, null, new float[10], 0, 5, 3, 5, 1e-5f));
+    }
+
+    @Test
     void withoutBetaANegativeZeroBecomesPositiveAsInTheReference() {
         // A constant row normalises to ±0; the reference adds 0f, which makes every zero +0.
         float[] x = new float[3 * 16];

@@ -35,6 +35,29 @@ class LinearForwardTest {
     }
 
     @Test
+    void addingIntoTheStreamEqualsItsScalarReferenceAndTheUnfusedSumBitForBit() {
+        Rng rng = new Rng(32);
+        int[][] cases = {{1, 64, 64}, {2, 48, 64}, {5, 17, 33}, {8, 64, 64}, {16, 49, 64}, {17, 128, 48}, {13, 9, 5}, {35, 64, 10}};
+        for (int[] c : cases) {
+            int m = c[0], k = c[1], n = c[2], np = LinearForward.paddedWidth(n), ldx = k + 1, ldy = np + 16;
+            float[] w = random(rng, n * k), x = random(rng, 3 + m * ldx), wt = LinearForward.packWeights(w, n, k);
+            Epilogue e = Epilogue.of(n, random(rng, n), null, null, false);
+            float[] stream = random(rng, 2 + m * ldy);
+            float[] fused = stream.clone(), ref = stream.clone();
+            LinearForward.forwardAdd(m, k, np, x, 3, ldx, wt, e, fused, 2, ldy);
+            LinearForward.referenceAdd(m, k, np, x, 3, ldx, wt, e, ref, 2, ldy);
+            String what = java.util.Arrays.toString(c);
+            assertArrayEquals(ref, fused, what);
+            // Unfused, as a residual block computes it: the layer's output, then stream + output.
+            float[] layer = new float[2 + m * ldy], unfused = stream.clone();
+            LinearForward.forward(m, k, np, x, 3, ldx, wt, e, layer, 2, ldy);
+            for (int r = 0; r < m; r++)
+                for (int j = 0; j < np; j++) unfused[2 + r * ldy + j] = stream[2 + r * ldy + j] + layer[2 + r * ldy + j];
+            assertArrayEquals(unfused, fused, what + " against the unfused sum");
+        }
+    }
+
+    @Test
     void equalsTheTrainingPathsGemmBitForBit() {
         Rng rng = new Rng(33);
         int m = 64, k = 400, n = 120;

@@ -10,7 +10,7 @@ import jprune.tensor.Tensor;
  * copy of its input in PyTorch's layout: correct for every module, fast for none (it allocates per
  * call). The plan puts it only where nothing better applies.
  *
- * <p>A module with weights (a whole vision transformer, say) runs on a group of samples at once,
+ * <p>A module with weights (a whole model of a kind the plan does not know) runs on a group of samples at once,
  * never image by image: every forward pays the module's per-operation costs (allocations, graph
  * bookkeeping, a hand-off in each kernel big enough to split), so a group of 64 costs little more
  * than one image. It is split over threads by samples, as the plan's own steps are: one hand-off

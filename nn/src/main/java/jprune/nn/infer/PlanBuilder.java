@@ -13,6 +13,7 @@ import jprune.nn.layers.Linear;
 import jprune.nn.layers.MaxPool2d;
 import jprune.nn.layers.ReLU;
 import jprune.nn.layers.Sequential;
+import jprune.nn.models.VisionTransformer;
 import jprune.tensor.DirectConv;
 import jprune.tensor.Epilogue;
 import jprune.tensor.IndirectConv;
@@ -23,7 +24,8 @@ import jprune.tensor.Tensor;
  * Turns a model's layers, in the order a {@link Sequential} runs them, into {@link Step}s: a
  * convolution takes the batch norm, ReLU and 2×2 max pooling after it into its epilogue, a linear
  * layer the ReLU after it; dropout (identity in evaluation) and flatten (a change of view) vanish;
- * anything else runs as itself ({@link ModuleStep}). Each step writes its output in the layout the
+ * a vision transformer becomes one fused step ({@link VitStep}); anything else runs as itself
+ * ({@link ModuleStep}). Each step writes its output in the layout the
  * next one reads (with the padding the next convolution needs), so no step copies data around
  * except where nothing can write the needed layout ({@link RelayoutStep}).
  */
@@ -72,6 +74,13 @@ final class PlanBuilder {
         }
         if (m instanceof ReLU) {
             steps.add(new ReluStep(cur));
+            return i + 1;
+        }
+        if (m instanceof VisionTransformer vit && VitStep.fits(vit, cur)) {
+            int classes = vit.head().outFeatures();
+            Activation out = Activation.flat(classes, LinearForward.paddedWidth(classes));
+            steps.add(new VitStep(cur, out, vit));
+            cur = out;
             return i + 1;
         }
         if (m instanceof FlatLayer f && cur.flat() && cur.features() == f.inFeatures()) {

@@ -31,6 +31,20 @@ public final class LayerNorm extends Module {
         return dim;
     }
 
+    public float eps() {
+        return eps;
+    }
+
+    /** The scale (gamma); a mask on it removes features (see the class comment). */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** The shift (beta). */
+    public Parameter bias() {
+        return bias;
+    }
+
     @Override
     protected Variable compute(Variable x) {
         int[] kept = keptFeatures();

@@ -38,6 +38,23 @@ public final class MultiHeadSelfAttention extends Module {
         return headDim;
     }
 
+    public Linear query() {
+        return query;
+    }
+
+    public Linear key() {
+        return key;
+    }
+
+    public Linear value() {
+        return value;
+    }
+
+    /** The output projection, from the heads' concatenated context back to the model width. */
+    public Linear out() {
+        return out;
+    }
+
     @Override
     protected Variable compute(Variable x) {
         int[] s = x.shape();

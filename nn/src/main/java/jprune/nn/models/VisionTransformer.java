@@ -74,6 +74,40 @@ public final class VisionTransformer extends Module {
         return out;
     }
 
+    /** The patch embedding: a convolution whose stride is its kernel size, without padding. */
+    public Conv2d patchEmbed() {
+        return patchEmbed;
+    }
+
+    /** [1, 1, D]. */
+    public Parameter clsToken() {
+        return clsToken;
+    }
+
+    /** [1, tokens, D]: the class token's position first, then the patches' in row-major order. */
+    public Parameter posEmbed() {
+        return posEmbed;
+    }
+
+    /** The transformer blocks, in order. */
+    public java.util.List<TransformerBlock> blocks() {
+        return blocks.children().values().stream().map(m -> (TransformerBlock) m).toList();
+    }
+
+    /** The final norm, applied to the class token. */
+    public LayerNorm norm() {
+        return norm;
+    }
+
+    public Linear head() {
+        return head;
+    }
+
+    /** Width of the residual stream. */
+    public int dim() {
+        return dim;
+    }
+
     private static int[] repeat(int v, int n) {
         int[] a = new int[n];
         java.util.Arrays.fill(a, v);
