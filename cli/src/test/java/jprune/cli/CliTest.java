@@ -276,8 +276,19 @@ class CliTest {
         Map<String, Object> m = (Map<String, Object>) Json.parse(Files.readString(out.resolve("metrics.json")));
         List<Object> rounds = (List<Object>) m.get("rounds");
         assertEquals(2, rounds.size());
-        assertTrue(((Map<String, Object>) rounds.get(1)).keySet().containsAll(List.of("density", "test_accuracy", "reinit_test_accuracy", "random_mask_test_accuracy")));
+        assertTrue(((Map<String, Object>) rounds.get(1)).keySet().containsAll(List.of("density", "test_accuracy", "reinit_test_accuracy", "random_mask_test_accuracy",
+                "layer_density", "early_stop_test_accuracy", "reinit_early_stop_test_accuracy", "random_mask_early_stop_test_accuracy", "early_stop_iteration")));
+        assertEquals(50, ((Number) m.get("validation_images")).intValue(), "the paper's 5,000 of 60,000: a twelfth of the 600 images");
+        assertEquals(550, ((Number) m.get("train_images")).intValue());
+        assertEquals(List.of("layer", "glorot-normal", 0.1), List.of(m.get("scope"), m.get("init"), m.get("output_rate")), "lenet-300-100 follows the paper");
+        assertTrue(m.get("dense_early_stop_test_accuracy") instanceof Number, "the resumed run keeps the dense run's early-stopped accuracy");
+        Map<String, Object> layers = (Map<String, Object>) ((Map<String, Object>) rounds.get(1)).get("layer_density");
+        assertEquals(0.64, ((Number) layers.get("fc1.weight")).doubleValue(), 1e-4);
+        assertEquals(0.81, ((Number) layers.get("fc3.weight")).doubleValue(), 1e-3);
         assertTrue(Files.exists(out.resolve("round-2").resolve("model.safetensors")));
+        assertEquals(2, run("lottery", "--model", "lenet-300-100", "--scope", "rows", "--out", out.toString()).code());
+        assertEquals(2, run("lottery", "--model", "lenet-300-100", "--output-rate", "1", "--out", out.toString()).code());
+        assertEquals(2, run("lottery", "--model", "lenet-300-100", "--init", "he", "--out", out.toString()).code());
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--rewind", "iter:0", "--out", out.toString()).code());
     }
 

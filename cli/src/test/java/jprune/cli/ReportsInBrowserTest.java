@@ -100,8 +100,9 @@ class ReportsInBrowserTest {
         List<Map<String, Object>> series = (List<Map<String, Object>>) chart(s, "sweep-finetuned").get("series");
         assertEquals(List.of("magnitude", "random", "taylor", "obd"), series.stream().map(x -> x.get("name")).toList(), "every criterion on one chart");
 
-        List<Map<String, Object>> l = ReportAssertions.assertDrawn(pages.get(3), Set.of("lottery"));
+        List<Map<String, Object>> l = ReportAssertions.assertDrawn(pages.get(3), Set.of("lottery", "lottery-end"));
         assertEquals(List.of("5", "10", "20", "50", "100"), ticks(chart(l, "lottery"), "x"), "log axis of weights left, in percent");
+        assertEquals(List.of("5", "10", "20", "50", "100"), ticks(chart(l, "lottery-end"), "x"), "the end-of-training chart on the same axis");
 
         ReportAssertions.assertDrawn(pages.get(4), Set.of("layer-sparsity", "layer-size", "weights"));
 

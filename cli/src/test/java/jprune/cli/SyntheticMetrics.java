@@ -94,11 +94,23 @@ final class SyntheticMetrics {
         List<Object> rounds = new ArrayList<>();
         for (int r = 1; r <= 12; r++) {
             double d = Math.pow(0.8, r);
-            rounds.add(map("round", r, "density", d, "sparsity", 1 - d, "test_accuracy", 0.8965 + 0.0002 * r, "reinit_test_accuracy", 0.8965 - 0.001 * r,
-                    "random_mask_test_accuracy", 0.8965 - 0.0017 * r, "seconds", 20.0));
+            Map<String, Object> e = map("round", r, "density", d, "sparsity", 1 - d, "test_accuracy", 0.8965 + 0.0002 * r, "reinit_test_accuracy", 0.8965 - 0.001 * r,
+                    "random_mask_test_accuracy", 0.8965 - 0.0017 * r, "seconds", 20.0);
+            e.put("layer_density", map("fc1.weight", d, "fc2.weight", d, "fc3.weight", Math.pow(0.9, r)));
+            e.put("early_stop_test_accuracy", 0.8950 + 0.0003 * r);
+            e.put("reinit_early_stop_test_accuracy", 0.8950 - 0.0012 * r);
+            e.put("random_mask_early_stop_test_accuracy", 0.8950 - 0.0018 * r);
+            e.put("early_stop_iteration", 7000 - 100 * r);
+            e.put("reinit_early_stop_iteration", 7000 + 100 * r);
+            e.put("random_mask_early_stop_iteration", 7000 + 150 * r);
+            rounds.add(e);
         }
-        return viaJson(map("model", "lenet-300-100", "dataset", "fashion-mnist", "rate", 0.2, "rewind", "iter:500", "epochs", 10, "seed", 0,
-                "dense_test_accuracy", 0.8965, "rounds", rounds));
+        Map<String, Object> m = map("model", "lenet-300-100", "dataset", "fashion-mnist", "rate", 0.2, "output_rate", 0.1, "scope", "layer", "init", "glorot-normal",
+                "rewind", "iter:500", "epochs", 10, "validation_images", 5000, "eval_every", 100, "seed", 0, "dense_test_accuracy", 0.8965);
+        m.put("dense_early_stop_test_accuracy", 0.8950);
+        m.put("dense_early_stop_iteration", 7100);
+        m.put("rounds", rounds);
+        return viaJson(m);
     }
 
     static Map<String, Object> inspect() {

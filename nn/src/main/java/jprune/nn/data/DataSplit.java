@@ -24,6 +24,39 @@ public record DataSplit(String name, float[] images, int[] labels, int count, in
         return new DataSplit(name + "[" + from + ":" + to + "]", img, lab, to - from, channels, height, width, numClasses);
     }
 
+    /** The two parts {@link #holdOut} returns: the samples left for training and the held-out ones. */
+    public record HeldOut(DataSplit rest, DataSplit heldOut) {}
+
+    /**
+     * Holds n samples, drawn at random by the seed, out of this split (e.g. a validation set taken
+     * from the training images). Both parts keep the original order of their samples.
+     */
+    public HeldOut holdOut(int n, long seed) {
+        if (n < 1 || n >= count) throw new IllegalArgumentException("cannot hold out " + n + " of the " + count + " samples of split '" + name + "' (need 1 <= n < " + count + ")");
+        int[] order = new int[count];
+        for (int i = 0; i < count; i++) order[i] = i;
+        new jprune.tensor.Rng(seed).shuffle(order);
+        boolean[] held = new boolean[count];
+        for (int i = 0; i < n; i++) held[order[i]] = true;
+        int[] keepIdx = new int[count - n], heldIdx = new int[n];
+        for (int i = 0, k = 0, h = 0; i < count; i++) {
+            if (held[i]) heldIdx[h++] = i;
+            else keepIdx[k++] = i;
+        }
+        return new HeldOut(select(keepIdx, name + "-train"), select(heldIdx, name + "-heldout"));
+    }
+
+    private DataSplit select(int[] idx, String newName) {
+        int sz = imageSize();
+        float[] img = new float[idx.length * sz];
+        int[] lab = new int[idx.length];
+        for (int i = 0; i < idx.length; i++) {
+            System.arraycopy(images, idx[i] * sz, img, i * sz, sz);
+            lab[i] = labels[idx[i]];
+        }
+        return new DataSplit(newName, img, lab, idx.length, channels, height, width, numClasses);
+    }
+
     /** Images [from, to) as one input tensor [n, C, H, W] (copied), e.g. the sample a compression planner traces. */
     public jprune.tensor.Tensor batch(int from, int to) {
         if (from < 0 || to > count || from >= to) throw new IllegalArgumentException("batch [" + from + ", " + to + ") of a split with " + count + " samples");

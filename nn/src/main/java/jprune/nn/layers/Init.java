@@ -16,6 +16,15 @@ public final class Init {
         return Tensor.uniform(rng, -bound, bound, shape);
     }
 
+    /**
+     * Glorot and Bengio's normal initialisation ("Gaussian Glorot", Keras' glorot_normal without
+     * truncation, PyTorch's xavier_normal_): N(0, 2 / (fan_in + fan_out)).
+     */
+    public static Tensor glorotNormal(Rng rng, int fanIn, int fanOut, int... shape) {
+        if (fanIn < 1 || fanOut < 1) throw new IllegalArgumentException("Glorot initialisation needs positive fans, got in=" + fanIn + " out=" + fanOut);
+        return Tensor.randn(rng, (float) Math.sqrt(2.0 / (fanIn + fanOut)), shape);
+    }
+
     /** Truncated-free normal with the given std (ViT tokens and embeddings). */
     public static Tensor normal(Rng rng, float std, int... shape) {
         return Tensor.randn(rng, std, shape);
