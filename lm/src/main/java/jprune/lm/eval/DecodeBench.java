@@ -139,6 +139,10 @@ public final class DecodeBench {
                 int[] one = {argmax(logits)};
                 model.logits(model.forward(one, 0, 1, cache), 1, logits);
             }, 30_000_000_000L, 20);
+            // Then whole rounds until steady: the first full-length prefills still ran at a third to a half of
+            // the speed of later ones (C2 compiling the long-prompt loops), and with 7 timed rounds two or three
+            // such rounds moved the median prefill by up to 20%.
+            Timing.warmUntilSteady(this::once, 60_000_000_000L, 4);
         }
 
         /** {prefill seconds, decode seconds, of which in the blocks}. */
