@@ -110,17 +110,17 @@ class ProductsTest {
     }
 
     /**
-     * Large enough that batch 1 is split over threads too (over {@link RowChunks#PARALLEL_WORK}), so
-     * rows land in different chunks, and at different places in the kernels' lockstep groups, for
-     * each thread count.
+     * Large enough that each product is split over threads (over {@link RowChunks#PARALLEL_WORK}:
+     * batch 1 needs a larger matrix than batch 64), so rows land in different chunks, and at
+     * different places in the kernels' lockstep groups, for each thread count.
      */
     @ParameterizedTest(name = "{0} int8={1}")
     @MethodSource("cases")
     void resultsAreBitIdenticalForAnyThreadCount(String format, boolean int8) {
         Rng rng = new Rng(11);
-        int rows = 611, cols = 700;
-        WeightMatrix w = WeightFormats.encode(format, Fixtures.forFormat(rng, format, rows, cols, 0.3), rows, cols, int8);
-        for (int batch : new int[] {1, 64}) {
+        for (int[] shape : new int[][] {{3001, 3000, 1}, {611, 700, 64}}) {
+            int rows = shape[0], cols = shape[1], batch = shape[2];
+            WeightMatrix w = WeightFormats.encode(format, Fixtures.forFormat(rng, format, rows, cols, 0.3), rows, cols, int8);
             float[] x = Fixtures.vector(rng, cols * batch);
             float[][] y = new float[3][rows * batch];
             for (int t = 1; t <= 3; t++) {
@@ -131,6 +131,7 @@ class ProductsTest {
             assertArrayEquals(y[0], y[2], w.format() + " batch " + batch + ", 1 vs 3 threads");
         }
     }
+
 
     @Test
     void csrWithMoreThan65536ColumnsUsesIntIndices() {
