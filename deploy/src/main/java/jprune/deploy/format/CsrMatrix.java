@@ -57,19 +57,23 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
         int[] pw = wide != null ? new int[n] : null;
         float[] pv = values != null ? new float[n] : null;
         byte[] pq = quantized != null ? new byte[n] : null;
+        if (pn != null) copyRows(rows, rp, narrow, rp, pn, start);
+        if (pw != null) copyRows(rows, rp, wide, rp, pw, start);
+        if (pv != null) copyRows(rows, rp, values, rp, pv, start);
+        if (pq != null) copyRows(rows, rp, quantized, rp, pq, start);
+        // padding: zero weights at the row's last column (x there is already in cache)
         for (int r = 0; r < rows; r++) {
-            int from = rp[r], count = rp[r + 1] - from, to = start[r];
-            if (pn != null) System.arraycopy(narrow, from, pn, to, count);
-            if (pw != null) System.arraycopy(wide, from, pw, to, count);
-            if (pv != null) System.arraycopy(values, from, pv, to, count);
-            if (pq != null) System.arraycopy(quantized, from, pq, to, count);
-            // padding: zero weights at the row's last column (x there is already in cache)
-            for (int k = to + count; k < start[r + 1]; k++) {
-                if (pn != null) pn[k] = narrow[from + count - 1];
-                if (pw != null) pw[k] = wide[from + count - 1];
+            for (int k = start[r] + rp[r + 1] - rp[r]; k < start[r + 1]; k++) {
+                if (pn != null) pn[k] = narrow[rp[r + 1] - 1];
+                if (pw != null) pw[k] = wide[rp[r + 1] - 1];
             }
         }
         return new CsrMatrix(rows, cols, rp, start, pn, pw, pv, pq, scales);
+    }
+
+    /** Copies every row's nonzeros (counted by rp) from src at srcStart[r] to dst at dstStart[r]; arrays of any element type. */
+    private static void copyRows(int rows, int[] rp, Object src, int[] srcStart, Object dst, int[] dstStart) {
+        for (int r = 0; r < rows; r++) System.arraycopy(src, srcStart[r], dst, dstStart[r], rp[r + 1] - rp[r]);
     }
 
     /** fp32 CSR of a dense row-major array. */
@@ -206,8 +210,11 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     /** The column indices, widened to int (a copy, rowPointers()[rows] of them). */
     public int[] columnIndices() {
         int[] w = new int[rowPtr[rows]];
-        for (int r = 0; r < rows; r++) {
-            for (int k = rowPtr[r], p = start[r]; k < rowPtr[r + 1]; k++, p++) w[k] = wide != null ? wide[p] : narrow[p];
+        if (wide != null) {
+            copyRows(rows, rowPtr, wide, start, w, rowPtr);
+        } else {
+            char[] c = narrowColumnIndices();
+            for (int k = 0; k < w.length; k++) w[k] = c[k];
         }
         return w;
     }
@@ -216,7 +223,7 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     public char[] narrowColumnIndices() {
         if (narrow == null) throw new IllegalStateException(cols + " columns do not fit 16-bit indices: use columnIndices()");
         char[] c = new char[rowPtr[rows]];
-        for (int r = 0; r < rows; r++) System.arraycopy(narrow, start[r], c, rowPtr[r], rowPtr[r + 1] - rowPtr[r]);
+        copyRows(rows, rowPtr, narrow, start, c, rowPtr);
         return c;
     }
 
@@ -225,7 +232,7 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     public float[] values() {
         if (values == null) return super.values();
         float[] v = new float[rowPtr[rows]];
-        for (int r = 0; r < rows; r++) System.arraycopy(values, start[r], v, rowPtr[r], rowPtr[r + 1] - rowPtr[r]);
+        copyRows(rows, rowPtr, values, start, v, rowPtr);
         return v;
     }
 
@@ -234,7 +241,7 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
     public byte[] quantized() {
         if (quantized == null) return super.quantized();
         byte[] q = new byte[rowPtr[rows]];
-        for (int r = 0; r < rows; r++) System.arraycopy(quantized, start[r], q, rowPtr[r], rowPtr[r + 1] - rowPtr[r]);
+        copyRows(rows, rowPtr, quantized, start, q, rowPtr);
         return q;
     }
 
