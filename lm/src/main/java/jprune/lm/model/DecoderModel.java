@@ -9,7 +9,9 @@ import jprune.lm.hf.PackedWeights;
 import jprune.lm.hf.MappedTensor;
 import jprune.nn.io.CheckpointFormatException;
 import jprune.tensor.FloatExp;
+import jprune.tensor.Elementwise;
 import jprune.tensor.Gemm;
+import jprune.tensor.LayerNormKernels;
 import jprune.tensor.Parallel;
 import jprune.tensor.VectorPolicy;
 import jdk.incubator.vector.FloatVector;
@@ -26,6 +28,8 @@ public final class DecoderModel {
     private static final VectorSpecies<Float> F = VectorPolicy.FLOATS;
     /** Queries per attention block in prefill: the causal triangle is skipped in steps of this size. */
     static final int QUERY_BLOCK = 64;
+    /** Fewest floats of rows a thread normalises: below, one thread does all rows (decoding's single row). */
+    private static final int NORM_MIN_FLOATS = 16384;
 
     private final LmConfig config;
     private final MappedTensor tokenEmbedding, positionEmbedding;
@@ -445,35 +449,31 @@ public final class DecoderModel {
         return out;
     }
 
-    /** LayerNorm (bias != null) or RMSNorm of each row of x into y, statistics in double. */
+    /**
+     * LayerNorm (bias != null) or RMSNorm of each row of x into y, rows split across threads. LayerNorm
+     * is {@link LayerNormKernels#forwardRows} (float statistics in {@link VectorPolicy}'s fixed lane
+     * order); RMSNorm sums squares in double. Each row's result depends on the row alone.
+     */
     private void norm(float[] x, int rows, float[] weight, float[] bias, float[] y) {
         int d = config.hiddenSize();
         double eps = config.normEps();
-        for (int r = 0; r < rows; r++) {
-            int base = r * d;
+        Parallel.forRange(rows, Math.max(1, NORM_MIN_FLOATS / d), (c, from, to) -> {
             if (bias != null) {
-                double mean = 0;
-                for (int i = 0; i < d; i++) mean += x[base + i];
-                mean /= d;
-                double var = 0;
-                for (int i = 0; i < d; i++) {
-                    double c = x[base + i] - mean;
-                    var += c * c;
-                }
-                float rstd = (float) (1 / Math.sqrt(var / d + eps));
-                float m = (float) mean;
-                for (int i = 0; i < d; i++) y[base + i] = (x[base + i] - m) * rstd * weight[i] + bias[i];
-            } else {
+                LayerNormKernels.forwardRows(x, from * d, d, weight, bias, y, from * d, d, to - from, d, (float) eps);
+                return;
+            }
+            for (int r = from; r < to; r++) {
+                int base = r * d;
                 double ss = 0;
                 for (int i = 0; i < d; i++) ss += (double) x[base + i] * x[base + i];
                 float rstd = (float) (1 / Math.sqrt(ss / d + eps));
                 for (int i = 0; i < d; i++) y[base + i] = weight[i] * (x[base + i] * rstd);
             }
-        }
+        });
     }
 
     private static void add(float[] h, float[] delta) {
-        for (int i = 0; i < h.length; i++) h[i] += delta[i];
+        Elementwise.binary(Elementwise.Op.ADD, h, 0, delta, 0, h, 0, h.length);
     }
 
     /**

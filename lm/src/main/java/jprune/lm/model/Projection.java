@@ -47,6 +47,10 @@ public final class Projection {
     static final int ROW_BLOCK_MIN = 64;
     /** Below this many tokens, per-token matrix-vector products beat widening tiles for GEMM. */
     static final int GEMM_MIN_TOKENS = 4;
+    /** Columns of a prefill's output handed to a thread are a multiple of this (whole GEMM panels). */
+    static final int COLUMN_UNIT = 64;
+    /** Below this many flops a prefill product stays on the calling thread (as {@link Gemm} decides for itself). */
+    static final long PARALLEL_FLOPS = 4_000_000L;
 
     private final String name;
     private final MemorySegment w;
@@ -177,6 +181,7 @@ public final class Projection {
             packedForward(x, tokens, y);
         } else if (tokens >= GEMM_MIN_TOKENS) {
             gemm(x, tokens, y);
+            return;
         } else {
             for (int t = 0; t < tokens; t++) matvec(x, t * in, y, t * out);
         }
@@ -506,22 +511,37 @@ public final class Projection {
     }
 
     /**
-     * Many tokens: widen up to {@link #TILE_FLOATS} of W at a time into fp32 and multiply with
-     * {@link Gemm}, which splits the work across threads itself. Each output's sum runs in GEMM's
-     * fixed k order, whatever the tile.
+     * Many tokens: the outputs split into one contiguous block of columns per thread, each thread
+     * widening its block of W into fp32, up to {@link #TILE_FLOATS} at a time, and multiplying it
+     * with {@link Gemm} on its own (a nested call stays on its thread), then adding the bias to its
+     * columns. Widening in the threads that
+     * use the tile halves the time a single thread spent copying the weights, and keeps each tile in
+     * the cache of the core that packs it. Each output's sum runs in GEMM's fixed k order, whatever
+     * the tile or the split.
      */
     private void gemm(float[] x, int tokens, float[] y) {
-        int tileRows = Math.max(TILE, Math.min(out, TILE_FLOATS / in));
-        float[] tile = tile(tileRows * in);
-        for (int o0 = 0; o0 < out; o0 += tileRows) {
-            int n = Math.min(tileRows, out - o0);
+        int units = (out + COLUMN_UNIT - 1) / COLUMN_UNIT;
+        boolean split = 2L * tokens * in * out >= PARALLEL_FLOPS;
+        Parallel.forRange(split ? units : 1, 1, (c, from, to) ->
+                gemmColumns(x, tokens, y, split ? from * COLUMN_UNIT : 0, split ? Math.min(out, to * COLUMN_UNIT) : out));
+    }
+
+    /** Outputs [o0, o1) of {@link #gemm}, on the calling thread. */
+    private void gemmColumns(float[] x, int tokens, float[] y, int o0, int o1) {
+        int tileRows = Math.max(TILE, Math.min(o1 - o0, TILE_FLOATS / in));
+        float[] tile = tile(Math.min(tileRows, o1 - o0) * in);
+        for (int o = o0; o < o1; o += tileRows) {
+            int n = Math.min(tileRows, o1 - o);
             if (layout == Layout.OUT_IN) {
-                dtype.read(w, (long) o0 * in, tile, 0, n * in);
-                Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o0, out);
+                dtype.read(w, (long) o * in, tile, 0, n * in);
+                Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o, out);
             } else {
-                for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o0, tile, i * n, n);
-                Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o0, out);
+                for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o, tile, i * n, n);
+                Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o, out);
             }
+        }
+        if (bias != null) {
+            for (int t = 0; t < tokens; t++) Elementwise.binary(Elementwise.Op.ADD, y, t * out + o0, bias, o0, y, t * out + o0, o1 - o0);
         }
     }
 }
