@@ -356,7 +356,7 @@ public final class Projection {
         int bound = VectorPolicy.loopBound(in);
         float[] t = tile(in), lanes = new float[L];
         for (int o = from; o < to; o++) {
-            widenHalves((long) o * in, in, t);
+            widen((long) o * in, in, t, 0);
             FloatVector acc = FloatVector.zero(F);
             for (int i = 0; i < bound; i += L) acc = FloatVector.fromArray(F, t, i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
             float s = 0;
@@ -428,7 +428,7 @@ public final class Projection {
 
     /**
      * {@link #columnsAxpy} for F16 weights: each group of four rows is first widened into a small
-     * fp32 tile ({@link #widenHalves}), then added into y exactly as the fp32 path does (the same
+     * fp32 tile ({@link #widen}), then added into y exactly as the fp32 path does (the same
      * fused multiply-adds in the same order). Widening inside the FMA loop left the conversion
      * uninlined there and its vectors boxed (3-4x more young collections than BF16 while decoding).
      */
@@ -438,7 +438,7 @@ public final class Projection {
         java.util.Arrays.fill(y, yOff, yOff + out, 0f);
         int i = rowFrom;
         for (; i + 4 <= rowTo; i += 4) {
-            widenHalves((long) i * out, 4 * out, t);
+            widen((long) i * out, 4 * out, t, 0);
             FloatVector x0 = FloatVector.broadcast(F, x[xOff + i]), x1 = FloatVector.broadcast(F, x[xOff + i + 1]);
             FloatVector x2 = FloatVector.broadcast(F, x[xOff + i + 2]), x3 = FloatVector.broadcast(F, x[xOff + i + 3]);
             for (int c = 0; c < vec; c += L) {
@@ -459,7 +459,7 @@ public final class Projection {
             }
         }
         for (; i < rowTo; i++) {
-            widenHalves((long) i * out, out, t);
+            widen((long) i * out, out, t, 0);
             float xi = x[xOff + i];
             FloatVector xv = FloatVector.broadcast(F, xi);
             for (int c = 0; c < vec; c += L) FloatVector.fromArray(F, t, c).fma(xv, FloatVector.fromArray(F, y, yOff + c)).intoArray(y, yOff + c);
@@ -467,11 +467,15 @@ public final class Projection {
         }
     }
 
-    /** count F16 weights from element index, widened into dst[0, count). */
-    private void widenHalves(long index, int count, float[] dst) {
+    /** count weights from element index, widened to fp32 into dst[off, off + count): F16 and BF16 in vectors. */
+    private void widen(long index, int count, float[] dst, int off) {
+        if (dtype == DType.F32) {
+            dtype.read(w, index, dst, off, count);
+            return;
+        }
         int vec = count / L * L, k = 0;
-        for (; k < vec; k += L) halfToFloat(ShortVector.fromMemorySegment(HALF, w, (index + k) * 2, LE)).intoArray(dst, k);
-        for (; k < count; k++) dst[k] = dtype.get(w, index + k);
+        for (; k < vec; k += L) load(index + k).intoArray(dst, off + k);
+        for (; k < count; k++) dst[off + k] = dtype.get(w, index + k);
     }
 
     /** L consecutive weights starting at element index, widened to fp32. */
@@ -533,10 +537,10 @@ public final class Projection {
         for (int o = o0; o < o1; o += tileRows) {
             int n = Math.min(tileRows, o1 - o);
             if (layout == Layout.OUT_IN) {
-                dtype.read(w, (long) o * in, tile, 0, n * in);
+                widen((long) o * in, n * in, tile, 0);
                 Gemm.gemm(false, true, tokens, n, in, x, 0, in, tile, 0, in, false, y, o, out);
             } else {
-                for (int i = 0; i < in; i++) dtype.read(w, (long) i * out + o, tile, i * n, n);
+                for (int i = 0; i < in; i++) widen((long) i * out + o, n, tile, i * n);
                 Gemm.gemm(false, false, tokens, n, in, x, 0, in, tile, 0, n, false, y, o, out);
             }
         }

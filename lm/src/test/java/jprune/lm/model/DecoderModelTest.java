@@ -105,6 +105,34 @@ class DecoderModelTest {
         }
     }
 
+    /**
+     * A prompt long and wide enough that a prefill splits its products' columns, its norms' rows and
+     * its activations across threads: the same bits at 1 and 2 threads, for both families.
+     */
+    @Test
+    void aPrefillSplitAcrossThreadsGivesTheSameBits() throws Exception {
+        LmConfig[] configs = {
+                LmConfig.fromJson(Json.parseObject("{\"model_type\":\"gpt2\",\"vocab_size\":101,\"n_embd\":256,\"n_head\":4,\"n_layer\":1,\"n_positions\":160}")),
+                LmConfig.fromJson(Json.parseObject("{\"model_type\":\"llama\",\"vocab_size\":89,\"hidden_size\":256,\"intermediate_size\":704,"
+                        + "\"num_hidden_layers\":1,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":160,\"rope_theta\":10000.0}"))};
+        int[] tokens = new int[150];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 37 + 11) % 89;
+        for (LmConfig c : configs) {
+            Path p = dir.resolve("wide-" + c.modelType());
+            RandomCheckpoint.write(p, c, c.family() == LmConfig.Family.GPT2 ? DType.F32 : DType.BF16, 4, 0);
+            int before = Parallel.threads();
+            try (HfCheckpoint ck = HfCheckpoint.open(p)) {
+                DecoderModel m = DecoderModel.open(ck);
+                Parallel.setThreads(1);
+                float[] one = m.forward(tokens, 0, tokens.length, new KvCache(c, tokens.length));
+                Parallel.setThreads(2);
+                assertArrayEquals(one, m.forward(tokens, 0, tokens.length, new KvCache(c, tokens.length)), c.modelType());
+            } finally {
+                Parallel.setThreads(before);
+            }
+        }
+    }
+
     @Test
     void parameterCountMatchesTheTensors() {
         for (LmConfig c : new LmConfig[] {gpt2(), llama()}) {
