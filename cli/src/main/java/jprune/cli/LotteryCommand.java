@@ -122,6 +122,7 @@ final class LotteryCommand implements Callable<Integer> {
         LotteryTicket.State state;
         if (resume && Files.exists(metricsFile) && Files.exists(rewindFile)) {
             Map<String, Object> m = Json.parseObject(Files.readString(metricsFile));
+            requireSameSettings(metricsFile, m);
             done.addAll((List<Object>) m.get("rounds"));
             denseAcc = ((Number) m.get("dense_test_accuracy")).doubleValue();
             dense = m.get("dense_early_stop_test_accuracy") instanceof Number es
@@ -194,7 +195,22 @@ final class LotteryCommand implements Callable<Integer> {
         AtomicFiles.writeString(file, Json.write(metrics(dense, done), true));
     }
 
-    private Map<String, Object> metrics(LotteryTicket.Result dense, List<Object> done) {
+    /**
+     * --resume continues a run only with the settings it was started with (--rounds may grow): a
+     * ticket whose rounds ran under different rates, budgets or seeds would be no experiment at all.
+     */
+    private void requireSameSettings(Path metricsFile, Map<String, Object> recorded) {
+        for (Map.Entry<String, Object> e : settings().entrySet()) {
+            Object was = recorded.get(e.getKey()), now = e.getValue();
+            boolean same = was instanceof Number a && now instanceof Number b ? a.doubleValue() == b.doubleValue() : String.valueOf(was).equals(String.valueOf(now));
+            if (!same)
+                throw new UsageException("--resume: " + metricsFile + " was written with " + e.getKey() + " " + was + ", this run has " + now
+                        + "; resume with the run's own flags, or choose another --out");
+        }
+    }
+
+    /** What the run was started with: recorded in metrics.json and checked by --resume. */
+    private Map<String, Object> settings() {
         TrainConfig training = recipe.train();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
@@ -214,6 +230,11 @@ final class LotteryCommand implements Callable<Integer> {
         m.put("batch", training.batchSize());
         m.put("weight_decay", training.weightDecay());
         m.put("seed", seed);
+        return m;
+    }
+
+    private Map<String, Object> metrics(LotteryTicket.Result dense, List<Object> done) {
+        Map<String, Object> m = settings();
         m.put("dense_test_accuracy", dense.testAccuracy());
         if (dense.earlyStopIteration() > 0) {
             m.put("dense_early_stop_test_accuracy", dense.earlyStopAccuracy());

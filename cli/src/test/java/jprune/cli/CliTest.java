@@ -286,6 +286,12 @@ class CliTest {
         assertEquals(0.64, ((Number) layers.get("fc1.weight")).doubleValue(), 1e-4);
         assertEquals(0.81, ((Number) layers.get("fc3.weight")).doubleValue(), 1e-3);
         assertTrue(Files.exists(out.resolve("round-2").resolve("model.safetensors")));
+        String before = Files.readString(out.resolve("metrics.json"));
+        r = run("lottery", "--model", "lenet-300-100", "--rounds", "3", "--epochs", "1", "--train-limit", "600", "--rate", "0.3", "--resume", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("rate 0.2, this run has 0.3"), r.err());
+        assertEquals(before, Files.readString(out.resolve("metrics.json")), "a refused resume leaves the run as it was");
+        assertFalse(Files.exists(out.resolve("round-3")));
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--scope", "rows", "--out", out.toString()).code());
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--output-rate", "1", "--out", out.toString()).code());
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--init", "he", "--out", out.toString()).code());
