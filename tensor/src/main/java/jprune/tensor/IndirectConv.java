@@ -136,11 +136,26 @@ public final class IndirectConv {
 
     /** out[outOff + …] = epilogue(conv(in[inOff + …])) for one image, as planned. */
     public static void forward(Plan p, float[] in, int inOff, float[] packed, Epilogue e, float[] out, int outOff, float[] scratch) {
+        forwardTiles(p, in, inOff, packed, e, out, outOff, scratch, 0, tiles(p));
+    }
+
+    /** Tiles of {@link #ROWS} positions the plan computes: the units {@link #forwardTiles} splits an image into. */
+    public static int tiles(Plan p) {
+        return p.positions().length / ROWS;
+    }
+
+    /**
+     * {@link #forward} for tiles [from, to) only: their stored outputs (see {@link #copyTiles}) get
+     * exactly the values forward gives them, whatever other tiles run beside them or on which thread.
+     */
+    public static void forwardTiles(Plan p, float[] in, int inOff, float[] packed, Epilogue e, float[] out, int outOff, float[] scratch,
+                                    int from, int to) {
         if (inOff < 0 || inOff + p.inputSize() > in.length) throw new IllegalArgumentException("indirect convolution: input buffer too small");
         if (outOff < 0 || outOff + p.outputSize() > out.length) throw new IllegalArgumentException("indirect convolution: output buffer too small");
+        if (from < 0 || to > tiles(p) || from > to) throw new IllegalArgumentException("indirect convolution: tiles [" + from + ", " + to + ") of " + tiles(p));
         int[] pos = p.positions(), taps = p.taps();
         int k = taps.length, nv = p.vectors();
-        for (int pi = 0; pi < pos.length; pi += ROWS) {
+        for (int pi = from * ROWS; pi < to * ROWS; pi += ROWS) {
             int wi = 0;
             for (int v0 = 0; v0 < nv; v0 += blockVectors(nv, v0)) {
                 int vectors = blockVectors(nv, v0);
@@ -151,6 +166,25 @@ public final class IndirectConv {
                 }
                 store(p, pi, v0, vectors, e, scratch, out, outOff);
                 wi += vectors * L * k;
+            }
+        }
+    }
+
+    /**
+     * Copies the outputs tiles [from, to) store (every channel of each pooled window or position
+     * they cover) from src (laid out as the plan's output, at srcOff) to dst (at dstOff), touching
+     * nothing else: how a tile range computed into a private buffer is published.
+     */
+    public static void copyTiles(Plan p, int from, int to, float[] src, int srcOff, float[] dst, int dstOff) {
+        int[] outputs = p.outputs();
+        int perTile = p.pool() ? ROWS / 4 : ROWS, oc = p.outChannels(), stride = p.channelStride();
+        int q1 = Math.min(outputs.length, to * perTile);
+        for (int q = from * perTile; q < q1; q++) {
+            int at = outputs[q];
+            if (stride == 1) {
+                System.arraycopy(src, srcOff + at, dst, dstOff + at, oc);
+            } else {
+                for (int o = 0; o < oc; o++) dst[dstOff + at + o * stride] = src[srcOff + at + o * stride];
             }
         }
     }

@@ -31,6 +31,35 @@ class IndirectConvTest {
         }
     }
 
+    /**
+     * An image split into tile ranges, each computed into its own buffer and published with
+     * copyTiles, gives forward's output exactly, padding untouched, in every layout.
+     */
+    @Test
+    void tileRangesCopiedOutEqualOnePass() {
+        Rng rng = new Rng(12);
+        for (int[] c : CASES) {
+            for (int layouts = 0; layouts < 4; layouts++) {
+                boolean channelLast = layouts % 2 == 1, channelLastOut = layouts / 2 == 1;
+                IndirectConv.Plan p = IndirectConv.plan(channelLast, c[0], c[1], c[2], c[6], c[3], c[4], c[5], c[7] == 1, channelLastOut, c[8]);
+                float[] in = random(rng, p.inputSize()), w = random(rng, c[3] * c[0] * c[4] * c[4]);
+                Epilogue e = Epilogue.of(c[3], random(rng, c[3]), random(rng, c[3]), random(rng, c[3]), c[0] % 2 == 1);
+                float[] packed = IndirectConv.packWeights(p, w);
+                float[] whole = random(rng, p.outputSize() + 2), split = whole.clone();
+                IndirectConv.forward(p, in, 0, packed, e, whole, 2, new float[IndirectConv.scratchSize()]);
+                int tiles = IndirectConv.tiles(p);
+                for (int from = 0; from < tiles; ) {
+                    int to = Math.min(tiles, from + 1 + rng.nextInt(3));
+                    float[] part = new float[p.outputSize()];
+                    IndirectConv.forwardTiles(p, in, 0, packed, e, part, 0, new float[IndirectConv.scratchSize()], from, to);
+                    IndirectConv.copyTiles(p, from, to, part, 0, split, 2);
+                    from = to;
+                }
+                assertArrayEquals(whole, split, java.util.Arrays.toString(c) + " layouts " + layouts);
+            }
+        }
+    }
+
     /** The reference itself against plain loops: convolution, affine map, 2×2 max pooling, ReLU. */
     @Test
     void computesConvolutionThenAffineThenPoolingThenRelu() {

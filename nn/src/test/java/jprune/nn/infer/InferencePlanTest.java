@@ -91,9 +91,13 @@ class InferencePlanTest {
                 Parallel.setThreads(1);
                 assertArrayEquals(batch, plan.forward(x).data(), cfg + ": 1 vs 2 threads");
                 int out = plan.outputSize();
-                for (int i : new int[] {0, 33, 69}) {
-                    float[] one = plan.forward(Tensor.of(java.util.Arrays.copyOfRange(x.data(), i * 784, (i + 1) * 784), 1, 1, 28, 28)).data();
-                    assertArrayEquals(java.util.Arrays.copyOfRange(batch, i * out, (i + 1) * out), one, cfg + ": sample " + i + " alone");
+                // Alone at 2 threads, convnet's big convolutions split one image's tiles across threads.
+                for (int threads : new int[] {2, 1}) {
+                    Parallel.setThreads(threads);
+                    for (int i : new int[] {0, 33, 69}) {
+                        float[] one = plan.forward(Tensor.of(java.util.Arrays.copyOfRange(x.data(), i * 784, (i + 1) * 784), 1, 1, 28, 28)).data();
+                        assertArrayEquals(java.util.Arrays.copyOfRange(batch, i * out, (i + 1) * out), one, cfg + ": sample " + i + " alone, " + threads + " threads");
+                    }
                 }
             }
         } finally {
@@ -121,6 +125,14 @@ class InferencePlanTest {
             });
             float[] got = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> plan.forward(x).data());
             assertArrayEquals(expected, got);
+            // One convnet image shares its convolutions' tiles out: the caller computes them all itself.
+            Module cm = model(Models.defaultConfig("convnet"), 15);
+            InferencePlan cp = InferencePlan.compile(cm, 1, 28, 28);
+            Tensor one = images(1, 1, 28, 28, 17);
+            Parallel.setThreads(1);
+            float[] alone = cp.forward(one).data();
+            Parallel.setThreads(2);
+            assertArrayEquals(alone, org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> cp.forward(one).data()));
         } finally {
             release.countDown();
             Parallel.setThreads(saved);
