@@ -69,6 +69,10 @@ final class SparseRowKernels {
             float s = scale != null ? scale[rowBase + i] : 1f;
             int out = (rowBase + i) * batch, b = 0;
             for (; b + SLAB <= batch; b += SLAB) slab4(col, w, wShift, start[i], start[i + 1], x, batch, b, y, out, s);
+            if (b + 2 * L <= batch) {
+                slab2(col, w, wShift, start[i], start[i + 1], x, batch, b, y, out, s);
+                b += 2 * L;
+            }
             for (; b < batch; b += L) slab1(col, w, wShift, start[i], start[i + 1], x, batch, b, y, out, s);
         }
     }
@@ -91,6 +95,25 @@ final class SparseRowKernels {
         a1.mul(s).intoArray(y, out + L);
         a2.mul(s).intoArray(y, out + 2 * L);
         a3.mul(s).intoArray(y, out + 3 * L);
+    }
+
+    /**
+     * {@link #slab4} for two vectors: a thread's half of a 64-sample batch (the plan splits batches by
+     * samples), which two masked one-vector passes would decode twice.
+     */
+    private static void slab2(int[] col, float[] w, int wShift, int k, int end, MemorySegment x, int batch, int b,
+                              float[] y, int out, float s) {
+        long rowBytes = 4L * batch, bOff = 4L * b;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0;
+        for (; k < end; k++) {
+            long at = col[k] * rowBytes + bOff;
+            FloatVector wk = FloatVector.broadcast(F, w[k + wShift]);
+            a0 = FloatVector.fromMemorySegment(F, x, at, ORDER).fma(wk, a0);
+            a1 = FloatVector.fromMemorySegment(F, x, at + LANE_BYTES, ORDER).fma(wk, a1);
+        }
+        out += b;
+        a0.mul(s).intoArray(y, out);
+        a1.mul(s).intoArray(y, out + L);
     }
 
     /** One vector of the batch from column b, masked past the batch's end (batch tails, batches under 4L). */

@@ -138,7 +138,7 @@ public final class InferencePlan {
         }
         int threads = Math.min(Parallel.threads(), batch);
         int size = Math.max(minChunk, Math.min(Math.min(chunk, GROUP), (batch + threads - 1) / threads));
-        if (threads > 1 && size < batch && chunk < WHOLE && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
+        if (threads > 1 && size < batch && (chunk < WHOLE || !layerFanOut) && workPerSample * batch >= PARALLEL_WORK && !Parallel.inWorker()) {
             // Shared out in chunks: a helper another process preempts mid-chunk does not hold the caller (Parallel.share).
             int chunks = (batch + size - 1) / size;
             Parallel.share(chunks, c -> {
