@@ -25,8 +25,10 @@ import jprune.tensor.Tensor;
  * weight too large for the cache would stream once per chunk), and the calling thread finishes alone
  * what a helper that another process delays has not ({@link Job}): a sample's result does not depend
  * on who computes it. A sparse layer's kernels vectorise over the batch and split the weight's rows
- * over threads themselves, so a plan with one runs on the calling thread and leaves the split to
- * them, for weights too large for the cache ({@link #LAYER_FANOUT_NONZEROS}). Within a thread,
+ * over threads themselves, so a plan with one whose weight is too large for the cache
+ * ({@link #LAYER_FANOUT_NONZEROS}) runs on the calling thread and leaves the split to them; with
+ * smaller sparse layers the batch is split by samples as for dense plans (compressed lenet-300-100 at
+ * batch 64 on two threads: 0.264 ms whole on one, 0.116-0.119 ms split). Within a thread,
  * images run through the convolution layers one at a time (their activations stay in the core's
  * caches), and the fully connected layers run on the chunk's samples together, as does a module
  * fallback with weights and everything after it ({@link Step#runsOnGroups()}).
