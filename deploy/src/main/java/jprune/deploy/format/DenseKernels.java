@@ -156,11 +156,17 @@ final class DenseKernels {
         }
     }
 
+    /**
+     * The fp32 batched product one output at a time: a chain of fused multiply-adds in column order,
+     * what {@link jprune.tensor.Gemm} computes for {@link DenseMatrix#multiplyBatch} and the inference
+     * plan's linear kernel for the same layer, so that under the scalar vector policy a dense layer
+     * gives the same bits as a module and as a plan step.
+     */
     static void gemmScalar(float[] w, int cols, float[] x, int batch, float[] y, int from, int to) {
         for (int r = from; r < to; r++) {
             for (int b = 0; b < batch; b++) {
                 float s = 0;
-                for (int c = 0; c < cols; c++) s += w[r * cols + c] * x[c * batch + b];
+                for (int c = 0; c < cols; c++) s = Math.fma(w[r * cols + c], x[c * batch + b], s);
                 y[r * batch + b] = s;
             }
         }
