@@ -516,18 +516,19 @@ public final class Projection {
 
     /**
      * Many tokens: the outputs split into one contiguous block of columns per thread, each thread
-     * widening its block of W into fp32, up to {@link #TILE_FLOATS} at a time, and multiplying it
-     * with {@link Gemm} on its own (a nested call stays on its thread), then adding the bias to its
-     * columns. Widening in the threads that
-     * use the tile halves the time a single thread spent copying the weights, and keeps each tile in
-     * the cache of the core that packs it. Each output's sum runs in GEMM's fixed k order, whatever
-     * the tile or the split.
+     * widening its block of W into fp32, up to {@link #TILE_FLOATS} at a time, multiplying it with
+     * {@link Gemm} on its own (a nested call stays on its thread) and adding the bias to its columns.
+     * Widening in the threads that use the tile halves the time one thread spent copying the weights,
+     * and keeps each tile in the cache of the core that packs it. Each output's sum runs in GEMM's
+     * fixed k order, whatever the tile or the split.
      */
     private void gemm(float[] x, int tokens, float[] y) {
+        if (2L * tokens * in * out < PARALLEL_FLOPS) {
+            gemmColumns(x, tokens, y, 0, out);
+            return;
+        }
         int units = (out + COLUMN_UNIT - 1) / COLUMN_UNIT;
-        boolean split = 2L * tokens * in * out >= PARALLEL_FLOPS;
-        Parallel.forRange(split ? units : 1, 1, (c, from, to) ->
-                gemmColumns(x, tokens, y, split ? from * COLUMN_UNIT : 0, split ? Math.min(out, to * COLUMN_UNIT) : out));
+        Parallel.forRange(units, 1, (c, from, to) -> gemmColumns(x, tokens, y, from * COLUMN_UNIT, Math.min(out, to * COLUMN_UNIT)));
     }
 
     /** Outputs [o0, o1) of {@link #gemm}, on the calling thread. */

@@ -6,6 +6,11 @@ import jprune.tensor.Parallel;
 
 /** A convolution with its batch norm, ReLU and 2×2 max pooling fused, by {@link IndirectConv}. */
 final class ConvStep extends Step {
+    /** Chunks one image's tiles are shared out in: a few per thread, so a late helper holds up little. */
+    private static final int SPLIT_CHUNKS = 4;
+    /** Per thread: {output as the plan lays it out, the tiles' scratch}, for a share of one image. */
+    private static final ThreadLocal<float[][]> PRIVATE = ThreadLocal.withInitial(() -> new float[2][0]);
+
     private final IndirectConv.Plan plan;
     private final float[] packed;
     private final Epilogue epilogue;
@@ -29,9 +34,6 @@ final class ConvStep extends Step {
             IndirectConv.forward(plan, x, xOff + i * in.size(), packed, epilogue, y, yOff + i * out.size(), ws.scratch);
     }
 
-    /** Per thread: {output as the plan lays it out, the tiles' scratch}, for a share of one image. */
-    private static final ThreadLocal<float[][]> PRIVATE = ThreadLocal.withInitial(() -> new float[2][0]);
-
     /**
      * One image (batch 1) whose convolution is big enough: its tiles shared out in chunks
      * ({@link Parallel#share}), each computed into the computing thread's own copy of the output and
@@ -51,9 +53,6 @@ final class ConvStep extends Step {
             return () -> IndirectConv.copyTiles(plan, from, to, part, 0, y, yOff);
         });
     }
-
-    /** Chunks one image's tiles are shared out in: a few per thread, so a late helper holds up little. */
-    private static final int SPLIT_CHUNKS = 4;
 
     @Override
     long work() {
