@@ -139,52 +139,91 @@ public final class IndirectConv {
         forwardTiles(p, in, inOff, packed, e, out, outOff, scratch, 0, tiles(p));
     }
 
-    /** Tiles of {@link #ROWS} positions the plan computes: the units {@link #forwardTiles} splits an image into. */
+    /** Tiles of {@link #ROWS} positions the plan computes: one of the two units {@link #forwardPart} splits an image by. */
     public static int tiles(Plan p) {
         return p.positions().length / ROWS;
     }
 
     /**
-     * {@link #forward} for tiles [from, to) only: their stored outputs (see {@link #copyTiles}) get
-     * exactly the values forward gives them, whatever other tiles run beside them or on which thread.
+     * Blocks of output channels (up to {@link #MAX_VECTORS} vectors each) a tile computes one after
+     * another: the other unit {@link #forwardPart} splits an image by.
      */
+    public static int blocks(Plan p) {
+        int nv = p.vectors(), n = 0;
+        for (int v0 = 0; v0 < nv; v0 += blockVectors(nv, v0)) n++;
+        return n;
+    }
+
+    /** {@link #forwardPart} for tiles [from, to), every block of channels. */
     public static void forwardTiles(Plan p, float[] in, int inOff, float[] packed, Epilogue e, float[] out, int outOff, float[] scratch,
                                     int from, int to) {
+        forwardPart(p, in, inOff, packed, e, out, outOff, scratch, from, to, 0, blocks(p));
+    }
+
+    /**
+     * {@link #forward} for tiles [tileFrom, tileTo) and channel blocks [blockFrom, blockTo) only: their
+     * stored outputs (see {@link #copyPart}) get exactly the values forward gives them, whatever other
+     * parts run beside them or on which thread, as each output is its own chain of multiply-adds.
+     */
+    public static void forwardPart(Plan p, float[] in, int inOff, float[] packed, Epilogue e, float[] out, int outOff, float[] scratch,
+                                   int tileFrom, int tileTo, int blockFrom, int blockTo) {
         if (inOff < 0 || inOff + p.inputSize() > in.length) throw new IllegalArgumentException("indirect convolution: input buffer too small");
         if (outOff < 0 || outOff + p.outputSize() > out.length) throw new IllegalArgumentException("indirect convolution: output buffer too small");
-        if (from < 0 || to > tiles(p) || from > to) throw new IllegalArgumentException("indirect convolution: tiles [" + from + ", " + to + ") of " + tiles(p));
+        checkPart(p, tileFrom, tileTo, blockFrom, blockTo);
         int[] pos = p.positions(), taps = p.taps();
         int k = taps.length, nv = p.vectors();
-        for (int pi = from * ROWS; pi < to * ROWS; pi += ROWS) {
+        for (int pi = tileFrom * ROWS; pi < tileTo * ROWS; pi += ROWS) {
             int wi = 0;
-            for (int v0 = 0; v0 < nv; v0 += blockVectors(nv, v0)) {
-                int vectors = blockVectors(nv, v0);
-                switch (vectors) {
-                    case 3 -> tile3(in, inOff, pos, pi, taps, k, packed, wi, scratch);
-                    case 2 -> tile2(in, inOff, pos, pi, taps, k, packed, wi, scratch);
-                    default -> tile1(in, inOff, pos, pi, taps, k, packed, wi, scratch);
+            for (int v0 = 0, b = 0, vectors; v0 < nv; v0 += vectors, b++) {
+                vectors = blockVectors(nv, v0);
+                if (b >= blockFrom && b < blockTo) {
+                    switch (vectors) {
+                        case 3 -> tile3(in, inOff, pos, pi, taps, k, packed, wi, scratch);
+                        case 2 -> tile2(in, inOff, pos, pi, taps, k, packed, wi, scratch);
+                        default -> tile1(in, inOff, pos, pi, taps, k, packed, wi, scratch);
+                    }
+                    store(p, pi, v0, vectors, e, scratch, out, outOff);
                 }
-                store(p, pi, v0, vectors, e, scratch, out, outOff);
                 wi += vectors * L * k;
             }
         }
     }
 
-    /**
-     * Copies the outputs tiles [from, to) store (every channel of each pooled window or position
-     * they cover) from src (laid out as the plan's output, at srcOff) to dst (at dstOff), touching
-     * nothing else: how a tile range computed into a private buffer is published.
-     */
+    private static void checkPart(Plan p, int tileFrom, int tileTo, int blockFrom, int blockTo) {
+        if (tileFrom < 0 || tileTo > tiles(p) || tileFrom > tileTo)
+            throw new IllegalArgumentException("indirect convolution: tiles [" + tileFrom + ", " + tileTo + ") of " + tiles(p));
+        if (blockFrom < 0 || blockTo > blocks(p) || blockFrom > blockTo)
+            throw new IllegalArgumentException("indirect convolution: blocks [" + blockFrom + ", " + blockTo + ") of " + blocks(p));
+    }
+
+    /** {@link #copyPart} for tiles [from, to), every channel. */
     public static void copyTiles(Plan p, int from, int to, float[] src, int srcOff, float[] dst, int dstOff) {
+        copyPart(p, from, to, 0, blocks(p), src, srcOff, dst, dstOff);
+    }
+
+    /**
+     * Copies the outputs tiles [tileFrom, tileTo) store in channel blocks [blockFrom, blockTo) (those
+     * channels of each pooled window or position the tiles cover) from src (laid out as the plan's
+     * output, at srcOff) to dst (at dstOff), touching nothing else: how a part computed into a
+     * private buffer is published.
+     */
+    public static void copyPart(Plan p, int tileFrom, int tileTo, int blockFrom, int blockTo, float[] src, int srcOff, float[] dst, int dstOff) {
+        checkPart(p, tileFrom, tileTo, blockFrom, blockTo);
         int[] outputs = p.outputs();
-        int perTile = p.pool() ? ROWS / 4 : ROWS, oc = p.outChannels(), stride = p.channelStride();
-        int q1 = Math.min(outputs.length, to * perTile);
-        for (int q = from * perTile; q < q1; q++) {
+        int perTile = p.pool() ? ROWS / 4 : ROWS, stride = p.channelStride(), nv = p.vectors();
+        int ch0 = p.outChannels(), ch1 = 0;
+        for (int v0 = 0, b = 0, vectors; v0 < nv; v0 += vectors, b++) {
+            vectors = blockVectors(nv, v0);
+            if (b == blockFrom) ch0 = v0 * L;
+            if (b < blockTo) ch1 = Math.min(p.outChannels(), (v0 + vectors) * L);
+        }
+        int q1 = Math.min(outputs.length, tileTo * perTile);
+        for (int q = tileFrom * perTile; q < q1 && ch0 < ch1; q++) {
             int at = outputs[q];
             if (stride == 1) {
-                System.arraycopy(src, srcOff + at, dst, dstOff + at, oc);
+                System.arraycopy(src, srcOff + at + ch0, dst, dstOff + at + ch0, ch1 - ch0);
             } else {
-                for (int o = 0; o < oc; o++) dst[dstOff + at + o * stride] = src[srcOff + at + o * stride];
+                for (int o = ch0; o < ch1; o++) dst[dstOff + at + o * stride] = src[srcOff + at + o * stride];
             }
         }
     }

@@ -114,7 +114,7 @@ public final class LinearForward {
         } else {
             float[] c = s.c(np);
             for (int r = 0; r < left; r++) {
-                row(k, np, x, xOff + r * ldx, wt, c, 0);
+                row(k, np, x, xOff + r * ldx, wt, c, 0, 0, np);
                 emit(e, c, 0, np, 1, 0, np / LANES, y, yOff + r * ldy, ldy, add);
             }
         }
@@ -162,13 +162,30 @@ public final class LinearForward {
     }
 
     /**
-     * One row: blocks of 8 vectors of outputs, each a chain over all of k (x stays in L1; Wᵀ is read
-     * once), then blocks of 4, 2 and 1 for the rest.
+     * Columns [j0, j1) of {@link #forward} for one row (m = 1) into y[yOff + j0, yOff + j1), the same
+     * values forward gives them: a share of a batch-1 layer whose weight is worth streaming on more
+     * than one core. j0 and j1 are multiples of the vector length.
      */
-    static void row(int k, int np, float[] x, int xi, float[] wt, float[] y, int yi) {
+    public static void forwardRowColumns(int k, int np, float[] x, int xOff, float[] wt, Epilogue e, float[] y, int yOff, int j0, int j1) {
+        if (np % LANES != 0 || np < 1 || k < 1) throw new IllegalArgumentException("linear: invalid sizes k=" + k + " np=" + np);
+        if (j0 < 0 || j1 > np || j0 > j1 || j0 % LANES != 0 || j1 % LANES != 0)
+            throw new IllegalArgumentException("linear: columns [" + j0 + ", " + j1 + ") of " + np + " are not whole vectors");
+        if (wt.length < k * np) throw new IllegalArgumentException("linear: packed weight has " + wt.length + " floats, needs " + k + "×" + np);
+        if (xOff < 0 || xOff + k > x.length) throw new IllegalArgumentException("linear: x too small");
+        if (yOff < 0 || yOff + np > y.length) throw new IllegalArgumentException("linear: y too small");
+        float[] c = SCRATCH.get().c(np);
+        row(k, np, x, xOff, wt, c, 0, j0, j1);
+        emit(e, c, j0, np, 1, j0, (j1 - j0) / LANES, y, yOff + j0, np, false);
+    }
+
+    /**
+     * One row, columns [j0, j1): blocks of 8 vectors of outputs, each a chain over all of k (x stays
+     * in L1; Wᵀ is read once), then blocks of 4, 2 and 1 for the rest.
+     */
+    static void row(int k, int np, float[] x, int xi, float[] wt, float[] y, int yi, int j0, int j1) {
         final int l = LANES;
-        int j = 0;
-        for (; j + 8 * l <= np; j += 8 * l) {
+        int j = j0;
+        for (; j + 8 * l <= j1; j += 8 * l) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
             for (int p = 0, wi = j; p < k; p++, wi += np) {
                 FloatVector v = FloatVector.broadcast(S, x[xi + p]);
@@ -184,7 +201,7 @@ public final class LinearForward {
             a0.intoArray(y, yi + j); a1.intoArray(y, yi + j + l); a2.intoArray(y, yi + j + 2 * l); a3.intoArray(y, yi + j + 3 * l);
             a4.intoArray(y, yi + j + 4 * l); a5.intoArray(y, yi + j + 5 * l); a6.intoArray(y, yi + j + 6 * l); a7.intoArray(y, yi + j + 7 * l);
         }
-        for (; j + 4 * l <= np; j += 4 * l) {
+        for (; j + 4 * l <= j1; j += 4 * l) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
             for (int p = 0, wi = j; p < k; p++, wi += np) {
                 FloatVector v = FloatVector.broadcast(S, x[xi + p]);
@@ -195,7 +212,7 @@ public final class LinearForward {
             }
             a0.intoArray(y, yi + j); a1.intoArray(y, yi + j + l); a2.intoArray(y, yi + j + 2 * l); a3.intoArray(y, yi + j + 3 * l);
         }
-        for (; j + 2 * l <= np; j += 2 * l) {
+        for (; j + 2 * l <= j1; j += 2 * l) {
             FloatVector a0 = FloatVector.zero(S), a1 = a0;
             for (int p = 0, wi = j; p < k; p++, wi += np) {
                 FloatVector v = FloatVector.broadcast(S, x[xi + p]);
@@ -204,7 +221,7 @@ public final class LinearForward {
             }
             a0.intoArray(y, yi + j); a1.intoArray(y, yi + j + l);
         }
-        for (; j < np; j += l) {
+        for (; j < j1; j += l) {
             FloatVector a0 = FloatVector.zero(S);
             for (int p = 0, wi = j; p < k; p++, wi += np) a0 = FloatVector.broadcast(S, x[xi + p]).fma(FloatVector.fromArray(S, wt, wi), a0);
             a0.intoArray(y, yi + j);

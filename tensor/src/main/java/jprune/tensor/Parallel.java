@@ -172,8 +172,10 @@ public final class Parallel {
 
     /**
      * Runs chunks [0, chunks) on the calling thread and the pool's, for work that must not wait on a
-     * thread another process has preempted (batch-1 decoding, 70 hand-offs a token). Whoever takes a
-     * chunk from the counter computes it and publishes it only if nobody has (a compare-and-set).
+     * thread another process has preempted (batch-1 decoding, 70 hand-offs a token). The caller takes
+     * chunks from the bottom, helpers from the top, so with two threads that keep pace each computes
+     * the same chunks call after call, and finds their data in its own caches. Whoever takes a chunk
+     * computes it and publishes it only if nobody has (a compare-and-set).
      * The caller, its counter spent, waits for the chunks helpers hold only about twice its own
      * chunk time; then it computes them itself. A chunk's result must not depend on who computes
      * it, so the outcome does not depend on scheduling; a late helper publishes nothing.
@@ -200,13 +202,15 @@ public final class Parallel {
         private static final long GRACE_NANOS = 20_000;
         private final int chunks;
         private final SharedChunk task;
-        private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        /** Chunks not yet taken, [low, high): high in the upper 32 bits, low in the lower. */
+        private final java.util.concurrent.atomic.AtomicLong untaken;
         private final java.util.concurrent.atomic.AtomicIntegerArray state;
         private final java.util.concurrent.atomic.AtomicLongArray takenAt;
 
         SharedRun(int chunks, SharedChunk task) {
             this.chunks = chunks;
             this.task = task;
+            this.untaken = new java.util.concurrent.atomic.AtomicLong((long) chunks << 32);
             this.state = new java.util.concurrent.atomic.AtomicIntegerArray(chunks);
             this.takenAt = new java.util.concurrent.atomic.AtomicLongArray(chunks);
         }
@@ -217,7 +221,7 @@ public final class Parallel {
             help(chunks - 1 - (handedOff ? 1 : 0), this::helpAndStayWarm);
             runAsChunk(() -> {
                 long start = System.nanoTime();
-                int mine = take();
+                int mine = take(false);
                 long chunkTime = mine == 0 ? GRACE_NANOS : (System.nanoTime() - start) / mine;
                 for (int c = 0; c < chunks; c++) {
                     long seen = System.nanoTime();
@@ -242,7 +246,8 @@ public final class Parallel {
         private void helpAndStayWarm() {
             SharedRun r = this;
             while (r != null) {
-                runAsChunk(r::take);   // nested calls stay serial even if the pool was replaced meanwhile
+                SharedRun run = r;
+                runAsChunk(() -> run.take(true));   // nested calls stay serial even if the pool was replaced meanwhile
                 WARM.incrementAndGet();
                 SharedRun next = null;
                 long until = System.nanoTime() + WARM_NANOS;
@@ -253,13 +258,24 @@ public final class Parallel {
             }
         }
 
-        private int take() {
+        /** Computes chunks taken one at a time from the top (a helper) or the bottom (the caller) until none is left; returns how many. */
+        private int take(boolean fromTop) {
             int n = 0;
-            for (int c; (c = next.getAndIncrement()) < chunks; n++) {
+            for (int c; (c = next(fromTop)) >= 0; n++) {
                 takenAt.set(c, System.nanoTime());
                 chunk(c);
             }
             return n;
+        }
+
+        private int next(boolean fromTop) {
+            while (true) {
+                long now = untaken.get();
+                int low = (int) now, high = (int) (now >>> 32);
+                if (low >= high) return -1;
+                long after = fromTop ? ((long) (high - 1) << 32) | low : ((long) high << 32) | (low + 1);
+                if (untaken.compareAndSet(now, after)) return fromTop ? high - 1 : low;
+            }
         }
 
         private void chunk(int c) {

@@ -32,11 +32,12 @@ class IndirectConvTest {
     }
 
     /**
-     * An image split into tile ranges, each computed into its own buffer and published with
-     * copyTiles, gives forward's output exactly, padding untouched, in every layout.
+     * An image split into parts (a range of tiles × a range of channel blocks), each computed into its
+     * own buffer and published with copyPart, gives forward's output exactly, padding untouched, in
+     * every layout; copyTiles publishes every block of a tile range.
      */
     @Test
-    void tileRangesCopiedOutEqualOnePass() {
+    void partsCopiedOutEqualOnePass() {
         Rng rng = new Rng(12);
         for (int[] c : CASES) {
             for (int layouts = 0; layouts < 4; layouts++) {
@@ -45,17 +46,31 @@ class IndirectConvTest {
                 float[] in = random(rng, p.inputSize()), w = random(rng, c[3] * c[0] * c[4] * c[4]);
                 Epilogue e = Epilogue.of(c[3], random(rng, c[3]), random(rng, c[3]), random(rng, c[3]), c[0] % 2 == 1);
                 float[] packed = IndirectConv.packWeights(p, w);
-                float[] whole = random(rng, p.outputSize() + 2), split = whole.clone();
+                float[] whole = random(rng, p.outputSize() + 2), split = whole.clone(), byTiles = whole.clone();
                 IndirectConv.forward(p, in, 0, packed, e, whole, 2, new float[IndirectConv.scratchSize()]);
-                int tiles = IndirectConv.tiles(p);
+                int tiles = IndirectConv.tiles(p), blocks = IndirectConv.blocks(p);
+                String what = java.util.Arrays.toString(c) + " layouts " + layouts;
                 for (int from = 0; from < tiles; ) {
                     int to = Math.min(tiles, from + 1 + rng.nextInt(3));
+                    for (int b0 = 0; b0 < blocks; ) {
+                        int b1 = Math.min(blocks, b0 + 1 + rng.nextInt(2));
+                        float[] part = new float[p.outputSize()];
+                        IndirectConv.forwardPart(p, in, 0, packed, e, part, 0, new float[IndirectConv.scratchSize()], from, to, b0, b1);
+                        IndirectConv.copyPart(p, from, to, b0, b1, part, 0, split, 2);
+                        b0 = b1;
+                    }
                     float[] part = new float[p.outputSize()];
                     IndirectConv.forwardTiles(p, in, 0, packed, e, part, 0, new float[IndirectConv.scratchSize()], from, to);
-                    IndirectConv.copyTiles(p, from, to, part, 0, split, 2);
+                    IndirectConv.copyTiles(p, from, to, part, 0, byTiles, 2);
                     from = to;
                 }
-                assertArrayEquals(whole, split, java.util.Arrays.toString(c) + " layouts " + layouts);
+                assertArrayEquals(whole, split, what);
+                assertArrayEquals(whole, byTiles, what + " by tiles");
+                // An empty part copies nothing.
+                float[] before = split.clone();
+                IndirectConv.copyPart(p, 0, tiles, blocks, blocks, new float[p.outputSize()], 0, split, 2);
+                IndirectConv.copyPart(p, 0, 0, 0, blocks, new float[p.outputSize()], 0, split, 2);
+                assertArrayEquals(before, split, what + " empty parts");
             }
         }
     }

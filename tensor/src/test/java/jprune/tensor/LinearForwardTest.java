@@ -34,6 +34,32 @@ class LinearForwardTest {
         }
     }
 
+    /** A batch-1 product computed in column parts, in any order, equals the whole row bit for bit. */
+    @Test
+    void columnPartsOfOneRowEqualTheWholeRowBitForBit() {
+        Rng rng = new Rng(33);
+        int[][] cases = {{784, 300}, {1152, 256}, {5, 16 * 8 + 1}, {17, 33}, {3, 1}};
+        for (int[] c : cases) {
+            int k = c[0], n = c[1], np = LinearForward.paddedWidth(n), lanes = LinearForward.paddedWidth(1);
+            float[] w = random(rng, n * k), x = random(rng, 3 + k), wt = LinearForward.packWeights(w, n, k);
+            Epilogue e = Epilogue.of(n, random(rng, n), null, null, n % 2 == 1);
+            float[] whole = new float[np], parts = random(rng, np);
+            LinearForward.forward(1, k, np, x, 3, k, wt, e, whole, 0, np);
+            java.util.List<int[]> ranges = new java.util.ArrayList<>();
+            for (int j0 = 0; j0 < np; ) {
+                int j1 = Math.min(np, j0 + lanes * (1 + rng.nextInt(9)));
+                ranges.add(new int[] {j0, j1});
+                j0 = j1;
+            }
+            java.util.Collections.reverse(ranges);
+            for (int[] r : ranges) LinearForward.forwardRowColumns(k, np, x, 3, wt, e, parts, 0, r[0], r[1]);
+            assertArrayEquals(whole, parts, java.util.Arrays.toString(c));
+        }
+        float[] wt = new float[4 * 32];
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LinearForward.forwardRowColumns(4, 32, new float[4], 0, wt, Epilogue.of(32, null, null, null, false), new float[32], 0, 1, 16));
+    }
+
     @Test
     void addingIntoTheStreamEqualsItsScalarReferenceAndTheUnfusedSumBitForBit() {
         Rng rng = new Rng(32);

@@ -39,6 +39,33 @@ class ParallelShareTest {
         }
     }
 
+    /**
+     * The caller takes chunks from the bottom and helpers from the top, so that with two threads each
+     * keeps computing the same chunks from call to call: a helper's chunks are always a run at the top.
+     */
+    @Test
+    void helpersTakeChunksFromTheTop() {
+        int before = Parallel.threads();
+        Parallel.setThreads(2);
+        try {
+            Thread caller = Thread.currentThread();
+            for (int round = 0; round < 200; round++) {
+                int chunks = 2 + round % 7;
+                java.util.concurrent.atomic.AtomicIntegerArray byHelper = new java.util.concurrent.atomic.AtomicIntegerArray(chunks);
+                Parallel.share(chunks, c -> {
+                    if (Thread.currentThread() != caller) byHelper.set(c, 1);
+                    long until = System.nanoTime() + 20_000;
+                    while (System.nanoTime() < until) Thread.onSpinWait();
+                    return () -> {};
+                });
+                for (int c = 1; c < chunks; c++)
+                    assertTrue(byHelper.get(c - 1) <= byHelper.get(c), "round " + round + ": the helper took chunk " + (c - 1) + " but not " + c);
+            }
+        } finally {
+            Parallel.setThreads(before);
+        }
+    }
+
     @Test
     void theCallerFinishesAChunkAStalledHelperHolds() throws Exception {
         int before = Parallel.threads();

@@ -6,7 +6,7 @@ import jprune.tensor.Parallel;
 
 /** A convolution with its batch norm, ReLU and 2×2 max pooling fused, by {@link IndirectConv}. */
 final class ConvStep extends Step {
-    /** Chunks one image's tiles are shared out in: a few per thread, so a late helper holds up little. */
+    /** Parts one image is shared out in, at least: a few per thread, so a late helper holds up little. */
     private static final int SPLIT_CHUNKS = 4;
     /** Per thread: {output as the plan lays it out, the tiles' scratch}, for a share of one image. */
     private static final ThreadLocal<float[][]> PRIVATE = ThreadLocal.withInitial(() -> new float[2][0]);
@@ -35,22 +35,27 @@ final class ConvStep extends Step {
     }
 
     /**
-     * One image (batch 1) whose convolution is big enough: its tiles shared out in chunks
-     * ({@link Parallel#share}), each computed into the computing thread's own copy of the output and
-     * then copied out, so the caller never waits on a helper another process holds. Every output is
-     * the same chain of multiply-adds as in one pass. The plan splits batches by samples; without this
-     * one image used one core (convnet at batch 1: 1.7× ONNX Runtime's time on a 2-core Xeon).
+     * One image (batch 1) whose convolution is big enough: shared out ({@link Parallel#share}) in
+     * parts of (a range of tiles, one block of output channels), each computed into the computing
+     * thread's own copy of the output and then copied out, so the caller never waits on a helper
+     * another process holds. Every output is the same chain of multiply-adds as in one pass. The plan
+     * splits batches by samples; without this one image used one core (convnet at batch 1: 1.7× ONNX
+     * Runtime's time on a 2-core Xeon). Channel blocks as well as tiles make parts that balance when
+     * the tiles are few: convnet's conv3 has 5 tiles (as tile chunks alone, 3 of them fell to one
+     * thread) and 3 blocks; a part also reads only its block's weights.
      */
     private void splitImage(float[] x, int xOff, float[] y, int yOff) {
-        int tiles = IndirectConv.tiles(plan), chunks = Math.min(tiles, SPLIT_CHUNKS);
-        Parallel.share(chunks, c -> {
-            int from = Parallel.bound(tiles, chunks, c), to = Parallel.bound(tiles, chunks, c + 1);
+        int tiles = IndirectConv.tiles(plan), blocks = IndirectConv.blocks(plan);
+        int tileChunks = Math.min(tiles, (SPLIT_CHUNKS + blocks - 1) / blocks), parts = tileChunks * blocks;
+        Parallel.share(parts, c -> {
+            int t = c / blocks, b = c % blocks;
+            int from = Parallel.bound(tiles, tileChunks, t), to = Parallel.bound(tiles, tileChunks, t + 1);
             float[][] own = PRIVATE.get();
             if (own[0].length < plan.outputSize()) own[0] = new float[plan.outputSize()];
             if (own[1].length < IndirectConv.scratchSize()) own[1] = new float[IndirectConv.scratchSize()];
             float[] part = own[0];
-            IndirectConv.forwardTiles(plan, x, xOff, packed, epilogue, part, 0, own[1], from, to);
-            return () -> IndirectConv.copyTiles(plan, from, to, part, 0, y, yOff);
+            IndirectConv.forwardPart(plan, x, xOff, packed, epilogue, part, 0, own[1], from, to, b, b + 1);
+            return () -> IndirectConv.copyPart(plan, from, to, b, b + 1, part, 0, y, yOff);
         });
     }
 
