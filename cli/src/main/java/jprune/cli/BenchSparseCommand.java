@@ -37,7 +37,7 @@ final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "Measure the int8-valued variants instead of fp32.")
     boolean int8;
 
-    @Option(names = "--millis", paramLabel = "MS", defaultValue = "150", description = "Time spent per measurement point. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--millis", paramLabel = "MS", defaultValue = "500", description = "Time spent per measurement point. Default: ${DEFAULT-VALUE}.")
     double millis;
 
     @Option(names = "--skip-limits", description = "Do not measure peak FMA throughput and memory bandwidth (no roofline ceilings).")

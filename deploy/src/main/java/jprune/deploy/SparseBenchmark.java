@@ -61,6 +61,14 @@ public final class SparseBenchmark {
      * reaches). 512 MiB is beyond either.
      */
     static final long STREAM_BYTES = 512L << 20;
+    /**
+     * Samples of at least 2 ms and up to 61 rounds, so that a point's rounds span a good part of a
+     * second: on a shared machine the load changes over seconds, and a sparse product of 0.1-0.3 ms
+     * in 0.1 ms samples over 31 rounds (70 ms) saw one moment of it. With those, two consecutive
+     * runs differed by more than 15% on 6 of 76 speedups (2-5% density at batch 1, per-round ranges
+     * of 3-15×).
+     */
+    static final Timing.Rounds ROUNDS = new Timing.Rounds(2_000_000, 15, 61);
     static final List<String> UNSTRUCTURED = List.of("csr", "bitmask");
     static final List<String> BLOCKS = List.of("block4x4");
 
@@ -135,16 +143,16 @@ public final class SparseBenchmark {
         for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i * 0.61);
         Runnable call = cycling(ms, x, y, batch);
         // Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time.
+        // Dense is measured first at each batch, so it is warm when the formats are timed against it.
         Timing.warmUntilSteady(call, 4_000_000_000L, batch == 1 ? 3000 : 300);
         double us;
         Timing.Ratio speedup;
         if (ms == dense) {
-            us = Timing.medianMicros(call, millisPerPoint);
+            us = Timing.median(Timing.interleavedSamples(List.of(call), millisPerPoint, ROUNDS)[0]);
             speedup = new Timing.Ratio(1, 1, 1);
         } else {
             Runnable denseCall = cycling(dense, x, new float[y.length], batch);
-            Timing.warmUntilSteady(denseCall, 4_000_000_000L, batch == 1 ? 3000 : 300);
-            double[][] t = Timing.interleavedSamples(List.of(denseCall, call), millisPerPoint);
+            double[][] t = Timing.interleavedSamples(List.of(denseCall, call), millisPerPoint, ROUNDS);
             us = Timing.median(t[1]);
             speedup = Timing.Ratio.of(t[0], t[1]);
         }

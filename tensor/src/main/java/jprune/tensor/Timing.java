@@ -57,6 +57,30 @@ public final class Timing {
      * first.
      */
     public static double[][] interleavedSamples(List<Runnable> calls, double budgetMillis) {
+        return interleavedSamples(calls, budgetMillis, Rounds.QUICK);
+    }
+
+    /**
+     * How a measurement is cut into rounds: each sample of a call lasts at least minSampleNanos
+     * (enough calls that one slow call moves it little), and there are between minRounds and
+     * maxRounds rounds, as many as the budget pays for.
+     */
+    public record Rounds(long minSampleNanos, int minRounds, int maxRounds) {
+        /** Samples of 0.1 ms, 7 to 31 rounds: timer resolution and call overhead do not matter. */
+        public static final Rounds QUICK = new Rounds(100_000, 7, 31);
+
+        public Rounds {
+            if (minSampleNanos < 1 || minRounds < 1 || maxRounds < minRounds)
+                throw new IllegalArgumentException("rounds: invalid sample " + minSampleNanos + " ns, rounds " + minRounds + "-" + maxRounds);
+        }
+
+        int reps(double nanosPerCall) {
+            return (int) Math.max(1, Math.min(10_000, minSampleNanos / nanosPerCall));
+        }
+    }
+
+    /** {@link #interleavedSamples(List, double)} with the given sample length and number of rounds. */
+    public static double[][] interleavedSamples(List<Runnable> calls, double budgetMillis, Rounds rounds) {
         long budget = (long) (budgetMillis * 1e6);
         int n = calls.size();
         int[] reps = new int[n];
@@ -68,8 +92,7 @@ public final class Timing {
                 k++;
             }
             double perCall = (System.nanoTime() - start) / (double) k;
-            // Each sample lasts at least ~0.1 ms, so timer resolution and call overhead do not matter.
-            reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall));
+            reps[c] = rounds.reps(perCall);
         }
         // Re-estimate after every call is warm (the first ones ran before the JIT settled).
         long sampleCost = 0;
@@ -77,10 +100,10 @@ public final class Timing {
             long t0 = System.nanoTime();
             for (int i = 0; i < reps[c]; i++) calls.get(c).run();
             double perCall = (System.nanoTime() - t0) / (double) reps[c];
-            reps[c] = (int) Math.max(1, Math.min(10_000, 100_000 / perCall));
+            reps[c] = rounds.reps(perCall);
             sampleCost += (long) (perCall * reps[c]);
         }
-        int samples = (int) Math.max(7, Math.min(31, (budget * 2L / 3 * n) / Math.max(1, sampleCost)));
+        int samples = (int) Math.max(rounds.minRounds(), Math.min(rounds.maxRounds(), (budget * 2L / 3 * n) / Math.max(1, sampleCost)));
         double[][] t = new double[n][samples];
         for (int s = 0; s < samples; s++) {
             for (int j = 0; j < n; j++) {

@@ -30,6 +30,21 @@ class TimingTest {
         assertTrue(calls[0] > t[0].length && calls[1] > t[1].length);
     }
 
+    /** Longer samples take more calls each; the number of rounds stays within the bounds asked for. */
+    @Test
+    void roundsSetTheSampleLengthAndTheirNumber() {
+        int[] quick = new int[1], longer = new int[1];
+        double[][] q = Timing.interleavedSamples(List.of(() -> spin(quick, 0)), 20, new Timing.Rounds(10_000, 20, 20));
+        double[][] l = Timing.interleavedSamples(List.of(() -> spin(longer, 0)), 20, new Timing.Rounds(5_000_000, 3, 4));
+        assertEquals(20, q[0].length);
+        assertTrue(l[0].length >= 3 && l[0].length <= 4, "rounds: " + l[0].length);
+        // A 5 ms sample holds 500 times the calls of a 10 µs one (the counts include the warm-up).
+        double perRoundQuick = (double) quick[0] / q[0].length, perRoundLong = (double) longer[0] / l[0].length;
+        assertTrue(perRoundLong > 5 * perRoundQuick, perRoundLong + " calls a round against " + perRoundQuick);
+        assertThrows(IllegalArgumentException.class, () -> new Timing.Rounds(0, 1, 1));
+        assertThrows(IllegalArgumentException.class, () -> new Timing.Rounds(1000, 5, 4));
+    }
+
     private static void spin(int[] calls, int which) {
         calls[which]++;
         long x = 0;
