@@ -62,11 +62,11 @@ public final class SparseBenchmark {
      */
     static final long STREAM_BYTES = 512L << 20;
     /**
-     * Samples of at least 2 ms and up to 61 rounds, so that a point's rounds span a good part of a
-     * second: on a shared machine the load changes over seconds, and a sparse product of 0.1-0.3 ms
-     * in 0.1 ms samples over 31 rounds (70 ms) saw one moment of it. With those, two consecutive
-     * runs differed by more than 15% on 6 of 76 speedups (2-5% density at batch 1, per-round ranges
-     * of 3-15×).
+     * Samples of at least 2 ms (a 0.1-0.3 ms sparse product was one call per 0.1 ms sample, each
+     * paying the switch from the dense call before it) in 15 to 61 rounds. It did not make two runs
+     * agree more often on a shared Intel VM (68 of 76 speedups within 15%, against 70 of 76 with 0.1
+     * ms samples in at most 31 rounds; 181 rounds did no better on the batch-1 points): there the
+     * misses move with the machine's load from run to run, not within a point's rounds.
      */
     static final Timing.Rounds ROUNDS = new Timing.Rounds(2_000_000, 15, 61);
     static final List<String> UNSTRUCTURED = List.of("csr", "bitmask");
