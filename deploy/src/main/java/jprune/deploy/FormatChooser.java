@@ -7,6 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import jprune.deploy.format.WeightFormats;
 import jprune.deploy.format.WeightMatrix;
+import jprune.nn.layers.Sequential;
+import jprune.nn.infer.InferencePlan;
+import jprune.nn.layers.Flatten;
 import jprune.tensor.Timing;
 
 /**
@@ -129,8 +132,14 @@ public final class FormatChooser {
         float[] y1 = new float[rows * columnsBatch1], yn = new float[rows * columnsBatchN];
         List<Runnable> batch1 = new ArrayList<>(), batchN = new ArrayList<>();
         for (WeightMatrix m : candidates) {
-            batch1.add(() -> product(m, x1, columnsBatch1, y1));
-            batchN.add(() -> product(m, xn, columnsBatchN, yn));
+            if (columnsBatch1 == 1) {
+                // A linear layer: timed as the compressed model's plan runs it (samples of the batch at once).
+                batch1.add(asPlanRuns(m, x1, 1, y1));
+                batchN.add(asPlanRuns(m, xn, columnsBatchN, yn));
+            } else {
+                batch1.add(() -> product(m, x1, columnsBatch1, y1));
+                batchN.add(() -> product(m, xn, columnsBatchN, yn));
+            }
         }
         List<String> formats = candidates.stream().map(WeightMatrix::format).toList();
         double[] t1 = timer.micros(formats, batch1, columnsBatch1, true), tn = timer.micros(formats, batchN, columnsBatchN, false);
@@ -153,6 +162,19 @@ public final class FormatChooser {
 
     private double cost(Candidate t) {
         return goal == Goal.LATENCY ? t.microsBatch1() : t.microsBatchN();
+    }
+
+    /**
+     * A linear layer's product as a compressed model runs it: the candidate in a {@link SparseLinear}
+     * compiled into an {@link InferencePlan}, so a dense fp32 weight runs the plan's own dense kernel
+     * ({@code LinearForward}, with its split of one sample's columns or of a batch's samples across
+     * threads) rather than the dense format's product, which no compressed model runs. Before, the
+     * chooser timed that slower product: for lenet-300-100's 300×784 layer at 8% density, dense at
+     * 15.0 µs (batch 1) and 210 µs (batch 64) against CSR's 7.4 and 144.
+     */
+    private static Runnable asPlanRuns(WeightMatrix m, float[] x, int batch, float[] y) {
+        InferencePlan plan = InferencePlan.compile(new Sequential().add(new Flatten()).add(new SparseLinear(m, null)), 1, 1, m.cols());
+        return () -> plan.run(x, batch, y);
     }
 
     private static void product(WeightMatrix m, float[] x, int columns, float[] y) {

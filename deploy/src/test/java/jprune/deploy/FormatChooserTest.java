@@ -46,6 +46,31 @@ class FormatChooserTest {
         assertTrue(formats.stream().allMatch(f -> f.endsWith("int8")), "int8 candidates only: " + formats);
     }
 
+    /**
+     * Every candidate's products run at both batch sizes: a linear layer's through a compiled plan
+     * (fp32 and int8), a convolution's through the format's own product; a clock that runs each once.
+     */
+    @Test
+    void everyCandidatesProductsRunAtBothBatchSizes() {
+        List<String> ran = new ArrayList<>();
+        FormatChooser.Timer once = (formats, products, columns, batch1) -> {
+            for (int i = 0; i < products.size(); i++) {
+                products.get(i).run();
+                ran.add(formats.get(i) + "@" + columns);
+            }
+            return new double[products.size()];
+        };
+        float[] w = sparse(24, 50, 0.25, 3);
+        for (boolean int8 : new boolean[] {false, true}) {
+            for (int[] columns : new int[][] {{1, 16}, {9, 36}}) {
+                ran.clear();
+                FormatChooser.Choice c = new FormatChooser(FormatChooser.Goal.LATENCY, once).choose(w, 24, 50, int8, columns[0], columns[1]);
+                assertEquals(2 * c.candidates().size(), ran.size(), ran.toString());
+                assertTrue(ran.contains(c.candidates().get(0).format() + "@" + columns[1]), ran.toString());
+            }
+        }
+    }
+
     /** A fake clock: each format's microseconds at batch 1 and at the serving batch; products are never run. */
     static FormatChooser.Timer fake(Map<String, double[]> micros, List<String> calls) {
         return (formats, products, columns, batch1) -> {
