@@ -133,6 +133,47 @@ class DecoderModelTest {
         }
     }
 
+    /**
+     * Decoding after a long enough prompt shares its attention's (query, head) items out across
+     * threads (16 heads × 150 keys): the same bits at 1 and 2 threads, and the full forward's values.
+     */
+    @Test
+    void decodingAttentionSplitAcrossThreadsGivesTheSameBits() throws Exception {
+        LmConfig[] configs = {
+                LmConfig.fromJson(Json.parseObject("{\"model_type\":\"gpt2\",\"vocab_size\":101,\"n_embd\":256,\"n_head\":16,\"n_layer\":1,\"n_positions\":160}")),
+                LmConfig.fromJson(Json.parseObject("{\"model_type\":\"llama\",\"vocab_size\":89,\"hidden_size\":256,\"intermediate_size\":704,"
+                        + "\"num_hidden_layers\":1,\"num_attention_heads\":16,\"num_key_value_heads\":4,\"max_position_embeddings\":160,\"rope_theta\":10000.0}"))};
+        int[] tokens = new int[150];
+        for (int i = 0; i < tokens.length; i++) tokens[i] = (i * 37 + 11) % 89;
+        int prompt = 140;
+        assertTrue(16L * (prompt + 1) >= 2 * DecoderModel.ATTENTION_MIN_KEYS, "the test's decoding steps must split");
+        for (LmConfig c : configs) {
+            Path p = dir.resolve("heads-" + c.modelType());
+            RandomCheckpoint.write(p, c, DType.F32, 6, 0);
+            int before = Parallel.threads();
+            try (HfCheckpoint ck = HfCheckpoint.open(p)) {
+                DecoderModel m = DecoderModel.open(ck);
+                float[][] steps = new float[2][];
+                for (int threads = 1; threads <= 2; threads++) {
+                    Parallel.setThreads(threads);
+                    KvCache cache = new KvCache(c, tokens.length);
+                    m.forward(tokens, 0, prompt, cache);
+                    int d = c.hiddenSize();
+                    float[] out = new float[(tokens.length - prompt) * d];
+                    for (int t = prompt; t < tokens.length; t++) System.arraycopy(m.forward(tokens, t, 1, cache), 0, out, (t - prompt) * d, d);
+                    steps[threads - 1] = out;
+                }
+                assertArrayEquals(steps[0], steps[1], c.modelType() + ": decoding at 1 and 2 threads");
+                float[] full = m.forward(tokens, 0, tokens.length, new KvCache(c, tokens.length));
+                int d = c.hiddenSize();
+                for (int i = 0; i < steps[1].length; i++)
+                    assertEquals(full[prompt * d + i], steps[1][i], 1e-4 * Math.max(1, Math.abs(full[prompt * d + i])), c.modelType() + " against the full forward, " + i);
+            } finally {
+                Parallel.setThreads(before);
+            }
+        }
+    }
+
     @Test
     void parameterCountMatchesTheTensors() {
         for (LmConfig c : new LmConfig[] {gpt2(), llama()}) {
