@@ -97,17 +97,25 @@ public record MachineLimits(double peakGflops, double bandwidthGBs, int threads)
         return best;
     }
 
+    /**
+     * Sum of a[from, to) read as four streams, the range's quarters in lockstep: more misses in flight
+     * than one stream, as a matrix-vector product reading several rows at once has. With one stream a
+     * thread, the probe read 19-20 GB/s on a 2-core Intel VM where GPT-2's decoding streamed its
+     * weights at 20.6 GB/s, "108% of the ceiling".
+     */
     private static float sum(float[] a, int from, int to) {
         FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-        int l = S.length(), i = from;
-        for (; i + 4 * l <= to; i += 4 * l) {
-            s0 = s0.add(FloatVector.fromArray(S, a, i));
-            s1 = s1.add(FloatVector.fromArray(S, a, i + l));
-            s2 = s2.add(FloatVector.fromArray(S, a, i + 2 * l));
-            s3 = s3.add(FloatVector.fromArray(S, a, i + 3 * l));
+        int l = S.length(), q = (to - from) / 4 / l * l;
+        int i0 = from, i1 = from + q, i2 = from + 2 * q, i3 = from + 3 * q;
+        for (int k = 0; k < q; k += l) {
+            s0 = s0.add(FloatVector.fromArray(S, a, i0 + k));
+            s1 = s1.add(FloatVector.fromArray(S, a, i1 + k));
+            s2 = s2.add(FloatVector.fromArray(S, a, i2 + k));
+            s3 = s3.add(FloatVector.fromArray(S, a, i3 + k));
         }
         float s = s0.add(s1).add(s2).add(s3).reduceLanes(VectorOperators.ADD);
-        for (; i < to; i++) s += a[i];
+        for (int i = from + 4 * q; i < to; i++) s += a[i];
         return s;
     }
+
 }
