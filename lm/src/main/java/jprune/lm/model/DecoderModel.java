@@ -310,21 +310,28 @@ public final class DecoderModel {
         int qw = heads * hd, kvw = kvHeads * hd;
         float[] q = new float[count * qw];
         float[] keys = cache.keys[layer], values = cache.values[layer];
+        int cap = cache.capacity;
         if (b.qkv() != null) {
             float[] qkv = new float[count * 3 * qw];
             apply(b.qkv(), a, count, qkv, tap);
             for (int t = 0; t < count; t++) {
                 System.arraycopy(qkv, t * 3 * qw, q, t * qw, qw);
-                System.arraycopy(qkv, t * 3 * qw + qw, keys, (start + t) * kvw, kvw);
-                System.arraycopy(qkv, t * 3 * qw + 2 * qw, values, (start + t) * kvw, kvw);
+                for (int h = 0; h < kvHeads; h++) {
+                    System.arraycopy(qkv, t * 3 * qw + qw + h * hd, keys, KvCache.at(h, start + t, cap, hd), hd);
+                    System.arraycopy(qkv, t * 3 * qw + 2 * qw + h * hd, values, KvCache.at(h, start + t, cap, hd), hd);
+                }
             }
         } else {
             apply(b.q(), a, count, q, tap);
             float[] k = new float[count * kvw], v = new float[count * kvw];
             apply(b.k(), a, count, k, tap);
             apply(b.v(), a, count, v, tap);
-            System.arraycopy(k, 0, keys, start * kvw, count * kvw);
-            System.arraycopy(v, 0, values, start * kvw, count * kvw);
+            for (int t = 0; t < count; t++) {
+                for (int h = 0; h < kvHeads; h++) {
+                    System.arraycopy(k, t * kvw + h * hd, keys, KvCache.at(h, start + t, cap, hd), hd);
+                    System.arraycopy(v, t * kvw + h * hd, values, KvCache.at(h, start + t, cap, hd), hd);
+                }
+            }
         }
         if (rope != null) {
             float[] cos = angles[0], sin = angles[1];
@@ -334,12 +341,12 @@ public final class DecoderModel {
                 System.arraycopy(cos, t * half, c1, 0, half);
                 System.arraycopy(sin, t * half, s1, 0, half);
                 rope.rotate(q, t * qw, heads, c1, s1);
-                rope.rotate(keys, (start + t) * kvw, kvHeads, c1, s1);
+                for (int h = 0; h < kvHeads; h++) rope.rotate(keys, KvCache.at(h, start + t, cap, hd), 1, c1, s1);
             }
         }
         float[] out = new float[count * qw];
-        if (count >= Projection.GEMM_MIN_TOKENS) attendBlock(layer, q, keys, values, out, count, start);
-        else attendRows(layer, q, keys, values, out, count, start);
+        if (count >= Projection.GEMM_MIN_TOKENS) attendBlock(layer, q, keys, values, cap, out, count, start);
+        else attendRows(layer, q, keys, values, cap, out, count, start);
         return out;
     }
 
@@ -349,9 +356,9 @@ public final class DecoderModel {
      * block; inside a block the masked entries are computed and then zeroed), heads split across
      * threads.
      */
-    private void attendBlock(int layer, float[] q, float[] keys, float[] values, float[] out, int count, int start) {
+    private void attendBlock(int layer, float[] q, float[] keys, float[] values, int cap, float[] out, int count, int start) {
         int hd = config.headDim(), heads = config.heads(layer), group = heads / config.kvHeads(layer);
-        int qw = heads * hd, kvw = config.kvHeads(layer) * hd;
+        int qw = heads * hd;
         float scale = (float) (1 / Math.sqrt(hd));
         Parallel.forRange(heads, 1, (c, from, to) -> {
             float[] scores = new float[QUERY_BLOCK * (start + count)];
@@ -359,9 +366,9 @@ public final class DecoderModel {
                 int kvh = h / group;
                 for (int t0 = 0; t0 < count; t0 += QUERY_BLOCK) {
                     int rows = Math.min(QUERY_BLOCK, count - t0), span = start + t0 + rows;
-                    Gemm.gemm(false, true, rows, span, hd, q, t0 * qw + h * hd, qw, keys, kvh * hd, kvw, false, scores, 0, span);
+                    Gemm.gemm(false, true, rows, span, hd, q, t0 * qw + h * hd, qw, keys, KvCache.at(kvh, 0, cap, hd), hd, false, scores, 0, span);
                     for (int t = 0; t < rows; t++) softmaxRow(scores, t * span, start + t0 + t + 1, span, scale);
-                    Gemm.gemm(false, false, rows, hd, span, scores, 0, span, values, kvh * hd, kvw, false, out, t0 * qw + h * hd, qw);
+                    Gemm.gemm(false, false, rows, hd, span, scores, 0, span, values, KvCache.at(kvh, 0, cap, hd), hd, false, out, t0 * qw + h * hd, qw);
                 }
             }
         });
@@ -419,9 +426,9 @@ public final class DecoderModel {
      * 3.1 MB of keys and values a layer; with a threshold of 4096 keys per chunk all 12 heads ran on
      * one thread, and attention took 4.8 of a token's 26 ms (decoding after an 8-token prompt: 21.5 ms).
      */
-    private void attendRows(int layer, float[] q, float[] keys, float[] values, float[] out, int count, int start) {
+    private void attendRows(int layer, float[] q, float[] keys, float[] values, int cap, float[] out, int count, int start) {
         int hd = config.headDim(), heads = config.heads(layer), group = heads / config.kvHeads(layer);
-        int qw = heads * hd, kvw = config.kvHeads(layer) * hd;
+        int qw = heads * hd;
         float scale = (float) (1 / Math.sqrt(hd));
         int work = count * heads, span = start + count;
         int chunks = (int) Math.max(1, Math.min(Math.min(work, ATTENTION_CHUNKS), (long) work * span / ATTENTION_MIN_KEYS));
@@ -431,9 +438,9 @@ public final class DecoderModel {
             for (int item = from; item < to; item++) {
                 int t = item / heads, h = item % heads, kvh = h / group;
                 int visible = start + t + 1;
-                scores(q, t * qw + h * hd, keys, kvh * hd, kvw, hd, visible, scores);
+                scores(q, t * qw + h * hd, keys, KvCache.at(kvh, 0, cap, hd), hd, hd, visible, scores);
                 softmaxRow(scores, 0, visible, visible, scale);
-                weightedValues(scores, values, kvh * hd, kvw, hd, visible, part, (item - from) * hd);
+                weightedValues(scores, values, KvCache.at(kvh, 0, cap, hd), hd, hd, visible, part, (item - from) * hd);
             }
             return () -> {
                 for (int item = from; item < to; item++)

@@ -1,12 +1,16 @@
 package jprune.lm.model;
 
 /**
- * Keys and values of every position seen so far, per layer, as fp32 rows of
- * kvHeads·headDim. Decoding appends one position per step; a new sequence resets it.
+ * Keys and values of every position seen so far, per layer, in fp32, head by head: a layer's array
+ * holds for each key/value head its capacity × headDim block, positions in order ({@link #at}), so
+ * a head's keys (and values) are one contiguous stretch that decoding streams through. Stored
+ * position by position instead, a head's keys were 256-byte pieces 3 KB apart (GPT-2), and its
+ * attention read them slower than a stream. Decoding appends one position per step; a new sequence
+ * resets it.
  */
 public final class KvCache {
     final int capacity;
-    /** Floats per position of each layer: its key/value heads × head size. */
+    /** Floats per position of each layer: its key/value heads × head size (the heads' blocks each hold capacity positions). */
     final int[] width;
     final float[][] keys, values;
     private int length;
@@ -24,6 +28,11 @@ public final class KvCache {
             keys[l] = new float[(int) floats];
             values[l] = new float[(int) floats];
         }
+    }
+
+    /** Where head h's key (or value) at position p starts in a layer's array. */
+    static int at(int h, int p, int capacity, int headDim) {
+        return (h * capacity + p) * headDim;
     }
 
     /** Positions cached so far. */
