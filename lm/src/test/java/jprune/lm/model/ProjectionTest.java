@@ -18,7 +18,9 @@ class ProjectionTest {
             "F32, IN_OUT, 48, 144, 7", "BF16, OUT_IN, 37, 29, 1", "BF16, OUT_IN, 80, 257, 6", "BF16, IN_OUT, 33, 97, 2",
             "BF16, IN_OUT, 64, 300, 9", "F32, IN_OUT, 200, 45, 1", "BF16, IN_OUT, 131, 77, 2", "F32, OUT_IN, 300, 7, 1", "F16, OUT_IN, 21, 19, 1", "F16, IN_OUT, 40, 67, 4",
             // large enough that a prefill splits the outputs across threads (ragged last block of columns)
-            "F32, IN_OUT, 300, 1000, 9", "BF16, OUT_IN, 257, 1100, 8", "F16, IN_OUT, 260, 1030, 9", "F32, OUT_IN, 129, 2100, 8"})
+            "F32, IN_OUT, 300, 1000, 9", "BF16, OUT_IN, 257, 1100, 8", "F16, IN_OUT, 260, 1030, 9", "F32, OUT_IN, 129, 2100, 8",
+            // one token through an fp32 [in, out] matrix whose rows split into two halves of uneven tails
+            "F32, IN_OUT, 301, 45, 1", "F32, IN_OUT, 1030, 70, 1", "F32, IN_OUT, 259, 16, 1"})
     void matchesTheScalarReference(DType dtype, Projection.Layout layout, int in, int out, int tokens) {
         Rng rng = new Rng(in * 31L + out);
         try (Arena arena = Arena.ofShared()) {
