@@ -7,9 +7,9 @@ import java.util.Locale;
 import java.util.Map;
 import jprune.deploy.format.WeightFormats;
 import jprune.deploy.format.WeightMatrix;
-import jprune.nn.layers.Sequential;
 import jprune.nn.infer.InferencePlan;
 import jprune.nn.layers.Flatten;
+import jprune.nn.layers.Sequential;
 import jprune.tensor.Timing;
 
 /**

@@ -117,5 +117,4 @@ public record MachineLimits(double peakGflops, double bandwidthGBs, int threads)
         for (int i = from + 4 * q; i < to; i++) s += a[i];
         return s;
     }
-
 }

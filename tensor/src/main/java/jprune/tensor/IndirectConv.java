@@ -136,7 +136,7 @@ public final class IndirectConv {
 
     /** out[outOff + …] = epilogue(conv(in[inOff + …])) for one image, as planned. */
     public static void forward(Plan p, float[] in, int inOff, float[] packed, Epilogue e, float[] out, int outOff, float[] scratch) {
-        forwardTiles(p, in, inOff, packed, e, out, outOff, scratch, 0, tiles(p));
+        forwardPart(p, in, inOff, packed, e, out, outOff, scratch, 0, tiles(p), 0, blocks(p));
     }
 
     /** Tiles of {@link #ROWS} positions the plan computes: one of the two units {@link #forwardPart} splits an image by. */
@@ -152,12 +152,6 @@ public final class IndirectConv {
         int nv = p.vectors(), n = 0;
         for (int v0 = 0; v0 < nv; v0 += blockVectors(nv, v0)) n++;
         return n;
-    }
-
-    /** {@link #forwardPart} for tiles [from, to), every block of channels. */
-    public static void forwardTiles(Plan p, float[] in, int inOff, float[] packed, Epilogue e, float[] out, int outOff, float[] scratch,
-                                    int from, int to) {
-        forwardPart(p, in, inOff, packed, e, out, outOff, scratch, from, to, 0, blocks(p));
     }
 
     /**
@@ -194,11 +188,6 @@ public final class IndirectConv {
             throw new IllegalArgumentException("indirect convolution: tiles [" + tileFrom + ", " + tileTo + ") of " + tiles(p));
         if (blockFrom < 0 || blockTo > blocks(p) || blockFrom > blockTo)
             throw new IllegalArgumentException("indirect convolution: blocks [" + blockFrom + ", " + blockTo + ") of " + blocks(p));
-    }
-
-    /** {@link #copyPart} for tiles [from, to), every channel. */
-    public static void copyTiles(Plan p, int from, int to, float[] src, int srcOff, float[] dst, int dstOff) {
-        copyPart(p, from, to, 0, blocks(p), src, srcOff, dst, dstOff);
     }
 
     /**

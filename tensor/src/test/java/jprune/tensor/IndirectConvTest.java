@@ -34,7 +34,7 @@ class IndirectConvTest {
     /**
      * An image split into parts (a range of tiles × a range of channel blocks), each computed into its
      * own buffer and published with copyPart, gives forward's output exactly, padding untouched, in
-     * every layout; copyTiles publishes every block of a tile range.
+     * every layout; a tile range with all its blocks as one part does too.
      */
     @Test
     void partsCopiedOutEqualOnePass() {
@@ -60,8 +60,8 @@ class IndirectConvTest {
                         b0 = b1;
                     }
                     float[] part = new float[p.outputSize()];
-                    IndirectConv.forwardTiles(p, in, 0, packed, e, part, 0, new float[IndirectConv.scratchSize()], from, to);
-                    IndirectConv.copyTiles(p, from, to, part, 0, byTiles, 2);
+                    IndirectConv.forwardPart(p, in, 0, packed, e, part, 0, new float[IndirectConv.scratchSize()], from, to, 0, blocks);
+                    IndirectConv.copyPart(p, from, to, 0, blocks, part, 0, byTiles, 2);
                     from = to;
                 }
                 assertArrayEquals(whole, split, what);

@@ -314,24 +314,16 @@ public final class DecoderModel {
         if (b.qkv() != null) {
             float[] qkv = new float[count * 3 * qw];
             apply(b.qkv(), a, count, qkv, tap);
-            for (int t = 0; t < count; t++) {
-                System.arraycopy(qkv, t * 3 * qw, q, t * qw, qw);
-                for (int h = 0; h < kvHeads; h++) {
-                    System.arraycopy(qkv, t * 3 * qw + qw + h * hd, keys, KvCache.at(h, start + t, cap, hd), hd);
-                    System.arraycopy(qkv, t * 3 * qw + 2 * qw + h * hd, values, KvCache.at(h, start + t, cap, hd), hd);
-                }
-            }
+            for (int t = 0; t < count; t++) System.arraycopy(qkv, t * 3 * qw, q, t * qw, qw);
+            KvCache.store(qkv, qw, 3 * qw, keys, start, count, kvHeads, cap, hd);
+            KvCache.store(qkv, 2 * qw, 3 * qw, values, start, count, kvHeads, cap, hd);
         } else {
             apply(b.q(), a, count, q, tap);
             float[] k = new float[count * kvw], v = new float[count * kvw];
             apply(b.k(), a, count, k, tap);
             apply(b.v(), a, count, v, tap);
-            for (int t = 0; t < count; t++) {
-                for (int h = 0; h < kvHeads; h++) {
-                    System.arraycopy(k, t * kvw + h * hd, keys, KvCache.at(h, start + t, cap, hd), hd);
-                    System.arraycopy(v, t * kvw + h * hd, values, KvCache.at(h, start + t, cap, hd), hd);
-                }
-            }
+            KvCache.store(k, 0, kvw, keys, start, count, kvHeads, cap, hd);
+            KvCache.store(v, 0, kvw, values, start, count, kvHeads, cap, hd);
         }
         if (rope != null) {
             float[] cos = angles[0], sin = angles[1];

@@ -35,6 +35,16 @@ public final class KvCache {
         return (h * capacity + p) * headDim;
     }
 
+    /**
+     * Writes count tokens' keys (or values) into a layer's array at positions [start, start + count):
+     * token t's heads side by side at src[off + t·stride], each head to its own block.
+     */
+    static void store(float[] src, int off, int stride, float[] dst, int start, int count, int heads, int capacity, int headDim) {
+        for (int t = 0; t < count; t++)
+            for (int h = 0; h < heads; h++)
+                System.arraycopy(src, off + t * stride + h * headDim, dst, at(h, start + t, capacity, headDim), headDim);
+    }
+
     /** Positions cached so far. */
     public int length() {
         return length;

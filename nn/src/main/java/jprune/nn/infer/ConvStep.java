@@ -8,8 +8,8 @@ import jprune.tensor.Parallel;
 final class ConvStep extends Step {
     /** Parts one image is shared out in, at least: a few per thread, so a late helper holds up little. */
     private static final int SPLIT_CHUNKS = 4;
-    /** Per thread: {output as the plan lays it out, the tiles' scratch}, for a share of one image. */
-    private static final ThreadLocal<float[][]> PRIVATE = ThreadLocal.withInitial(() -> new float[2][0]);
+    /** Per thread, for a share of one image: slot 0 the output as the plan lays it out, slot 1 the tiles' scratch. */
+    private static final ThreadLocal<Scratch> PRIVATE = ThreadLocal.withInitial(Scratch::new);
 
     private final IndirectConv.Plan plan;
     private final float[] packed;
@@ -50,11 +50,9 @@ final class ConvStep extends Step {
         Parallel.share(parts, c -> {
             int t = c / blocks, b = c % blocks;
             int from = Parallel.bound(tiles, tileChunks, t), to = Parallel.bound(tiles, tileChunks, t + 1);
-            float[][] own = PRIVATE.get();
-            if (own[0].length < plan.outputSize()) own[0] = new float[plan.outputSize()];
-            if (own[1].length < IndirectConv.scratchSize()) own[1] = new float[IndirectConv.scratchSize()];
-            float[] part = own[0];
-            IndirectConv.forwardPart(plan, x, xOff, packed, epilogue, part, 0, own[1], from, to, b, b + 1);
+            Scratch own = PRIVATE.get();
+            float[] part = own.floats(0, plan.outputSize());
+            IndirectConv.forwardPart(plan, x, xOff, packed, epilogue, part, 0, own.floats(1, IndirectConv.scratchSize()), from, to, b, b + 1);
             return () -> IndirectConv.copyPart(plan, from, to, b, b + 1, part, 0, y, yOff);
         });
     }

@@ -30,7 +30,7 @@ final class LinearStep extends Step {
     /** Vectors of columns per part of a split product: parts small enough to balance, each a few 4-vector blocks. */
     private static final int PART_VECTORS = 4;
     /** Per thread: its part of the output row before it is published. */
-    private static final ThreadLocal<float[][]> PRIVATE = ThreadLocal.withInitial(() -> new float[1][0]);
+    private static final ThreadLocal<Scratch> PRIVATE = ThreadLocal.withInitial(Scratch::new);
 
     @Override
     void run(float[] x, int xOff, float[] y, int yOff, int count, Workspace ws, int index) {
@@ -51,9 +51,7 @@ final class LinearStep extends Step {
         int parts = (np + width - 1) / width;
         Parallel.share(parts, c -> {
             int j0 = c * width, j1 = Math.min(np, j0 + width);
-            float[][] own = PRIVATE.get();
-            if (own[0].length < np) own[0] = new float[np];
-            float[] row = own[0];
+            float[] row = PRIVATE.get().floats(0, np);
             LinearForward.forwardRowColumns(k, np, x, xOff, packed, epilogue, row, 0, j0, j1);
             return () -> System.arraycopy(row, j0, y, yOff + j0, j1 - j0);
         });
