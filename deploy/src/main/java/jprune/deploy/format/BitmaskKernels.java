@@ -37,11 +37,64 @@ final class BitmaskKernels {
      * The next value's index moves by each chunk's popcount, a serial chain (popcount, add, load)
      * that held the loop at ~4 cycles per chunk. Within a segment of four chunks the offsets come
      * from popcounts of the segment's prefixes instead, which run in parallel; only one
-     * popcount-add per segment stays serial. The load-expand-FMA steps are written out (no helper
-     * takes or returns a vector: see FormatSpecies.sum).
+     * popcount-add per segment stays serial. Two rows, from the range's halves, advance in lockstep
+     * over the same columns: they share the loads of x, and twice the loads are in flight, which is
+     * what a product streaming its matrix from memory lacks (its time went up to twice the warm
+     * time). Each row's chain and lane sum are the same as a row alone. The load-expand-FMA steps are
+     * written out (no helper takes or returns a vector: see FormatSpecies.sum).
      */
     static void gemv(long[] bits, int words, int[] start, float[] v, int cols, float[] x, float[] y, int from, int to) {
         float[] lanes = Scratch.get().lanes;
+        int segs = cols - cols % SEG;
+        int half = (to - from) >>> 1;
+        for (int i = 0; i < half; i++) {
+            int r = from + i, s = r + half;
+            int k = start[r], wb = r * words, m = start[s], ws = s * words;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int c = 0; c < segs; c += SEG) {
+                FloatVector x0 = FloatVector.fromArray(F, x, c), x1 = FloatVector.fromArray(F, x, c + L);
+                FloatVector x2 = FloatVector.fromArray(F, x, c + 2 * L), x3 = FloatVector.fromArray(F, x, c + 3 * L);
+                long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS, teg = bits[ws + (c >>> 6)] >>> (c & 63) & SEG_BITS;
+                int k1 = k + Long.bitCount(seg & LANE_BITS);
+                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
+                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int m1 = m + Long.bitCount(teg & LANE_BITS);
+                int m2 = m + Long.bitCount(teg & (LANE_BITS << L | LANE_BITS));
+                int m3 = m + Long.bitCount(teg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(x0, a0);
+                b0 = FloatVector.fromArray(F, v, m).expand(VectorMask.fromLong(F, teg & LANE_BITS)).fma(x0, b0);
+                a1 = FloatVector.fromArray(F, v, k1).expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS)).fma(x1, a1);
+                b1 = FloatVector.fromArray(F, v, m1).expand(VectorMask.fromLong(F, teg >>> L & LANE_BITS)).fma(x1, b1);
+                a2 = FloatVector.fromArray(F, v, k2).expand(VectorMask.fromLong(F, seg >>> 2 * L & LANE_BITS)).fma(x2, a2);
+                b2 = FloatVector.fromArray(F, v, m2).expand(VectorMask.fromLong(F, teg >>> 2 * L & LANE_BITS)).fma(x2, b2);
+                a3 = FloatVector.fromArray(F, v, k3).expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS)).fma(x3, a3);
+                b3 = FloatVector.fromArray(F, v, m3).expand(VectorMask.fromLong(F, teg >>> 3 * L & LANE_BITS)).fma(x3, b3);
+                k += Long.bitCount(seg);
+                m += Long.bitCount(teg);
+            }
+            // each row's lane sum folded in registers, as in gemvRows
+            FloatVector a = a0.add(a1).add(a2.add(a3)), b = b0.add(b1).add(b2.add(b3));
+            if (FOLD_8 != null) {
+                a = a.add(a.rearrange(FOLD_8));
+                b = b.add(b.rearrange(FOLD_8));
+            }
+            if (FOLD_4 != null) {
+                a = a.add(a.rearrange(FOLD_4));
+                b = b.add(b.rearrange(FOLD_4));
+            }
+            a = a.add(a.rearrange(FOLD_2));
+            b = b.add(b.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            b = b.add(b.rearrange(FOLD_1));
+            y[r] = a.lane(0) + rest(bits, wb, v, null, k, segs, cols, x, lanes);
+            y[s] = b.lane(0) + rest(bits, ws, v, null, m, segs, cols, x, lanes);
+        }
+        gemvRows(bits, words, start, v, cols, x, y, from + 2 * half, to, lanes);
+    }
+
+    /** Rows [from, to) one at a time, each exactly as in {@link #gemv}'s pairs. */
+    private static void gemvRows(long[] bits, int words, int[] start, float[] v, int cols, float[] x, float[] y, int from, int to,
+                                 float[] lanes) {
         int segs = cols - cols % SEG;
         for (int r = from; r < to; r++) {
             int k = start[r], wb = r * words;
@@ -94,9 +147,66 @@ final class BitmaskKernels {
         return s;
     }
 
+    /** As {@link #gemv}, with int8 weights widened to floats and each row's sum times its scale. */
     static void gemvInt8(long[] bits, int words, int[] start, byte[] q, float[] scale, int cols, float[] x, float[] y,
                          int from, int to) {
         float[] lanes = Scratch.get().lanes;
+        int segs = FormatSpecies.INT8_VECTORS ? cols - cols % SEG : 0;
+        int half = (to - from) >>> 1;
+        for (int i = 0; i < half; i++) {
+            int r = from + i, s = r + half;
+            int k = start[r], wb = r * words, m = start[s], ws = s * words;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int c = 0; c < segs; c += SEG) {
+                FloatVector x0 = FloatVector.fromArray(F, x, c), x1 = FloatVector.fromArray(F, x, c + L);
+                FloatVector x2 = FloatVector.fromArray(F, x, c + 2 * L), x3 = FloatVector.fromArray(F, x, c + 3 * L);
+                long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS, teg = bits[ws + (c >>> 6)] >>> (c & 63) & SEG_BITS;
+                int k1 = k + Long.bitCount(seg & LANE_BITS);
+                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
+                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int m1 = m + Long.bitCount(teg & LANE_BITS);
+                int m2 = m + Long.bitCount(teg & (LANE_BITS << L | LANE_BITS));
+                int m3 = m + Long.bitCount(teg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                a0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(x0, a0);
+                b0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, m).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, teg & LANE_BITS)).fma(x0, b0);
+                a1 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k1).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS)).fma(x1, a1);
+                b1 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, m1).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, teg >>> L & LANE_BITS)).fma(x1, b1);
+                a2 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k2).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> 2 * L & LANE_BITS)).fma(x2, a2);
+                b2 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, m2).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, teg >>> 2 * L & LANE_BITS)).fma(x2, b2);
+                a3 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k3).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, seg >>> 3 * L & LANE_BITS)).fma(x3, a3);
+                b3 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, m3).convertShape(B2F, F, 0))
+                        .expand(VectorMask.fromLong(F, teg >>> 3 * L & LANE_BITS)).fma(x3, b3);
+                k += Long.bitCount(seg);
+                m += Long.bitCount(teg);
+            }
+            FloatVector a = a0.add(a1).add(a2.add(a3)), b = b0.add(b1).add(b2.add(b3));
+            if (FOLD_8 != null) {
+                a = a.add(a.rearrange(FOLD_8));
+                b = b.add(b.rearrange(FOLD_8));
+            }
+            if (FOLD_4 != null) {
+                a = a.add(a.rearrange(FOLD_4));
+                b = b.add(b.rearrange(FOLD_4));
+            }
+            a = a.add(a.rearrange(FOLD_2));
+            b = b.add(b.rearrange(FOLD_2));
+            a = a.add(a.rearrange(FOLD_1));
+            b = b.add(b.rearrange(FOLD_1));
+            y[r] = (a.lane(0) + rest(bits, wb, null, q, k, segs, cols, x, lanes)) * scale[r];
+            y[s] = (b.lane(0) + rest(bits, ws, null, q, m, segs, cols, x, lanes)) * scale[s];
+        }
+        gemvInt8Rows(bits, words, start, q, scale, cols, x, y, from + 2 * half, to, lanes);
+    }
+
+    private static void gemvInt8Rows(long[] bits, int words, int[] start, byte[] q, float[] scale, int cols, float[] x, float[] y,
+                                     int from, int to, float[] lanes) {
         int segs = FormatSpecies.INT8_VECTORS ? cols - cols % SEG : 0;
         for (int r = from; r < to; r++) {
             int k = start[r], wb = r * words;
