@@ -34,11 +34,7 @@ import jdk.incubator.vector.VectorSpecies;
  * 1658-1685 products/s, four rows 1973-2010 (0.50 ms; dense 2.3 ms). On a Zen 5 (2026-12-03, one
  * thread, A/B in one process): each row's scalar tail and its lane sum through memory cost as much
  * as its gathers on short rows; folding the lanes in registers and padding rows to whole vectors
- * (so no tail) made 300×784 at 4% density 2.1× faster and 4096×4096 at 10% 1.45×. Eight rows from the
- * range's eighths in lockstep (then four, then one by one for what is left), on the Intel VM with the
- * heap on 2 MB pages (2026-12-03, fresh JVMs, alternating jars, 2 threads): 4096×4096 at 10% streaming
- * 0.53-0.60 → 0.48-0.49 ms, warm 0.30-0.33 → 0.28-0.31 ms (one thread: 0.88-0.91 → 0.79-0.80 and 0.46 →
- * 0.39). On 4 KB pages a copy of it had measured 1.07× and 0.99× streaming (stop 21), so it was dropped then.
+ * (so no tail) made 300×784 at 4% density 2.1× faster and 4096×4096 at 10% 1.45×.
  */
 final class CsrKernels {
     private CsrKernels() {}
@@ -59,127 +55,6 @@ final class CsrKernels {
      */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
-        int eighth = (to - from) >>> 3;
-        if (eighth > 0) gemv8(rp, ci, v, x, y, from, eighth);
-        gemv4(rp, ci, v, x, y, from + 8 * eighth, to);
-    }
-
-    /** Rows [from, from + 8·eighth): rows from the eight eighths of the range advance in lockstep. */
-    private static void gemv8(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int eighth) {
-        int[] idx = Scratch.get().index;
-        for (int i = 0; i < eighth; i++) {
-            int r0 = from + i, r1 = r0 + eighth, r2 = r1 + eighth, r3 = r2 + eighth, r4 = r3 + eighth, r5 = r4 + eighth, r6 = r5 + eighth, r7 = r6 + eighth;
-            int k0 = rp[r0], e0 = rp[r0 + 1];
-            int k1 = rp[r1], e1 = rp[r1 + 1];
-            int k2 = rp[r2], e2 = rp[r2 + 1];
-            int k3 = rp[r3], e3 = rp[r3 + 1];
-            int k4 = rp[r4], e4 = rp[r4 + 1];
-            int k5 = rp[r5], e5 = rp[r5 + 1];
-            int k6 = rp[r6], e6 = rp[r6 + 1];
-            int k7 = rp[r7], e7 = rp[r7 + 1];
-            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-            for (; k0 < e0 && k1 < e1 && k2 < e2 && k3 < e3 && k4 < e4 && k5 < e5 && k6 < e6 && k7 < e7;
-                    k0 += L, k1 += L, k2 += L, k3 += L, k4 += L, k5 += L, k6 += L, k7 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, L);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 3 * L);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k4).convertShape(S2I, I, 0)).intoArray(idx, 4 * L);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k5).convertShape(S2I, I, 0)).intoArray(idx, 5 * L);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k6).convertShape(S2I, I, 0)).intoArray(idx, 6 * L);
-                ((IntVector) ShortVector.fromCharArray(S, ci, k7).convertShape(S2I, I, 0)).intoArray(idx, 7 * L);
-                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k0), a0);
-                a1 = FloatVector.fromArray(F, x, 0, idx, L).fma(FloatVector.fromArray(F, v, k1), a1);
-                a2 = FloatVector.fromArray(F, x, 0, idx, 2 * L).fma(FloatVector.fromArray(F, v, k2), a2);
-                a3 = FloatVector.fromArray(F, x, 0, idx, 3 * L).fma(FloatVector.fromArray(F, v, k3), a3);
-                a4 = FloatVector.fromArray(F, x, 0, idx, 4 * L).fma(FloatVector.fromArray(F, v, k4), a4);
-                a5 = FloatVector.fromArray(F, x, 0, idx, 5 * L).fma(FloatVector.fromArray(F, v, k5), a5);
-                a6 = FloatVector.fromArray(F, x, 0, idx, 6 * L).fma(FloatVector.fromArray(F, v, k6), a6);
-                a7 = FloatVector.fromArray(F, x, 0, idx, 7 * L).fma(FloatVector.fromArray(F, v, k7), a7);
-            }
-            // Each row finishes its own chain, so its result does not depend on its partners.
-            for (; k0 < e0; k0 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k0).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k0), a0);
-            }
-            for (; k1 < e1; k1 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k1).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a1 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k1), a1);
-            }
-            for (; k2 < e2; k2 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k2).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a2 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k2), a2);
-            }
-            for (; k3 < e3; k3 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k3).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a3 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k3), a3);
-            }
-            for (; k4 < e4; k4 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k4).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a4 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k4), a4);
-            }
-            for (; k5 < e5; k5 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k5).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a5 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k5), a5);
-            }
-            for (; k6 < e6; k6 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k6).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a6 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k6), a6);
-            }
-            for (; k7 < e7; k7 += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k7).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a7 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k7), a7);
-            }
-            // the lane sums folded in registers, as in gemv4
-            if (FOLD_8 != null) {
-                a0 = a0.add(a0.rearrange(FOLD_8));
-                a1 = a1.add(a1.rearrange(FOLD_8));
-                a2 = a2.add(a2.rearrange(FOLD_8));
-                a3 = a3.add(a3.rearrange(FOLD_8));
-                a4 = a4.add(a4.rearrange(FOLD_8));
-                a5 = a5.add(a5.rearrange(FOLD_8));
-                a6 = a6.add(a6.rearrange(FOLD_8));
-                a7 = a7.add(a7.rearrange(FOLD_8));
-            }
-            if (FOLD_4 != null) {
-                a0 = a0.add(a0.rearrange(FOLD_4));
-                a1 = a1.add(a1.rearrange(FOLD_4));
-                a2 = a2.add(a2.rearrange(FOLD_4));
-                a3 = a3.add(a3.rearrange(FOLD_4));
-                a4 = a4.add(a4.rearrange(FOLD_4));
-                a5 = a5.add(a5.rearrange(FOLD_4));
-                a6 = a6.add(a6.rearrange(FOLD_4));
-                a7 = a7.add(a7.rearrange(FOLD_4));
-            }
-            a0 = a0.add(a0.rearrange(FOLD_2));
-            a1 = a1.add(a1.rearrange(FOLD_2));
-            a2 = a2.add(a2.rearrange(FOLD_2));
-            a3 = a3.add(a3.rearrange(FOLD_2));
-            a4 = a4.add(a4.rearrange(FOLD_2));
-            a5 = a5.add(a5.rearrange(FOLD_2));
-            a6 = a6.add(a6.rearrange(FOLD_2));
-            a7 = a7.add(a7.rearrange(FOLD_2));
-            a0 = a0.add(a0.rearrange(FOLD_1));
-            a1 = a1.add(a1.rearrange(FOLD_1));
-            a2 = a2.add(a2.rearrange(FOLD_1));
-            a3 = a3.add(a3.rearrange(FOLD_1));
-            a4 = a4.add(a4.rearrange(FOLD_1));
-            a5 = a5.add(a5.rearrange(FOLD_1));
-            a6 = a6.add(a6.rearrange(FOLD_1));
-            a7 = a7.add(a7.rearrange(FOLD_1));
-            y[r0] = a0.lane(0);
-            y[r1] = a1.lane(0);
-            y[r2] = a2.lane(0);
-            y[r3] = a3.lane(0);
-            y[r4] = a4.lane(0);
-            y[r5] = a5.lane(0);
-            y[r6] = a6.lane(0);
-            y[r7] = a7.lane(0);
-        }
-    }
-
-    /** Rows [from, to): rows from the four quarters of the range advance in lockstep, then the rest one by one. */
-    private static void gemv4(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
         int[] idx = scratch.index;
         int quarter = (to - from) >>> 2;
