@@ -32,6 +32,8 @@ final class BitmaskKernels {
     /** Columns per segment: four chunks of L whose value offsets come from prefix popcounts. */
     private static final int SEG = 4 * L;
     private static final long SEG_BITS = SEG == 64 ? -1L : (1L << SEG) - 1;
+    /** A segment's bits of its first two and first three chunks: their popcounts are the later chunks' value offsets. */
+    private static final long FIRST_2 = LANE_BITS << L | LANE_BITS, FIRST_3 = LANE_BITS << 2 * L | FIRST_2;
 
     /**
      * The next value's index moves by each chunk's popcount, a serial chain (popcount, add, load)
@@ -56,11 +58,11 @@ final class BitmaskKernels {
                 FloatVector x2 = FloatVector.fromArray(F, x, c + 2 * L), x3 = FloatVector.fromArray(F, x, c + 3 * L);
                 long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS, teg = bits[ws + (c >>> 6)] >>> (c & 63) & SEG_BITS;
                 int k1 = k + Long.bitCount(seg & LANE_BITS);
-                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
-                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int k2 = k + Long.bitCount(seg & FIRST_2);
+                int k3 = k + Long.bitCount(seg & FIRST_3);
                 int m1 = m + Long.bitCount(teg & LANE_BITS);
-                int m2 = m + Long.bitCount(teg & (LANE_BITS << L | LANE_BITS));
-                int m3 = m + Long.bitCount(teg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int m2 = m + Long.bitCount(teg & FIRST_2);
+                int m3 = m + Long.bitCount(teg & FIRST_3);
                 a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(x0, a0);
                 b0 = FloatVector.fromArray(F, v, m).expand(VectorMask.fromLong(F, teg & LANE_BITS)).fma(x0, b0);
                 a1 = FloatVector.fromArray(F, v, k1).expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS)).fma(x1, a1);
@@ -102,8 +104,8 @@ final class BitmaskKernels {
             for (int c = 0; c < segs; c += SEG) {
                 long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS;
                 int k1 = k + Long.bitCount(seg & LANE_BITS);
-                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
-                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int k2 = k + Long.bitCount(seg & FIRST_2);
+                int k3 = k + Long.bitCount(seg & FIRST_3);
                 a0 = FloatVector.fromArray(F, v, k).expand(VectorMask.fromLong(F, seg & LANE_BITS))
                         .fma(FloatVector.fromArray(F, x, c), a0);
                 a1 = FloatVector.fromArray(F, v, k1).expand(VectorMask.fromLong(F, seg >>> L & LANE_BITS))
@@ -162,11 +164,11 @@ final class BitmaskKernels {
                 FloatVector x2 = FloatVector.fromArray(F, x, c + 2 * L), x3 = FloatVector.fromArray(F, x, c + 3 * L);
                 long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS, teg = bits[ws + (c >>> 6)] >>> (c & 63) & SEG_BITS;
                 int k1 = k + Long.bitCount(seg & LANE_BITS);
-                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
-                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int k2 = k + Long.bitCount(seg & FIRST_2);
+                int k3 = k + Long.bitCount(seg & FIRST_3);
                 int m1 = m + Long.bitCount(teg & LANE_BITS);
-                int m2 = m + Long.bitCount(teg & (LANE_BITS << L | LANE_BITS));
-                int m3 = m + Long.bitCount(teg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int m2 = m + Long.bitCount(teg & FIRST_2);
+                int m3 = m + Long.bitCount(teg & FIRST_3);
                 a0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0))
                         .expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(x0, a0);
                 b0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, m).convertShape(B2F, F, 0))
@@ -214,8 +216,8 @@ final class BitmaskKernels {
             for (int c = 0; c < segs; c += SEG) {
                 long seg = bits[wb + (c >>> 6)] >>> (c & 63) & SEG_BITS;
                 int k1 = k + Long.bitCount(seg & LANE_BITS);
-                int k2 = k + Long.bitCount(seg & (LANE_BITS << L | LANE_BITS));
-                int k3 = k + Long.bitCount(seg & (LANE_BITS << 2 * L | LANE_BITS << L | LANE_BITS));
+                int k2 = k + Long.bitCount(seg & FIRST_2);
+                int k3 = k + Long.bitCount(seg & FIRST_3);
                 a0 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k).convertShape(B2F, F, 0))
                         .expand(VectorMask.fromLong(F, seg & LANE_BITS)).fma(FloatVector.fromArray(F, x, c), a0);
                 a1 = ((FloatVector) ByteVector.fromArray(FormatSpecies.B, q, k1).convertShape(B2F, F, 0))
