@@ -23,9 +23,10 @@ import jdk.incubator.vector.VectorSpecies;
  * CSR products, each next to its scalar reference.
  *
  * <p>Batch 1 gathers x: L column indices are widened to ints and one vector gather fetches x at
- * them, then one FMA with L contiguous values. Four rows from the chunk's quarters advance in
- * lockstep, so eight streams (values and indices of each) are in flight: the product is bound by
- * misses in flight rather than by bandwidth or gathers. Measured on 4096×4096 at 10% density,
+ * them, then one FMA with L contiguous values. Eight rows from the chunk's eighths advance in
+ * lockstep, so sixteen streams (values and indices of each) are in flight: the product is bound by
+ * misses in flight rather than by bandwidth or gathers (what is left of a chunk goes four rows at a
+ * time, then one). Measured on 4096×4096 at 10% density,
  * 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25), first while another process
  * shared the machine: scalar loop with 4 accumulators 2.53 ms, gather one row at a time
  * 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, whole row's indices widened first 1.17 ms;
@@ -34,7 +35,15 @@ import jdk.incubator.vector.VectorSpecies;
  * 1658-1685 products/s, four rows 1973-2010 (0.50 ms; dense 2.3 ms). On a Zen 5 (2026-12-03, one
  * thread, A/B in one process): each row's scalar tail and its lane sum through memory cost as much
  * as its gathers on short rows; folding the lanes in registers and padding rows to whole vectors
- * (so no tail) made 300×784 at 4% density 2.1× faster and 4096×4096 at 10% 1.45×.
+ * (so no tail) made 300×784 at 4% density 2.1× faster and 4096×4096 at 10% 1.45×. On an Intel
+ * Xeon VM with AVX-512 (2026-12-03, heap on 2 MB pages, fresh JVMs, alternating jars): a 16-lane
+ * gather step costs ~3.4 ns warm (9-10 cycles: the gather alone takes ~2.8), and streaming from
+ * memory the time was close to that compute plus the bytes at full bandwidth, as if the two did not
+ * overlap; eight rows instead of four took 4096×4096 at 10%, 2 threads, from 0.54 to 0.44 ms
+ * streaming and from 0.31 to 0.27 warm. A first eight-row kernel with every row's tail and fold
+ * written out in one method ran some `bench sparse` points 10× slower and was reverted; here the
+ * rows' ends go through {@link #finishRow}, a method of its own, and -XX:+PrintCompilation shows the
+ * rest compiled with every vector operation an intrinsic.
  */
 final class CsrKernels {
     private CsrKernels() {}
@@ -55,6 +64,83 @@ final class CsrKernels {
      */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
+        int eighth = (to - from) >>> 3;
+        if (eighth > 0) gemv8(rp, ci, v, x, y, from, eighth);
+        gemv4(rp, ci, v, x, y, from + 8 * eighth, to);
+    }
+
+    /**
+     * Rows [from, from + 8·eighth): one row from each eighth, eight in lockstep while all have
+     * vectors left. Each row's accumulator then goes through {@code lanes} to {@link #finishRow},
+     * which continues the same chain over the row's rest and folds it; passing it through an array
+     * rather than as a vector keeps this method small enough for C2 to compile the gathers and FMAs
+     * as intrinsics in every context (see FormatSpecies.sum).
+     */
+    private static void gemv8(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int eighth) {
+        Scratch scratch = Scratch.get();
+        int[] idx = scratch.index;
+        float[] lanes = scratch.lanes;
+        for (int i = 0; i < eighth; i++) {
+            int r0 = from + i, r1 = r0 + eighth, r2 = r1 + eighth, r3 = r2 + eighth;
+            int r4 = r3 + eighth, r5 = r4 + eighth, r6 = r5 + eighth, r7 = r6 + eighth;
+            int k0 = rp[r0], k1 = rp[r1], k2 = rp[r2], k3 = rp[r3], k4 = rp[r4], k5 = rp[r5], k6 = rp[r6], k7 = rp[r7];
+            // whole vectors all eight rows have (rows are padded to whole vectors)
+            int common = Math.min(Math.min(Math.min(rp[r0 + 1] - k0, rp[r1 + 1] - k1), Math.min(rp[r2 + 1] - k2, rp[r3 + 1] - k3)),
+                    Math.min(Math.min(rp[r4 + 1] - k4, rp[r5 + 1] - k5), Math.min(rp[r6 + 1] - k6, rp[r7 + 1] - k7)));
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int j = 0; j < common; j += L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k0 + j).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k1 + j).convertShape(S2I, I, 0)).intoArray(idx, L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k2 + j).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k3 + j).convertShape(S2I, I, 0)).intoArray(idx, 3 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k4 + j).convertShape(S2I, I, 0)).intoArray(idx, 4 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k5 + j).convertShape(S2I, I, 0)).intoArray(idx, 5 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k6 + j).convertShape(S2I, I, 0)).intoArray(idx, 6 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k7 + j).convertShape(S2I, I, 0)).intoArray(idx, 7 * L);
+                a0 = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k0 + j), a0);
+                a1 = FloatVector.fromArray(F, x, 0, idx, L).fma(FloatVector.fromArray(F, v, k1 + j), a1);
+                a2 = FloatVector.fromArray(F, x, 0, idx, 2 * L).fma(FloatVector.fromArray(F, v, k2 + j), a2);
+                a3 = FloatVector.fromArray(F, x, 0, idx, 3 * L).fma(FloatVector.fromArray(F, v, k3 + j), a3);
+                a4 = FloatVector.fromArray(F, x, 0, idx, 4 * L).fma(FloatVector.fromArray(F, v, k4 + j), a4);
+                a5 = FloatVector.fromArray(F, x, 0, idx, 5 * L).fma(FloatVector.fromArray(F, v, k5 + j), a5);
+                a6 = FloatVector.fromArray(F, x, 0, idx, 6 * L).fma(FloatVector.fromArray(F, v, k6 + j), a6);
+                a7 = FloatVector.fromArray(F, x, 0, idx, 7 * L).fma(FloatVector.fromArray(F, v, k7 + j), a7);
+            }
+            a0.intoArray(lanes, 0);
+            y[r0] = finishRow(ci, v, x, idx, lanes, k0 + common, rp[r0 + 1]);
+            a1.intoArray(lanes, 0);
+            y[r1] = finishRow(ci, v, x, idx, lanes, k1 + common, rp[r1 + 1]);
+            a2.intoArray(lanes, 0);
+            y[r2] = finishRow(ci, v, x, idx, lanes, k2 + common, rp[r2 + 1]);
+            a3.intoArray(lanes, 0);
+            y[r3] = finishRow(ci, v, x, idx, lanes, k3 + common, rp[r3 + 1]);
+            a4.intoArray(lanes, 0);
+            y[r4] = finishRow(ci, v, x, idx, lanes, k4 + common, rp[r4 + 1]);
+            a5.intoArray(lanes, 0);
+            y[r5] = finishRow(ci, v, x, idx, lanes, k5 + common, rp[r5 + 1]);
+            a6.intoArray(lanes, 0);
+            y[r6] = finishRow(ci, v, x, idx, lanes, k6 + common, rp[r6 + 1]);
+            a7.intoArray(lanes, 0);
+            y[r7] = finishRow(ci, v, x, idx, lanes, k7 + common, rp[r7 + 1]);
+        }
+    }
+
+    /** A row's chain continued from the accumulator in acc over its entries [k, e), then its lanes folded. */
+    private static float finishRow(char[] ci, float[] v, float[] x, int[] idx, float[] acc, int k, int e) {
+        FloatVector a = FloatVector.fromArray(F, acc, 0);
+        for (; k < e; k += L) {
+            ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+            a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
+        }
+        if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
+        if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
+        a = a.add(a.rearrange(FOLD_2));
+        a = a.add(a.rearrange(FOLD_1));
+        return a.lane(0);
+    }
+
+    /** Rows [from, to): four from the range's quarters in lockstep, then one by one. */
+    private static void gemv4(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
         int[] idx = scratch.index;
         int quarter = (to - from) >>> 2;

@@ -12,8 +12,8 @@ final class Scratch {
     private int[] ints = new int[0];
     /** One vector's lanes, for {@link FormatSpecies#sum}. */
     final float[] lanes = new float[FormatSpecies.L];
-    /** Four vectors of gather indices (a gather takes its index map from an int[]). */
-    final int[] index = new int[4 * FormatSpecies.L];
+    /** Eight vectors of gather indices (a gather takes its index map from an int[]). */
+    final int[] index = new int[8 * FormatSpecies.L];
 
     private Scratch() {}
 
