@@ -11,6 +11,7 @@ import static jprune.deploy.format.FormatSpecies.I;
 import static jprune.deploy.format.FormatSpecies.L;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -73,7 +74,7 @@ final class CsrKernels {
     }
 
     /** Fewest entries a row, on average over a range, for the eight-row kernel: four vectors. */
-    static final int EIGHT_ROWS_MIN_ENTRIES = 4 * L;
+    private static final int EIGHT_ROWS_MIN_ENTRIES = 4 * L;
 
     /**
      * Rows [from, from + 8·eighth): one row from each eighth, eight in lockstep while all have
@@ -131,7 +132,10 @@ final class CsrKernels {
         }
     }
 
-    /** A row's chain continued from the accumulator in acc over its entries [k, e), then its lanes folded. */
+    /**
+     * A row's chain continued from the accumulator in acc over its entries [k, e), then its lanes
+     * folded; from zeros it is a whole row.
+     */
     private static float finishRow(char[] ci, float[] v, float[] x, int[] idx, float[] acc, int k, int e) {
         FloatVector a = FloatVector.fromArray(F, acc, 0);
         for (; k < e; k += L) {
@@ -208,19 +212,10 @@ final class CsrKernels {
             y[r2] = a2.lane(0);
             y[r3] = a3.lane(0);
         }
-        for (int r = from + 4 * quarter; r < to; r++) {
-            int k = rp[r], e = rp[r + 1];
-            FloatVector a = FloatVector.zero(F);
-            for (; k < e; k += L) {
-                ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
-                a = FloatVector.fromArray(F, x, 0, idx, 0).fma(FloatVector.fromArray(F, v, k), a);
-            }
-            if (FOLD_8 != null) a = a.add(a.rearrange(FOLD_8));
-            if (FOLD_4 != null) a = a.add(a.rearrange(FOLD_4));
-            a = a.add(a.rearrange(FOLD_2));
-            a = a.add(a.rearrange(FOLD_1));
-            y[r] = a.lane(0);
-        }
+        if (from + 4 * quarter == to) return;
+        float[] zero = scratch.lanes;
+        Arrays.fill(zero, 0f);
+        for (int r = from + 4 * quarter; r < to; r++) y[r] = finishRow(ci, v, x, idx, zero, rp[r], rp[r + 1]);
     }
 
     static void gemvInt8Vector(int[] rp, char[] ci, byte[] q, float[] scale, float[] x, float[] y, int from, int to) {
