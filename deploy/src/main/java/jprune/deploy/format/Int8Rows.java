@@ -1,11 +1,13 @@
 package jprune.deploy.format;
 
 import java.util.Objects;
+import jprune.deploy.quant.Int8Quantizer;
 
 /**
  * Symmetric per-row int8 quantization, shared by every format's int8 variant: row r has scale
- * s_r = max|w_r| / 127 and stores q = round(w / s_r) clamped to [−127, 127] (−128 is never used, so
- * the range is symmetric and negation is exact). Rounding is half-to-even, as torch.round does. An
+ * s_r = max|w_r| / 127 ({@link Int8Quantizer#scale}, which owns the edge cases) and stores
+ * q = round(w / s_r) clamped to [−127, 127] (−128 is never used, so the range is symmetric and
+ * negation is exact). Rounding is half-to-even, as torch.round does. An
  * all-zero row has scale 0 and all-zero q; zeros stay exactly zero. A product multiplies the row's
  * integer-weighted sum by s_r once, at the end of the row.
  */
@@ -23,9 +25,7 @@ final class Int8Rows {
                     throw new IllegalArgumentException("int8 quantization needs finite weights: row " + r + ", column " + c + " is " + dense[i]);
                 max = Math.max(max, a);
             }
-            float scale = max / 127f;
-            // Near Float.MAX_VALUE, 127·scale can round up to infinity; one step down keeps ±127 finite.
-            s[r] = Float.isInfinite(127f * scale) ? Math.nextDown(scale) : scale;
+            s[r] = Int8Quantizer.scale(max);
         }
         return s;
     }

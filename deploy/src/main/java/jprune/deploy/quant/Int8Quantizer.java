@@ -41,6 +41,19 @@ public final class Int8Quantizer {
         }
     }
 
+    /**
+     * The scale of a row whose largest magnitude is maxAbs: maxAbs / 127, moved one float step where
+     * that quotient's rounding would break the half-a-step promise. Subnormal scales have a fixed
+     * spacing, so maxAbs/127 can round down by a large part of itself and leave maxAbs well past
+     * 127·scale (one step up fixes it); near Float.MAX_VALUE, 127·scale can round up to infinity (one
+     * step down keeps ±127 finite).
+     */
+    public static float scale(float maxAbs) {
+        float s = maxAbs / QMAX;
+        if (s < Float.MIN_NORMAL && QMAX * s < maxAbs) return Math.nextUp(s);
+        return Float.isInfinite(QMAX * s) ? Math.nextDown(s) : s;
+    }
+
     /** Quantizes a row-major rows × cols weight; non-finite weights are rejected. */
     public static Quantized quantize(float[] w, int rows, int cols) {
         if (rows < 0 || cols < 0 || w.length != (long) rows * cols)
@@ -54,7 +67,7 @@ public final class Int8Quantizer {
                 if (!Float.isFinite(w[i])) throw new IllegalArgumentException("weight " + i + " (row " + r + ") is not finite: " + w[i]);
                 max = Math.max(max, Math.abs(w[i]));
             }
-            float s = max / QMAX;
+            float s = scale(max);
             scales[r] = s;
             if (s == 0) continue;
             for (int i = from; i < to; i++) {

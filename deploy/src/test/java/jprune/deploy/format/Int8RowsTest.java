@@ -29,6 +29,15 @@ class Int8RowsTest {
     }
 
     @Test
+    void subnormalRowsStayWithinHalfAStep() {
+        // max/127 rounds down to 26 subnormal steps here, and 127 of those fall 62 steps short of the max.
+        float w = 4.689E-42f;
+        float s = Int8Rows.scales(new float[] {w}, 1, 1)[0];
+        float back = Int8Rows.dequantize(Int8Rows.quantize(w, s), s);
+        assertTrue(Math.abs(back - (double) w) <= 0.5 * s, "w=" + w + " s=" + s + " back=" + back);
+    }
+
+    @Test
     void halvesRoundToEven() {
         assertEquals(2, Int8Rows.quantize(2.5f, 1f));
         assertEquals(-2, Int8Rows.quantize(-2.5f, 1f));

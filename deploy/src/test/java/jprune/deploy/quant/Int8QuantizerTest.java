@@ -53,6 +53,18 @@ class Int8QuantizerTest {
     }
 
     @Test
+    void subnormalAndHugeRowsStayWithinHalfAStepAndFinite() {
+        float[] w = {4.689E-42f, -1.7E-43f, Float.MAX_VALUE, -1f};
+        Int8Quantizer.Quantized q = Int8Quantizer.quantize(w, 2, 2);
+        float[] back = q.dequantize();
+        for (int i = 0; i < w.length; i++) {
+            float s = q.scales()[i / 2];
+            assertTrue(Float.isFinite(back[i]), "entry " + i);
+            assertTrue(Math.abs(back[i] - (double) w[i]) <= s / 2.0 + Math.ulp(w[i]), "entry " + i + ": " + w[i] + " → " + back[i]);
+        }
+    }
+
+    @Test
     void eachRowsLargestMagnitudeUsesTheFullRange() {
         float[] w = {0.5f, -1f, 0.25f, 0f, 3f, -1.5f};
         Int8Quantizer.Quantized q = Int8Quantizer.quantize(w, 2, 3);
