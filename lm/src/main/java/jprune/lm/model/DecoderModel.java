@@ -198,7 +198,8 @@ public final class DecoderModel {
         int start = cache.length();
         float[] h = embed(tokens, off, count, start);
         float[][] angles = ropeAngles(start, count);
-        for (int l = 0; l < blocks.size(); l++) runBlock(l, h, count, start, cache, angles, ProjectionTap.NONE);
+        ForwardBuffers buffers = new ForwardBuffers();
+        for (int l = 0; l < blocks.size(); l++) runBlock(l, h, count, start, cache, angles, ProjectionTap.NONE, buffers);
         cache.advance(count);
         int d = config.hiddenSize();
         float[] out = new float[count * d];
@@ -263,7 +264,8 @@ public final class DecoderModel {
      */
     public void forwardBlock(int l, float[] h, int count, KvCache cache, ProjectionTap tap) {
         int start = cache.length();
-        runBlock(l, h, count, start, cache, ropeAngles(start, count), tap);
+        // fresh arrays: a tap may keep the inputs it is shown
+        runBlock(l, h, count, start, cache, ropeAngles(start, count), tap, new ForwardBuffers());
     }
 
     /** Rotary cos and sin per position for positions [start, start+count), or null for GPT-2. */
@@ -280,19 +282,19 @@ public final class DecoderModel {
         return new float[][] {cos, sin};
     }
 
-    private void runBlock(int l, float[] h, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap) {
+    private void runBlock(int l, float[] h, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap, ForwardBuffers buffers) {
         if (start + count > cache.capacity())
             throw new IllegalArgumentException("sequence of " + (start + count) + " tokens exceeds the cache's " + cache.capacity() + " positions");
         int d = config.hiddenSize();
         DecoderBlock b = blocks.get(l);
-        float[] a = new float[count * d];
+        float[] a = buffers.get(ForwardBuffers.Slot.NORMED, count * d);
         norm(h, count, b.norm1Weight(), b.norm1Bias(), a);
-        float[] attn = attention(l, b, a, count, start, cache, angles, tap);
-        float[] o = new float[count * d];
+        float[] attn = attention(l, b, a, count, start, cache, angles, tap, buffers);
+        float[] o = buffers.get(ForwardBuffers.Slot.ATTENTION_OUT, count * d);
         apply(b.o(), attn, count, o, tap);
         add(h, o);
         norm(h, count, b.norm2Weight(), b.norm2Bias(), a);
-        add(h, mlp(l, b, a, count, tap));
+        add(h, mlp(l, b, a, count, tap, buffers));
     }
 
     private static void apply(Projection p, float[] x, int count, float[] y, ProjectionTap tap) {
@@ -305,21 +307,21 @@ public final class DecoderModel {
         head.forward(hidden, rows, out);
     }
 
-    private float[] attention(int layer, DecoderBlock b, float[] a, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap) {
+    private float[] attention(int layer, DecoderBlock b, float[] a, int count, int start, KvCache cache, float[][] angles, ProjectionTap tap, ForwardBuffers buffers) {
         int hd = config.headDim(), heads = config.heads(layer), kvHeads = config.kvHeads(layer);
         int qw = heads * hd, kvw = kvHeads * hd;
-        float[] q = new float[count * qw];
+        float[] q = buffers.get(ForwardBuffers.Slot.QUERY, count * qw);
         float[] keys = cache.keys[layer], values = cache.values[layer];
         int cap = cache.capacity;
         if (b.qkv() != null) {
-            float[] qkv = new float[count * 3 * qw];
+            float[] qkv = buffers.get(ForwardBuffers.Slot.QKV, count * 3 * qw);
             apply(b.qkv(), a, count, qkv, tap);
             for (int t = 0; t < count; t++) System.arraycopy(qkv, t * 3 * qw, q, t * qw, qw);
             KvCache.store(qkv, qw, 3 * qw, keys, start, count, kvHeads, cap, hd);
             KvCache.store(qkv, 2 * qw, 3 * qw, values, start, count, kvHeads, cap, hd);
         } else {
             apply(b.q(), a, count, q, tap);
-            float[] k = new float[count * kvw], v = new float[count * kvw];
+            float[] k = buffers.get(ForwardBuffers.Slot.KEY, count * kvw), v = buffers.get(ForwardBuffers.Slot.VALUE, count * kvw);
             apply(b.k(), a, count, k, tap);
             apply(b.v(), a, count, v, tap);
             KvCache.store(k, 0, kvw, keys, start, count, kvHeads, cap, hd);
@@ -336,7 +338,7 @@ public final class DecoderModel {
                 for (int h = 0; h < kvHeads; h++) rope.rotate(keys, KvCache.at(h, start + t, cap, hd), 1, c1, s1);
             }
         }
-        float[] out = new float[count * qw];
+        float[] out = buffers.get(ForwardBuffers.Slot.CONTEXT, count * qw);
         if (count >= Projection.GEMM_MIN_TOKENS) attendBlock(layer, q, keys, values, cap, out, count, start);
         else attendRows(layer, q, keys, values, cap, out, count, start);
         return out;
@@ -450,21 +452,21 @@ public final class DecoderModel {
      */
     static final long ATTENTION_MIN_KEYS = 1024;
 
-    private float[] mlp(int layer, DecoderBlock b, float[] a, int count, ProjectionTap tap) {
+    private float[] mlp(int layer, DecoderBlock b, float[] a, int count, ProjectionTap tap, ForwardBuffers buffers) {
         int f = config.intermediateSize(layer), d = config.hiddenSize();
-        float[] hidden = new float[count * f];
+        float[] hidden = buffers.get(ForwardBuffers.Slot.HIDDEN, count * f);
         if (b.fc() != null) {
             apply(b.fc(), a, count, hidden, tap);
             Activation.gpt2(config.activation(), hidden);
-            float[] out = new float[count * d];
+            float[] out = buffers.get(ForwardBuffers.Slot.MLP_OUT, count * d);
             apply(b.proj(), hidden, count, out, tap);
             return out;
         }
-        float[] up = new float[count * f];
+        float[] up = buffers.get(ForwardBuffers.Slot.UP, count * f);
         apply(b.gate(), a, count, hidden, tap);
         apply(b.up(), a, count, up, tap);
         Activation.swiglu(hidden, up);
-        float[] out = new float[count * d];
+        float[] out = buffers.get(ForwardBuffers.Slot.MLP_OUT, count * d);
         apply(b.down(), hidden, count, out, tap);
         return out;
     }
