@@ -174,6 +174,29 @@ class DecoderModelTest {
         }
     }
 
+    /**
+     * forward reuses its intermediate arrays from block to block; forwardBlock gives every block fresh
+     * ones. Blocks of different widths (heads, KV heads, MLP), two prompt lengths in a row: the same bits.
+     */
+    @Test
+    void reusedBuffersGiveTheBitsOfFreshOnesAcrossBlocksOfDifferentWidths() throws Exception {
+        LmConfig c = LmConfig.fromJson(Json.parseObject("{\"model_type\":\"llama\",\"vocab_size\":89,\"hidden_size\":64,\"intermediate_size\":96,"
+                + "\"num_hidden_layers\":3,\"num_attention_heads\":4,\"num_key_value_heads\":2,\"max_position_embeddings\":64,\"rope_theta\":10000.0,"
+                + "\"jprune_layer_heads\":[4,2,4],\"jprune_layer_kv_heads\":[2,1,2],\"jprune_layer_intermediate\":[96,40,72]}"));
+        assertEquals(40, c.intermediateSize(1));
+        RandomCheckpoint.write(dir.resolve("m"), c, DType.F32, 11, 0);
+        try (HfCheckpoint ck = HfCheckpoint.open(dir.resolve("m"))) {
+            DecoderModel m = DecoderModel.open(ck);
+            for (int count : new int[] {TOKENS.length, 5, TOKENS.length}) {
+                float[] reused = m.forward(TOKENS, 0, count, new KvCache(c, count));
+                KvCache cache = new KvCache(c, count);
+                float[] h = m.embed(TOKENS, 0, count, 0);
+                for (int l = 0; l < m.blockCount(); l++) m.forwardBlock(l, h, count, cache, ProjectionTap.NONE);
+                assertArrayEquals(m.finalNorm(h, count), reused, count + " tokens");
+            }
+        }
+    }
+
     @Test
     void parameterCountMatchesTheTensors() {
         for (LmConfig c : new LmConfig[] {gpt2(), llama()}) {
