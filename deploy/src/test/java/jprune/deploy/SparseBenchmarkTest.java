@@ -1,0 +1,29 @@
+package jprune.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What a warm run reports: every point once, in the order measured, with consistent figures. */
+class SparseBenchmarkTest {
+    @Test
+    void aWarmRunReportsEveryPointOnceInOrder() {
+        SparseBenchmark.Shape shape = new SparseBenchmark.Shape("small", 48, 64);
+        List<SparseBenchmark.Result> sunk = new ArrayList<>();
+        List<SparseBenchmark.Result> results = new SparseBenchmark(3, false).run(shape, new double[] {0.5, 0.25}, new int[] {1, 8}, "warm", sunk::add);
+        assertEquals(results, sunk, "the sink sees what is returned, in order");
+        List<String> got = new ArrayList<>();
+        for (SparseBenchmark.Result r : results) got.add(r.format() + "@" + r.density() + "x" + r.batch());
+        assertEquals(List.of("dense@1.0x1", "dense@1.0x8",
+                "csr@0.5x1", "csr@0.5x8", "bitmask@0.5x1", "bitmask@0.5x8", "block4x4@0.5x1", "block4x4@0.5x8", "2:4@0.5x1", "2:4@0.5x8",
+                "csr@0.25x1", "csr@0.25x8", "bitmask@0.25x1", "bitmask@0.25x8", "block4x4@0.25x1", "block4x4@0.25x8", "1:4@0.25x1", "1:4@0.25x8"), got);
+        for (SparseBenchmark.Result r : results) {
+            assertTrue(r.micros() > 0 && r.gflops() > 0, r.toString());
+            assertTrue(r.speedupMin() <= r.speedup() && r.speedup() <= r.speedupMax(), r.toString());
+            if (r.format().equals("dense")) assertEquals(1.0, r.speedup());
+        }
+    }
+}
