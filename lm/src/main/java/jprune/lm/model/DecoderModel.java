@@ -201,10 +201,7 @@ public final class DecoderModel {
         ForwardBuffers buffers = new ForwardBuffers();
         for (int l = 0; l < blocks.size(); l++) runBlock(l, h, count, start, cache, angles, ProjectionTap.NONE, buffers);
         cache.advance(count);
-        int d = config.hiddenSize();
-        float[] out = new float[count * d];
-        norm(h, count, finalNormWeight, finalNormBias, out);
-        return out;
+        return finalNorm(h, count);
     }
 
     /** The final norm of residual-stream rows h [count, hidden] (what {@link #forward} returns after the last block). */
