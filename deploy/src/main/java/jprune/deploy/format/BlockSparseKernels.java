@@ -6,8 +6,10 @@ import static jprune.deploy.format.FormatSpecies.L;
 
 import java.util.Arrays;
 import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorShuffle;
 
 /**
@@ -22,6 +24,8 @@ import jdk.incubator.vector.VectorShuffle;
  */
 final class BlockSparseKernels {
     private BlockSparseKernels() {}
+
+    private static final ByteOrder ORDER = ByteOrder.nativeOrder();
 
     /** Whether R×C blocks have the vector path. */
     static boolean vectorized(int br, int bc, boolean int8) {
@@ -136,10 +140,15 @@ final class BlockSparseKernels {
     /**
      * Block rows [from, to) of Y = W·X: the rows of enough block rows to make about
      * {@link SparseRowKernels#BLOCK_ROWS} matrix rows decode to (column, weight) pairs, padding
-     * columns left out, and go to {@link SparseRowKernels#rows}.
+     * columns left out, and go to {@link SparseRowKernels#rows}; blocks four rows tall go to
+     * {@link #gemm4} instead.
      */
     static void gemm(int[] ptr, int[] bcol, float[] v, byte[] q, float[] scale, int rows, int cols, int br, int bc,
                      int maxRow, MemorySegment x, int batch, float[] y, int from, int to) {
+        if (br == 4) {
+            gemm4(ptr, bcol, v, q, scale, rows, cols, bc, maxRow, x, batch, y, from, to);
+            return;
+        }
         int group = Math.max(1, SparseRowKernels.BLOCK_ROWS / br), rowsPerGroup = group * br;
         Scratch s = Scratch.get();
         int[] c = s.ints(rowsPerGroup * maxRow);
@@ -163,6 +172,91 @@ final class BlockSparseKernels {
             start[n] = k;
             SparseRowKernels.rows(n, start, c, w, 0, scale, i0 * br, x, batch, y);
         }
+    }
+
+    /**
+     * Block rows [from, to) of Y = W·X for blocks four rows tall, register-blocked: each column of a
+     * block loads its run of X once and adds it into all four rows' accumulators, where decoding to
+     * rows loads it once per row. Each output is the same chain of fused multiply-adds as there (the
+     * row's blocks in order, each block's columns in order), so the bits are the same. X as
+     * {@link SparseRowKernels#aligned} returns it; int8 values are widened a block row at a time.
+     *
+     * <p>Over 325 bytes of bytecode, so C2 never inlines it and compiles it the same way in every JVM
+     * (see {@link SparseRowKernels}).
+     */
+    private static void gemm4(int[] ptr, int[] bcol, float[] v, byte[] q, float[] scale, int rows, int cols, int bc,
+                              int maxRow, MemorySegment x, int batch, float[] y, int from, int to) {
+        int rc = 4 * bc;
+        float[] wide = q != null ? Scratch.get().floats(maxRow * 4) : null;
+        long rowBytes = 4L * batch, lane = 4L * L;
+        for (int i = from; i < to; i++) {
+            int k0 = ptr[i], k1 = ptr[i + 1], r0 = 4 * i;
+            float[] w = v;
+            int shift = 0;
+            if (q != null) {
+                for (int j = k0 * rc, e = k1 * rc; j < e; j++) wide[j - k0 * rc] = q[j];
+                w = wide;
+                shift = -k0 * rc;
+            }
+            int b = 0;
+            for (; b + 2 * L <= batch; b += 2 * L) {
+                long bOff = 4L * b;
+                FloatVector a00 = FloatVector.zero(F), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+                for (int k = k0; k < k1; k++) {
+                    int c0 = bcol[k] * bc, at = k * rc + shift;
+                    for (int c = 0, width = Math.min(bc, cols - c0); c < width; c++) {
+                        long xa = (c0 + c) * rowBytes + bOff;
+                        FloatVector x0 = FloatVector.fromMemorySegment(F, x, xa, ORDER), x1 = FloatVector.fromMemorySegment(F, x, xa + lane, ORDER);
+                        FloatVector w0 = FloatVector.broadcast(F, w[at + c]), w1 = FloatVector.broadcast(F, w[at + bc + c]);
+                        FloatVector w2 = FloatVector.broadcast(F, w[at + 2 * bc + c]), w3 = FloatVector.broadcast(F, w[at + 3 * bc + c]);
+                        a00 = x0.fma(w0, a00);
+                        a01 = x1.fma(w0, a01);
+                        a10 = x0.fma(w1, a10);
+                        a11 = x1.fma(w1, a11);
+                        a20 = x0.fma(w2, a20);
+                        a21 = x1.fma(w2, a21);
+                        a30 = x0.fma(w3, a30);
+                        a31 = x1.fma(w3, a31);
+                    }
+                }
+                store(a00, scale, r0, rows, y, r0 * batch + b);
+                store(a01, scale, r0, rows, y, r0 * batch + b + L);
+                store(a10, scale, r0 + 1, rows, y, (r0 + 1) * batch + b);
+                store(a11, scale, r0 + 1, rows, y, (r0 + 1) * batch + b + L);
+                store(a20, scale, r0 + 2, rows, y, (r0 + 2) * batch + b);
+                store(a21, scale, r0 + 2, rows, y, (r0 + 2) * batch + b + L);
+                store(a30, scale, r0 + 3, rows, y, (r0 + 3) * batch + b);
+                store(a31, scale, r0 + 3, rows, y, (r0 + 3) * batch + b + L);
+            }
+            for (; b < batch; b += L) {
+                VectorMask<Float> m = F.indexInRange(b, batch);
+                long bOff = 4L * b;
+                FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+                for (int k = k0; k < k1; k++) {
+                    int c0 = bcol[k] * bc, at = k * rc + shift;
+                    for (int c = 0, width = Math.min(bc, cols - c0); c < width; c++) {
+                        FloatVector xv = FloatVector.fromMemorySegment(F, x, (c0 + c) * rowBytes + bOff, ORDER, m);
+                        a0 = xv.fma(FloatVector.broadcast(F, w[at + c]), a0);
+                        a1 = xv.fma(FloatVector.broadcast(F, w[at + bc + c]), a1);
+                        a2 = xv.fma(FloatVector.broadcast(F, w[at + 2 * bc + c]), a2);
+                        a3 = xv.fma(FloatVector.broadcast(F, w[at + 3 * bc + c]), a3);
+                    }
+                }
+                storeMasked(a0, scale, r0, rows, y, r0 * batch + b, m);
+                storeMasked(a1, scale, r0 + 1, rows, y, (r0 + 1) * batch + b, m);
+                storeMasked(a2, scale, r0 + 2, rows, y, (r0 + 2) * batch + b, m);
+                storeMasked(a3, scale, r0 + 3, rows, y, (r0 + 3) * batch + b, m);
+            }
+        }
+    }
+
+    /** Row r's sums, scaled when the values are int8; rows past the matrix's edge are padding. */
+    private static void store(FloatVector a, float[] scale, int r, int rows, float[] y, int at) {
+        if (r < rows) (scale != null ? a.mul(scale[r]) : a).intoArray(y, at);
+    }
+
+    private static void storeMasked(FloatVector a, float[] scale, int r, int rows, float[] y, int at, VectorMask<Float> m) {
+        if (r < rows) (scale != null ? a.mul(scale[r]) : a).intoArray(y, at, m);
     }
 
     /** Reference for both batched products. */

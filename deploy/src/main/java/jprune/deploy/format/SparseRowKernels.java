@@ -12,10 +12,11 @@ import jdk.incubator.vector.VectorMask;
 
 /**
  * The batched product of sparse rows: Y[row, :] = scale · Σ_k w[k] · X[col[k], :] over each row's
- * nonzeros, X and Y feature-major (X[c·batch + b]). Every sparse format decodes a block of rows into
- * (column, weight) pairs and hands them here, so the one hot loop of the batched products is written
- * once: the batch's accumulators stay in vector registers (4 vectors, 64 floats with AVX-512) while
- * each nonzero adds its weight times a contiguous run of X.
+ * nonzeros, X and Y feature-major (X[c·batch + b]). CSR, bitmask and block-sparse with blocks other
+ * than four rows tall decode a block of rows into (column, weight) pairs and hand them here, so their
+ * hot loop is written once: the batch's accumulators stay in vector registers (4 vectors, 64 floats
+ * with AVX-512) while each nonzero adds its weight times a contiguous run of X. (Four-row blocks have
+ * a register-blocked loop of their own, {@code BlockSparseKernels.gemm4}.)
  *
  * <p>X is first copied into a 64-byte-aligned native buffer. A Java float[]'s elements start 16
  * bytes into a cache line, so every 64-byte load of a 64-sample X row straddled two lines; measured
@@ -66,66 +67,66 @@ final class SparseRowKernels {
     static void rows(int rows, int[] start, int[] col, float[] w, int wShift, float[] scale, int rowBase,
                      MemorySegment x, int batch, float[] y) {
         for (int i = 0; i < rows; i++) {
-            float s = scale != null ? scale[rowBase + i] : 1f;
-            int out = (rowBase + i) * batch, b = 0;
-            for (; b + SLAB <= batch; b += SLAB) slab4(col, w, wShift, start[i], start[i + 1], x, batch, b, y, out, s);
-            if (b + 2 * L <= batch) {
-                slab2(col, w, wShift, start[i], start[i + 1], x, batch, b, y, out, s);
-                b += 2 * L;
-            }
-            for (; b < batch; b += L) slab1(col, w, wShift, start[i], start[i + 1], x, batch, b, y, out, s);
+            row(col, w, wShift, start[i], start[i + 1], x, batch, y, (rowBase + i) * batch, scale != null ? scale[rowBase + i] : 1f);
         }
-    }
-
-    /** Y[out + b .. +4L) = s · Σ_{k<end} w[k + wShift]·X[col[k]·batch + b ..]. */
-    private static void slab4(int[] col, float[] w, int wShift, int k, int end, MemorySegment x, int batch, int b,
-                              float[] y, int out, float s) {
-        long rowBytes = 4L * batch, bOff = 4L * b;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (; k < end; k++) {
-            long at = col[k] * rowBytes + bOff;
-            FloatVector wk = FloatVector.broadcast(F, w[k + wShift]);
-            a0 = FloatVector.fromMemorySegment(F, x, at, ORDER).fma(wk, a0);
-            a1 = FloatVector.fromMemorySegment(F, x, at + LANE_BYTES, ORDER).fma(wk, a1);
-            a2 = FloatVector.fromMemorySegment(F, x, at + 2 * LANE_BYTES, ORDER).fma(wk, a2);
-            a3 = FloatVector.fromMemorySegment(F, x, at + 3 * LANE_BYTES, ORDER).fma(wk, a3);
-        }
-        out += b;
-        a0.mul(s).intoArray(y, out);
-        a1.mul(s).intoArray(y, out + L);
-        a2.mul(s).intoArray(y, out + 2 * L);
-        a3.mul(s).intoArray(y, out + 3 * L);
     }
 
     /**
-     * {@link #slab4} for two vectors: a thread's half of a 64-sample batch (the plan splits batches by
-     * samples), which two masked one-vector passes would decode twice.
+     * Y[out .. out + batch) = s · Σ_{k in [from, end)} w[k + wShift]·X[col[k]·batch ..]: four vectors of
+     * the batch at a time, then two, then one (masked past the batch's end).
+     *
+     * <p>One method for all three on purpose: at over 325 bytes of bytecode (C2's FreqInlineSize) it
+     * is never inlined, so C2 compiles it once, on its own, whichever format's product gets hot first.
+     * When the four-vector loop was a small method of its own, whether C2 inlined it into a format's
+     * decoder depended on which compile finished first, and the inlined copies ran 15-30% slower:
+     * bitmask and block-sparse at batch 64 read 2.4 against 3.2 (block-sparse, 10%) from one JVM to the
+     * next. Out of line it was the fastest for every format (`-XX:CompileCommand=dontinline`, 4096 x
+     * 4096, batch 64, fresh JVMs).
      */
-    private static void slab2(int[] col, float[] w, int wShift, int k, int end, MemorySegment x, int batch, int b,
-                              float[] y, int out, float s) {
-        long rowBytes = 4L * batch, bOff = 4L * b;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (; k < end; k++) {
-            long at = col[k] * rowBytes + bOff;
-            FloatVector wk = FloatVector.broadcast(F, w[k + wShift]);
-            a0 = FloatVector.fromMemorySegment(F, x, at, ORDER).fma(wk, a0);
-            a1 = FloatVector.fromMemorySegment(F, x, at + LANE_BYTES, ORDER).fma(wk, a1);
+    private static void row(int[] col, float[] w, int wShift, int from, int end, MemorySegment x, int batch,
+                            float[] y, int out, float s) {
+        long rowBytes = 4L * batch;
+        int b = 0;
+        for (; b + SLAB <= batch; b += SLAB) {
+            long bOff = 4L * b;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            for (int k = from; k < end; k++) {
+                long at = col[k] * rowBytes + bOff;
+                FloatVector wk = FloatVector.broadcast(F, w[k + wShift]);
+                a0 = FloatVector.fromMemorySegment(F, x, at, ORDER).fma(wk, a0);
+                a1 = FloatVector.fromMemorySegment(F, x, at + LANE_BYTES, ORDER).fma(wk, a1);
+                a2 = FloatVector.fromMemorySegment(F, x, at + 2 * LANE_BYTES, ORDER).fma(wk, a2);
+                a3 = FloatVector.fromMemorySegment(F, x, at + 3 * LANE_BYTES, ORDER).fma(wk, a3);
+            }
+            a0.mul(s).intoArray(y, out + b);
+            a1.mul(s).intoArray(y, out + b + L);
+            a2.mul(s).intoArray(y, out + b + 2 * L);
+            a3.mul(s).intoArray(y, out + b + 3 * L);
         }
-        out += b;
-        a0.mul(s).intoArray(y, out);
-        a1.mul(s).intoArray(y, out + L);
-    }
-
-    /** One vector of the batch from column b, masked past the batch's end (batch tails, batches under 4L). */
-    private static void slab1(int[] col, float[] w, int wShift, int k, int end, MemorySegment x, int batch, int b,
-                              float[] y, int out, float s) {
-        VectorMask<Float> m = F.indexInRange(b, batch);
-        long rowBytes = 4L * batch, bOff = 4L * b;
-        FloatVector a = FloatVector.zero(F);
-        for (; k < end; k++) {
-            a = FloatVector.fromMemorySegment(F, x, col[k] * rowBytes + bOff, ORDER, m).fma(FloatVector.broadcast(F, w[k + wShift]), a);
+        // Two vectors: a thread's half of a 64-sample batch (the plan splits batches by samples), which
+        // two one-vector passes would decode twice.
+        if (b + 2 * L <= batch) {
+            long bOff = 4L * b;
+            FloatVector a0 = FloatVector.zero(F), a1 = a0;
+            for (int k = from; k < end; k++) {
+                long at = col[k] * rowBytes + bOff;
+                FloatVector wk = FloatVector.broadcast(F, w[k + wShift]);
+                a0 = FloatVector.fromMemorySegment(F, x, at, ORDER).fma(wk, a0);
+                a1 = FloatVector.fromMemorySegment(F, x, at + LANE_BYTES, ORDER).fma(wk, a1);
+            }
+            a0.mul(s).intoArray(y, out + b);
+            a1.mul(s).intoArray(y, out + b + L);
+            b += 2 * L;
         }
-        a.mul(s).intoArray(y, out + b, m);
+        for (; b < batch; b += L) {
+            VectorMask<Float> m = F.indexInRange(b, batch);
+            long bOff = 4L * b;
+            FloatVector a = FloatVector.zero(F);
+            for (int k = from; k < end; k++) {
+                a = FloatVector.fromMemorySegment(F, x, col[k] * rowBytes + bOff, ORDER, m).fma(FloatVector.broadcast(F, w[k + wShift]), a);
+            }
+            a.mul(s).intoArray(y, out + b, m);
+        }
     }
 
     /** Reference: each output one sum over the row's entries in order, then scaled. */
