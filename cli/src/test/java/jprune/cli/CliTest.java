@@ -412,6 +412,8 @@ class CliTest {
             {"compress", "--from", tmp.resolve("nothing").toString(), "--out", NEVER_WRITTEN}, {"no model"},
             {"bench", "sparse", "--densities", "0,0.5"}, {"--densities"},
             {"bench", "sparse", "--shapes", "huge"}, {"--shapes"},
+            {"bench", "sparse", "--large-modes", "warm,cold"}, {"--large-modes"},
+            {"bench", "sparse", "--size", "64"}, {"--size"},
             {"bench", "model", "--from", tmp.resolve("nothing").toString()}, {"no model"},
         };
         for (int i = 0; i < cases.length; i += 2) {
