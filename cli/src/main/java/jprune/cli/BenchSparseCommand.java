@@ -32,7 +32,7 @@ final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--large-modes", split = ",", paramLabel = "M", defaultValue = "streaming",
             description = "How to time the large shape: streaming, warm or both (warm,streaming). Default: ${DEFAULT-VALUE}. "
                     + "Warm is not the default there: its dense matrix (64 MiB at 4096) only partly fits a last-level cache, so its warm time, "
-                    + "and each warm speedup, depends on how much of a shared cache other processes leave (on a shared VM, 15-25%% from one run to the next).")
+                    + "and each warm speedup, depends on how much of a shared cache other processes leave (on a shared VM, by up to 27%% from one run to the next).")
     List<String> largeModes;
 
     @Option(names = "--densities", split = ",", paramLabel = "D", defaultValue = "0.5,0.3,0.2,0.1,0.05,0.02", description = "Densities in (0, 1]. Default: ${DEFAULT-VALUE}.")
