@@ -19,15 +19,15 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
+import jprune.tensor.Cpu;
 
 /**
  * CSR products, each next to its scalar reference.
  *
  * <p>Batch 1 gathers x: L column indices are widened to ints and one vector gather fetches x at
- * them, then one FMA with L contiguous values. Eight rows from the chunk's eighths advance in
- * lockstep, so sixteen streams (values and indices of each) are in flight: the product is bound by
- * misses in flight rather than by bandwidth or gathers (what is left of a chunk goes four rows at a
- * time, then one). Measured on 4096×4096 at 10% density,
+ * them, then one FMA with L contiguous values. Long rows go one at a time, or on Intel eight from the
+ * chunk's eighths in lockstep ({@link #LONG_ROWS_LOCKSTEP} says why); short rows four from the
+ * chunk's quarters, then one. The history of the eight-row kernel, measured on 4096×4096 at 10% density,
  * 2 threads, matrices cycled out of the LLC (Xeon, AVX-512, JDK 25), first while another process
  * shared the machine: scalar loop with 4 accumulators 2.53 ms, gather one row at a time
  * 0.99-1.06 ms, two rows in lockstep 0.86-0.88 ms, whole row's indices widened first 1.17 ms;
@@ -65,16 +65,92 @@ final class CsrKernels {
      */
 
     static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
-        // Eight rows pay a call to finishRow per row: worth it from about four vectors a row (measured:
-        // 300×784 at 4% and 100×300 at 10%, two vectors a row, ran 6-10% slower with eight rows,
-        // 1024×1024 at 10%, seven vectors a row, 7% faster, one thread, warm).
-        int eighth = rp[to] - rp[from] >= (long) EIGHT_ROWS_MIN_ENTRIES * (to - from) ? (to - from) >>> 3 : 0;
-        if (eighth > 0) gemv8(rp, ci, v, x, y, from, eighth);
-        gemv4(rp, ci, v, x, y, from + 8 * eighth, to);
+        gemv(rp, ci, v, x, y, from, to, LONG_ROWS_LOCKSTEP);
     }
 
-    /** Fewest entries a row, on average over a range, for the eight-row kernel: four vectors. */
-    private static final int EIGHT_ROWS_MIN_ENTRIES = 4 * L;
+    /** {@link #gemv} with long rows taken {@code lockstep} at a time (1 or 8): the same bits either way. */
+    static void gemv(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to, int lockstep) {
+        // Long rows (at least four vectors on average) pay for a call to finishRow per row in the
+        // eight-row kernel (measured: 300×784 at 4% and 100×300 at 10%, two vectors a row, ran 6-10%
+        // slower with eight rows, 1024×1024 at 10%, seven vectors a row, 7% faster, one thread, warm).
+        boolean longRows = rp[to] - rp[from] >= (long) LONG_ROW_ENTRIES * (to - from);
+        if (!longRows) {
+            gemv4(rp, ci, v, x, y, from, to);
+        } else if (lockstep == 8) {
+            int eighth = (to - from) >>> 3;
+            gemv8(rp, ci, v, x, y, from, eighth);
+            gemv4(rp, ci, v, x, y, from + 8 * eighth, to);
+        } else {
+            gemv1(rp, ci, v, x, y, from, to);
+        }
+    }
+
+    /** Fewest entries a row, on average over a range, for the long-row kernels: four vectors. */
+    private static final int LONG_ROW_ENTRIES = 4 * L;
+
+    /** The property that overrides {@link #LONG_ROWS_LOCKSTEP}: 1 or 8. */
+    static final String LOCKSTEP_PROPERTY = "jprune.csr.lockstep";
+
+    /**
+     * How many long rows the matrix-vector product runs side by side: 8 on Intel, 1 elsewhere, or
+     * {@value #LOCKSTEP_PROPERTY}. Eight rows from a range's eighths keep sixteen streams (values and
+     * indices of each) in flight, which an Intel Xeon needs: there it took 4096×4096 at 10%,
+     * streaming, 2 threads, from 0.54 ms with four rows to 0.44 (2026-12-03). A Zen 5 EPYC's
+     * prefetchers fall behind on that many streams, and one row at a time (two streams, each read
+     * front to back across rows) keeps up with memory there: 4096×4096 at 10%, 2 threads, streaming,
+     * one run of interleaved rounds (2026-12-04): one row 0.30-0.33 ms, two rows from the halves
+     * 0.32-0.33, four from the quarters 0.36, eight 0.55-0.79; at 2% 0.11 ms against 0.35, at 5% 0.18
+     * against 0.43; on one thread 0.58 ms against 0.87. Warm, the four were within 0.29-0.40 ms: the
+     * streams, not the gathers, make the difference.
+     */
+    static final int LONG_ROWS_LOCKSTEP = lockstep(System.getProperty(LOCKSTEP_PROPERTY), Cpu.isIntel());
+
+    static int lockstep(String setting, boolean intel) {
+        if (setting == null || setting.isBlank()) return intel ? 8 : 1;
+        return switch (setting.trim()) {
+            case "1" -> 1;
+            case "8" -> 8;
+            default -> throw new IllegalArgumentException(LOCKSTEP_PROPERTY + "=" + setting + " is not allowed; use 1 or 8");
+        };
+    }
+
+    /**
+     * Rows [from, to) one at a time, each a chain of gather-FMAs then its lanes folded: the values and
+     * indices are read as two streams front to back.
+     *
+     * <p>The loop is unrolled by hand, four gathers then their four FMAs, because a masked gather
+     * also reads its destination register: when C2 unrolled the plain loop eight times (which it did
+     * when the loop's profile came from long rows, e.g. after a 50%-dense matrix), it gave all the
+     * gathers two destination registers, each gather waited for the one before, and 4096×4096 at 10%
+     * took 0.42 ms instead of 0.32 (2 threads, streaming, Zen 5; the compiled code read with
+     * -XX:CompileCommand=print). Four gathers written out have overlapping lives, so they get
+     * registers of their own whatever C2's unrolling. The row's last vectors and its fold go through
+     * {@link #finishRow}, as in the eight-row kernel.
+     */
+    private static void gemv1(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
+        Scratch scratch = Scratch.get();
+        int[] idx = scratch.index;
+        float[] lanes = scratch.lanes;
+        for (int r = from; r < to; r++) {
+            FloatVector a = FloatVector.zero(F);
+            int k = rp[r], e = rp[r + 1];
+            // Four gathers into four registers, then their FMAs in order (see the method's doc).
+            for (; k + 4 * L <= e; k += 4 * L) {
+                ((IntVector) ShortVector.fromCharArray(S, ci, k).convertShape(S2I, I, 0)).intoArray(idx, 0);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k + L).convertShape(S2I, I, 0)).intoArray(idx, L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k + 2 * L).convertShape(S2I, I, 0)).intoArray(idx, 2 * L);
+                ((IntVector) ShortVector.fromCharArray(S, ci, k + 3 * L).convertShape(S2I, I, 0)).intoArray(idx, 3 * L);
+                FloatVector g0 = FloatVector.fromArray(F, x, 0, idx, 0), g1 = FloatVector.fromArray(F, x, 0, idx, L);
+                FloatVector g2 = FloatVector.fromArray(F, x, 0, idx, 2 * L), g3 = FloatVector.fromArray(F, x, 0, idx, 3 * L);
+                a = g0.fma(FloatVector.fromArray(F, v, k), a);
+                a = g1.fma(FloatVector.fromArray(F, v, k + L), a);
+                a = g2.fma(FloatVector.fromArray(F, v, k + 2 * L), a);
+                a = g3.fma(FloatVector.fromArray(F, v, k + 3 * L), a);
+            }
+            a.intoArray(lanes, 0);
+            y[r] = finishRow(ci, v, x, idx, lanes, k, e);
+        }
+    }
 
     /**
      * Rows [from, from + 8·eighth): one row from each eighth, eight in lockstep while all have

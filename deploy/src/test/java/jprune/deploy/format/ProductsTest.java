@@ -1,13 +1,17 @@
 package jprune.deploy.format;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import jprune.tensor.Parallel;
 import jprune.tensor.Rng;
+import jprune.tensor.VectorPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -132,6 +136,37 @@ class ProductsTest {
         }
     }
 
+
+    /**
+     * The CSR matrix-vector product takes long rows one at a time or eight in lockstep, by processor
+     * maker ({@link CsrKernels#LONG_ROWS_LOCKSTEP}): both give the same bits, on whole and ragged row
+     * ranges (rows left over after the eighths, short and empty rows among long ones).
+     */
+    @Test
+    void csrLongRowKernelsGiveTheSameBits() {
+        assertEquals(1, CsrKernels.lockstep(null, false));
+        assertEquals(8, CsrKernels.lockstep(" ", true));
+        assertEquals(8, CsrKernels.lockstep("8", false));
+        assertThrows(IllegalArgumentException.class, () -> CsrKernels.lockstep("4", true));
+        assumeFalse(VectorPolicy.SCALAR, "the vector kernels do not run under the scalar policy");
+        Rng rng = new Rng(5);
+        int rows = 203, cols = 3000;
+        float[] dense = Fixtures.withEmptyRows(rng, rows, cols, 0.3);
+        for (int c = 0; c < cols; c += 2) dense[17 * cols + c] = 0;
+        CsrMatrix w = CsrMatrix.of(dense, rows, cols);
+        float[] x = Fixtures.vector(rng, cols);
+        double[][] ref = Fixtures.reference(w.toDense(), rows, cols, x, 1);
+        for (int[] range : new int[][] {{0, rows}, {3, 200}, {0, 9}, {190, 203}}) {
+            float[] one = new float[rows], eight = new float[rows];
+            w.multiplyVectorRows(x, one, range[0], range[1], 1);
+            w.multiplyVectorRows(x, eight, range[0], range[1], 8);
+            assertArrayEquals(eight, one, "rows " + range[0] + "-" + range[1]);
+            if (range[1] == rows) {
+                Fixtures.assertClose(Arrays.copyOfRange(one, range[0], rows), Arrays.copyOfRange(ref[0], range[0], rows),
+                        Arrays.copyOfRange(ref[1], range[0], rows), rows - range[0], RTOL, "one row at a time vs dense reference");
+            }
+        }
+    }
 
     @Test
     void csrWithMoreThan65536ColumnsUsesIntIndices() {
