@@ -105,6 +105,8 @@ final class BenchSparseCommand implements Callable<Integer> {
             m.put("bandwidth_gbs", limits.bandwidthGBs());
         }
         m.put("threads", jprune.tensor.Parallel.threads());
+        m.put("cpu", jprune.tensor.Cpu.MODEL);
+        m.put("csr_lockstep", jprune.deploy.format.WeightFormats.csrLockstep());
         List<Object> rs = new ArrayList<>();
         for (SparseBenchmark.Result r : all) rs.add(r.toMap());
         m.put("results", rs);

@@ -18,10 +18,10 @@ public final class Cpu {
     private static final List<String> CPUINFO = read();
 
     /** The vendor id, e.g. "GenuineIntel" or "AuthenticAMD"; "unknown" if not known. */
-    public static final String VENDOR = field("vendor_id");
+    public static final String VENDOR = field(CPUINFO, "vendor_id");
 
     /** The model name, e.g. "AMD EPYC" or "Intel(R) Xeon(R) Platinum 8488C"; "unknown" if not known. */
-    public static final String MODEL = field("model name");
+    public static final String MODEL = field(CPUINFO, "model name");
 
     public static boolean isIntel() {
         return VENDOR.equals("GenuineIntel");
@@ -35,8 +35,9 @@ public final class Cpu {
         }
     }
 
-    private static String field(String name) {
-        for (String line : CPUINFO) {
+    /** The first value of a "name : value" line (the first processor's), or "unknown". */
+    static String field(List<String> cpuinfo, String name) {
+        for (String line : cpuinfo) {
             int colon = line.indexOf(':');
             if (colon > 0 && line.substring(0, colon).trim().toLowerCase(Locale.ROOT).equals(name)) {
                 String value = line.substring(colon + 1).trim();

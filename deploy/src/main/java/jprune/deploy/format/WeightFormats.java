@@ -24,6 +24,14 @@ public final class WeightFormats {
      * @throws IllegalArgumentException for an unknown name (the message lists the allowed ones) or a
      *     matrix the format cannot hold (e.g. not N:M sparse)
      */
+    /**
+     * How many long CSR rows the matrix-vector product takes side by side on this machine (1 or 8;
+     * by processor maker, or the {@code jprune.csr.lockstep} property): for benchmark reports.
+     */
+    public static int csrLockstep() {
+        return CsrKernels.LONG_ROWS_LOCKSTEP;
+    }
+
     public static WeightMatrix encode(String format, float[] dense, int rows, int cols, boolean int8) {
         if (format == null) throw new IllegalArgumentException("no weight format given; allowed: " + ALLOWED);
         String name = format.trim().toLowerCase(java.util.Locale.ROOT);
