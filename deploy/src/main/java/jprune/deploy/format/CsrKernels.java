@@ -123,9 +123,11 @@ final class CsrKernels {
      * when the loop's profile came from long rows, e.g. after a 50%-dense matrix), it gave all the
      * gathers two destination registers, each gather waited for the one before, and 4096×4096 at 10%
      * took 0.42 ms instead of 0.32 (2 threads, streaming, Zen 5; the compiled code read with
-     * -XX:CompileCommand=print). Four gathers written out have overlapping lives, so they get
-     * registers of their own whatever C2's unrolling. The row's last vectors and its fold go through
-     * {@link #finishRow}, as in the eight-row kernel.
+     * -XX:CompileCommand=print and bin/dev/c2-disassemble). With four gathers written out before
+     * their FMAs, C2 gave them three registers (two share one) from either profile, and running 50%
+     * first no longer slows 10% down ({@code bench sparse --batches 1 --densities 0.5,0.1} against
+     * {@code --densities 0.1}, three runs each, alternating: 322-475 µs against 346-537). The row's
+     * last vectors and its fold go through {@link #finishRow}, as in the eight-row kernel.
      */
     private static void gemv1(int[] rp, char[] ci, float[] v, float[] x, float[] y, int from, int to) {
         Scratch scratch = Scratch.get();
@@ -159,8 +161,8 @@ final class CsrKernels {
      * rather than as a vector keeps this method small enough for C2 to compile the gathers and FMAs
      * as intrinsics in every context (see FormatSpecies.sum). The eight gathers are written before
      * their FMAs: a masked gather also reads its destination register, and with each FMA right after
-     * its gather C2 gave seven of the eight gathers one register, so each waited for the one before
-     * (`-XX:CompileCommand=print`). Written first, the gathers got five registers, and
+     * its gather C2 gave seven of the eight gathers one register in the compile we read, so each
+     * waited for the one before (-XX:CompileCommand=print). Written first, they got five, and
      * 4096×4096 at 10%, 2 threads, streaming, took 0.57-0.77 ms instead of 0.87-1.06 on the Zen 5
      * VM with -Djprune.csr.lockstep=8 (2026-12-04, alternating jars; not measured on Intel).
      */
