@@ -54,6 +54,19 @@ public final class Int8Quantizer {
         return Float.isInfinite(QMAX * s) ? Math.nextDown(s) : s;
     }
 
+    /**
+     * The int8 code of a finite weight w in a row of the given scale: round(w / scale), half to even,
+     * clamped to [−127, 127]; 0 for scale 0. The quotient is taken in double, so it is rounded once,
+     * to the nearest code: a float quotient is rounded to float first, which moves about 3 weights in
+     * a million across a half-way point (0.51981646 / (0.66348433 / 127) = 99.4999981 is 99.5 in
+     * float, which rounds to 100). Every int8 path (this codec and the formats' int8 variants) uses it,
+     * so one model quantizes to the same codes whichever format it is compressed to.
+     */
+    public static byte code(float w, float scale) {
+        if (scale == 0) return 0;
+        return (byte) Math.max(-QMAX, Math.min(QMAX, Math.rint(w / (double) scale)));
+    }
+
     /** Quantizes a row-major rows × cols weight; non-finite weights are rejected. */
     public static Quantized quantize(float[] w, int rows, int cols) {
         if (rows < 0 || cols < 0 || w.length != (long) rows * cols)
@@ -70,10 +83,7 @@ public final class Int8Quantizer {
             float s = scale(max);
             scales[r] = s;
             if (s == 0) continue;
-            for (int i = from; i < to; i++) {
-                double v = Math.rint(w[i] / (double) s);
-                q[i] = (byte) Math.max(-QMAX, Math.min(QMAX, v));
-            }
+            for (int i = from; i < to; i++) q[i] = code(w[i], s);
         }
         return new Quantized(rows, cols, q, scales);
     }

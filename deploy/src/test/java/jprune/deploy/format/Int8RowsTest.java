@@ -8,6 +8,7 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.FloatRange;
 import net.jqwik.api.constraints.IntRange;
+import jprune.deploy.quant.Int8Quantizer;
 import jprune.tensor.Rng;
 import org.junit.jupiter.api.Test;
 
@@ -35,6 +36,17 @@ class Int8RowsTest {
         float s = Int8Rows.scales(new float[] {w}, 1, 1)[0];
         float back = Int8Rows.dequantize(Int8Rows.quantize(w, s), s);
         assertTrue(Math.abs(back - (double) w) <= 0.5 * s, "w=" + w + " s=" + s + " back=" + back);
+    }
+
+    @Test
+    void everyInt8PathGivesTheCodecsCodes() {
+        // w / s is 99.4999981 in double and 99.5 in float: rounding the float quotient gave 100 here.
+        float max = Float.intBitsToFloat(1059707420), w = Float.intBitsToFloat(1057297073); // 0.66348433, 0.51981646
+        float[] d = {max, w, 0, -w};
+        byte[] codec = Int8Quantizer.quantize(d, 1, 4).values();
+        assertArrayEquals(new byte[] {127, 99, 0, -99}, codec);
+        assertArrayEquals(codec, DenseMatrix.int8(d, 1, 4).quantized());
+        assertArrayEquals(new byte[] {127, 99, -99}, CsrMatrix.int8(d, 1, 4).quantized());
     }
 
     @Test
