@@ -93,6 +93,13 @@ final class BenchSparseCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> crossovers = crossovers(all);
         for (Map<String, Object> c : crossovers) System.out.println("crossover: " + c);
+        for (Map<String, Object> st : steadiness(all)) {
+            double moved = (Double) st.get("dense_moved");
+            System.out.printf(Locale.ROOT, "steadiness: %s batch %d %s: dense took %.0f–%.0f µs across %d points (moved %.0f%%)%s%n",
+                    st.get("layer"), st.get("batch"), st.get("mode"), st.get("dense_us_min"), st.get("dense_us_max"), st.get("points"), 100 * moved,
+                    moved > UNSTEADY ? ": the machine's speed moved during this run; another run's speedups may differ by more than "
+                            + Math.round(100 * UNSTEADY) + "%" : "");
+        }
         if (out != null) write(limits, all);
         return 0;
     }
@@ -111,8 +118,46 @@ final class BenchSparseCommand implements Callable<Integer> {
         for (SparseBenchmark.Result r : all) rs.add(r.toMap());
         m.put("results", rs);
         m.put("crossovers", new ArrayList<Object>(crossovers(all)));
+        m.put("steadiness", new ArrayList<Object>(steadiness(all)));
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         BenchSparseReport.write(out.resolve("report.html"), m);
+    }
+
+    /**
+     * How far dense's time moved across the points of one shape, batch and mode beyond which a run is
+     * called unsteady: the same code timed at different points should take the same time, so a larger
+     * move is the machine changing speed under the run (another tenant taking memory bandwidth or a
+     * core's share). The speedups compare kernels bound by different resources (a gathering kernel by
+     * the core, dense at batch 1 by memory), so such a move changes them, and a second run's will
+     * differ: on a busy 2-core Zen 5 VM (2026-12-04) dense at batch 1 moved 1.28–2.19 ms within runs
+     * and only 23–29 of 38 speedups agreed within 15% between consecutive runs, where a quiet Intel VM
+     * agreed on 37–38.
+     */
+    static final double UNSTEADY = 0.15;
+
+    /**
+     * Per shape, batch and mode: dense's median time in the rounds of each point (its own and every
+     * format's), as min, max and dense_moved = max / min − 1.
+     */
+    static List<Map<String, Object>> steadiness(List<SparseBenchmark.Result> all) {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        for (SparseBenchmark.Result r : all) {
+            Map<String, Object> st = out.computeIfAbsent(r.layer() + "|" + r.batch() + "|" + r.mode(), k -> {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("layer", r.layer());
+                m.put("batch", r.batch());
+                m.put("mode", r.mode());
+                m.put("points", 0);
+                m.put("dense_us_min", Double.POSITIVE_INFINITY);
+                m.put("dense_us_max", 0.0);
+                return m;
+            });
+            st.put("points", (Integer) st.get("points") + 1);
+            st.put("dense_us_min", Math.min((Double) st.get("dense_us_min"), r.denseMicros()));
+            st.put("dense_us_max", Math.max((Double) st.get("dense_us_max"), r.denseMicros()));
+            st.put("dense_moved", (Double) st.get("dense_us_max") / (Double) st.get("dense_us_min") - 1);
+        }
+        return new ArrayList<>(out.values());
     }
 
     /** Per shape, batch and mode: the highest density at which the best sparse format beats dense (null if none does). */

@@ -60,6 +60,22 @@ final class BenchSparseReport {
         r.heading("Crossover: the highest density at which a sparse format beats dense");
         r.table(List.of("layer", "batch", "mode", "density", "format"), rows);
 
+        List<Map<String, Object>> steadiness = Metrics.maps(m, "steadiness");
+        if (!steadiness.isEmpty()) {
+            r.heading("Steadiness: dense's time across the run's points");
+            r.note("Dense is timed in the rounds of every point, so at one shape, batch and mode it should take the same time throughout. "
+                    + "Where it moved by more than " + Math.round(100 * BenchSparseCommand.UNSTEADY) + "%, the machine changed speed under the run "
+                    + "(another tenant taking memory bandwidth or a core's share), and a second run's speedups may differ by more than that.");
+            List<List<String>> st = new ArrayList<>();
+            for (Map<String, Object> e : steadiness) {
+                double moved = Metrics.num(e, "dense_moved");
+                st.add(List.of(Metrics.str(e, "layer"), Metrics.count(Metrics.num(e, "batch")), Metrics.str(e, "mode"), Metrics.count(Metrics.num(e, "points")),
+                        Svg.num(Metrics.num(e, "dense_us_min")) + "–" + Svg.num(Metrics.num(e, "dense_us_max")) + " µs",
+                        Math.round(100 * moved) + "%" + (moved > BenchSparseCommand.UNSTEADY ? " (unsteady)" : "")));
+            }
+            r.table(List.of("layer", "batch", "mode", "points", "dense time", "moved"), st);
+        }
+
         r.heading("Roofline");
         r.note("Useful GFLOPS (2 × non-zeros × batch per second) of each kernel, placed by arithmetic intensity (those flops per byte of weights and "
                 + "activations moved), under the measured ceiling min(peak, intensity × bandwidth). Labels are dropped where they would overlap; "

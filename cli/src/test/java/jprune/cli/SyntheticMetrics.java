@@ -143,7 +143,11 @@ final class SyntheticMetrics {
         List<Object> crossovers = List.of(map("layer", "4096x4096", "rows", 4096, "cols", 4096, "batch", 1, "mode", "streaming", "crossover_density", 0.5,
                 "best_format", "2:4"), map("layer", "lenet-300-100:fc1.weight", "rows", 300, "cols", 784, "batch", 64, "mode", "warm", "crossover_density", null,
                 "best_format", null));
-        return viaJson(map("int8", false, "peak_gflops", 469.0, "bandwidth_gbs", 34.7, "threads", 2, "results", results, "crossovers", crossovers));
+        List<Object> steadiness = List.of(map("layer", "4096x4096", "batch", 1, "mode", "streaming", "points", 20, "dense_us_min", 1283.0,
+                "dense_us_max", 2192.0, "dense_moved", 0.708), map("layer", "4096x4096", "batch", 64, "mode", "streaming", "points", 20,
+                "dense_us_min", 10600.0, "dense_us_max", 11500.0, "dense_moved", 0.085));
+        return viaJson(map("int8", false, "peak_gflops", 469.0, "bandwidth_gbs", 34.7, "threads", 2, "results", results, "crossovers", crossovers,
+                "steadiness", steadiness));
     }
 
     private static Map<String, Object> result(String layer, int rows, int cols, double density, String format, int batch, String mode, double us, double speedup) {
@@ -151,7 +155,7 @@ final class SyntheticMetrics {
         long bytes = (long) (rows * (double) cols * density * (format.equals("dense") ? 4 : 6));
         double moved = bytes + 4.0 * (rows + cols) * batch;
         return map("layer", layer, "rows", rows, "cols", cols, "density", density, "format", format, "batch", batch, "mode", mode, "us", us,
-                "gflops", flops / us / 1e3, "speedup", speedup, "bytes", bytes, "flops_per_byte", flops / moved);
+                "dense_us", us * speedup, "gflops", flops / us / 1e3, "speedup", speedup, "bytes", bytes, "flops_per_byte", flops / moved);
     }
 
     /** Weight values with a seeded bell shape; a fraction of them zero. */

@@ -29,10 +29,11 @@ public final class SparseBenchmark {
     /**
      * One measurement: useful GFLOPS (2·nonzeros·batch per second) and speedup over dense at the
      * same shape, batch, mode and value type, with the range of the per-round speedups (dense and
-     * the format timed in interleaved rounds).
+     * the format timed in interleaved rounds). denseMicros is dense's median time in those same rounds
+     * (its own time for dense): across a run's points it shows how far the machine's speed moved.
      */
     public record Result(String layer, int rows, int cols, double density, String format, int batch, String mode,
-                         double micros, double gflops, double speedup, double speedupMin, double speedupMax,
+                         double micros, double denseMicros, double gflops, double speedup, double speedupMin, double speedupMax,
                          long bytes, double intensity) {
         public Map<String, Object> toMap() {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -44,6 +45,7 @@ public final class SparseBenchmark {
             m.put("batch", batch);
             m.put("mode", mode);
             m.put("us", micros);
+            m.put("dense_us", denseMicros);
             m.put("gflops", gflops);
             m.put("speedup", speedup);
             m.put("speedup_min", speedupMin);
@@ -145,20 +147,21 @@ public final class SparseBenchmark {
         // Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time.
         // Dense is measured first at each batch, so it is warm when the formats are timed against it.
         Timing.warmUntilSteady(call, 4_000_000_000L, batch == 1 ? 3000 : 300);
-        double us;
+        double us, denseUs;
         Timing.Ratio speedup;
         if (ms == dense) {
-            us = Timing.median(Timing.interleavedSamples(List.of(call), millisPerPoint, ROUNDS)[0]);
+            us = denseUs = Timing.median(Timing.interleavedSamples(List.of(call), millisPerPoint, ROUNDS)[0]);
             speedup = new Timing.Ratio(1, 1, 1);
         } else {
             Runnable denseCall = cycling(dense, x, new float[y.length], batch);
             double[][] t = Timing.interleavedSamples(List.of(denseCall, call), millisPerPoint, ROUNDS);
             us = Timing.median(t[1]);
+            denseUs = Timing.median(t[0]);
             speedup = Timing.Ratio.of(t[0], t[1]);
         }
         double flops = 2.0 * m0.nonzeros() * batch;
         long moved = m0.bytes() + 4L * (shape.cols() + shape.rows()) * batch;
-        return new Result(shape.layer(), shape.rows(), shape.cols(), density, m0.format(), batch, mode, us, flops / us / 1e3,
+        return new Result(shape.layer(), shape.rows(), shape.cols(), density, m0.format(), batch, mode, us, denseUs, flops / us / 1e3,
                 speedup.median(), speedup.min(), speedup.max(), m0.bytes(), flops / moved);
     }
 
