@@ -93,13 +93,7 @@ final class BenchSparseCommand implements Callable<Integer> {
         }
         List<Map<String, Object>> crossovers = crossovers(all);
         for (Map<String, Object> c : crossovers) System.out.println("crossover: " + c);
-        for (Map<String, Object> st : steadiness(all)) {
-            double moved = (Double) st.get("dense_moved");
-            System.out.printf(Locale.ROOT, "steadiness: %s batch %d %s: dense took %.0f–%.0f µs across %d points (moved %.0f%%)%s%n",
-                    st.get("layer"), st.get("batch"), st.get("mode"), st.get("dense_us_min"), st.get("dense_us_max"), st.get("points"), 100 * moved,
-                    moved > UNSTEADY ? ": the machine's speed moved during this run; another run's speedups may differ by more than "
-                            + Math.round(100 * UNSTEADY) + "%" : "");
-        }
+        printSteadiness(steadiness(all));
         if (out != null) write(limits, all);
         return 0;
     }
@@ -134,6 +128,38 @@ final class BenchSparseCommand implements Callable<Integer> {
      * agreed on 37–38.
      */
     static final double UNSTEADY = 0.15;
+
+    /**
+     * One line per unsteady group, then one for the run: a reference run has 26 groups, and a line
+     * each for the steady ones would bury the ones that matter.
+     */
+    private static void printSteadiness(List<Map<String, Object>> groups) {
+        int unsteady = 0;
+        double steadiest = 0;
+        for (Map<String, Object> st : groups) {
+            double moved = (Double) st.get("dense_moved");
+            if (moved <= UNSTEADY) {
+                steadiest = Math.max(steadiest, moved);
+                continue;
+            }
+            unsteady++;
+            System.out.printf(Locale.ROOT, "unsteady: %s batch %d %s: dense took %s–%s µs across its %d points (moved %.0f%%)%n", st.get("layer"),
+                    st.get("batch"), st.get("mode"), micros((Double) st.get("dense_us_min")), micros((Double) st.get("dense_us_max")), st.get("points"), 100 * moved);
+        }
+        if (groups.isEmpty()) return;
+        long limit = Math.round(100 * UNSTEADY);
+        if (unsteady == 0)
+            System.out.printf(Locale.ROOT, "steadiness: dense's time moved at most %.0f%% across the points of each of the %d shape, batch and mode groups%n",
+                    100 * steadiest, groups.size());
+        else
+            System.out.printf(Locale.ROOT, "steadiness: in %d of %d shape, batch and mode groups dense's time moved more than %d%% between points: the machine's "
+                    + "speed moved during this run, and another run's speedups there may differ by more than %d%%%n", unsteady, groups.size(), limit, limit);
+    }
+
+    /** Three significant figures or whole microseconds. */
+    private static String micros(double us) {
+        return String.format(Locale.ROOT, us >= 100 ? "%.0f" : us >= 10 ? "%.1f" : "%.2f", us);
+    }
 
     /**
      * Per shape, batch and mode: dense's median time in the rounds of each point (its own and every
