@@ -121,7 +121,8 @@ final class BenchSparseCommand implements Callable<Integer> {
      * How far dense's time moved across the points of one shape, batch and mode beyond which a run is
      * called unsteady: the same code timed at different points should take the same time, so a larger
      * move is the machine changing speed under the run (another tenant taking memory bandwidth or a
-     * core's share). The speedups compare kernels bound by different resources (a gathering kernel by
+     * core's share) or, for warm layers, the format timed beside dense leaving it a different share of
+     * the cache. The speedups compare kernels bound by different resources (a gathering kernel by
      * the core, dense at batch 1 by memory), so such a move changes them, and a second run's will
      * differ: on a busy 2-core Zen 5 VM (2026-12-04) dense at batch 1 moved 1.28–2.19 ms within runs
      * and only 23–29 of 38 speedups agreed within 15% between consecutive runs, where a quiet Intel VM
@@ -152,8 +153,9 @@ final class BenchSparseCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "steadiness: dense's time moved at most %.0f%% across the points of each of the %d shape, batch and mode groups%n",
                     100 * steadiest, groups.size());
         else
-            System.out.printf(Locale.ROOT, "steadiness: in %d of %d shape, batch and mode groups dense's time moved more than %d%% between points: the machine's "
-                    + "speed moved during this run, and another run's speedups there may differ by more than %d%%%n", unsteady, groups.size(), limit, limit);
+            System.out.printf(Locale.ROOT, "steadiness: in %d of %d shape, batch and mode groups dense's time moved more than %d%% between points (the machine's "
+                    + "speed changed under the run or, warm, what was timed beside dense left it a different cache): another run's speedups there may differ "
+                    + "by more than %d%%%n", unsteady, groups.size(), limit, limit);
     }
 
     /** Three significant figures or whole microseconds. */

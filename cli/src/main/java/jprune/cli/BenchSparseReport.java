@@ -65,7 +65,8 @@ final class BenchSparseReport {
             r.heading("Steadiness: dense's time across the run's points");
             r.note("Dense is timed in the rounds of every point, so at one shape, batch and mode it should take the same time throughout. "
                     + "Where it moved by more than " + Math.round(100 * BenchSparseCommand.UNSTEADY) + "%, the machine changed speed under the run "
-                    + "(another tenant taking memory bandwidth or a core's share), and a second run's speedups may differ by more than that.");
+                    + "(another tenant taking memory bandwidth or a core's share) or, warm, the formats timed beside dense left it different shares of "
+                    + "the cache, and a second run's speedups there may differ by more than that.");
             List<List<String>> st = new ArrayList<>();
             for (Map<String, Object> e : steadiness) {
                 double moved = Metrics.num(e, "dense_moved");
