@@ -158,7 +158,7 @@ final class BenchSparseCommand implements Callable<Integer> {
                     + "by more than %d%%%n", unsteady, groups.size(), limit, limit);
     }
 
-    /** Three significant figures or whole microseconds. */
+    /** Whole microseconds from 100 on, one decimal from 10, two below. */
     private static String micros(double us) {
         return String.format(Locale.ROOT, us >= 100 ? "%.0f" : us >= 10 ? "%.1f" : "%.2f", us);
     }

@@ -30,7 +30,7 @@ public final class SparseBenchmark {
      * One measurement: useful GFLOPS (2·nonzeros·batch per second) and speedup over dense at the
      * same shape, batch, mode and value type, with the range of the per-round speedups (dense and
      * the format timed in interleaved rounds). denseMicros is dense's median time in those same rounds
-     * (its own time for dense): across a run's points it shows how far the machine's speed moved.
+     * (its own time for dense): across a run's points it shows how steady dense's own time was.
      */
     public record Result(String layer, int rows, int cols, double density, String format, int batch, String mode,
                          double micros, double denseMicros, double gflops, double speedup, double speedupMin, double speedupMax,

@@ -6,7 +6,7 @@ import jprune.deploy.quant.Int8Quantizer;
 /**
  * Symmetric per-row int8 quantization, shared by every format's int8 variant: row r has scale
  * s_r = max|w_r| / 127 ({@link Int8Quantizer#scale}, which owns the edge cases) and stores
- * q = round(w / s_r) clamped to [−127, 127] ({@link Int8Quantizer#code}) (−128 is never used, so the range is symmetric and
+ * q = round(w / s_r) clamped to [−127, 127] ({@link Int8Quantizer#code}; −128 is never used, so the range is symmetric and
  * negation is exact). Rounding is half-to-even, as torch.round does. An
  * all-zero row has scale 0 and all-zero q; zeros stay exactly zero. A product multiplies the row's
  * integer-weighted sum by s_r once, at the end of the row.
