@@ -169,24 +169,23 @@ final class BenchSparseCommand implements Callable<Integer> {
      * format's), as min, max and dense_moved = max / min − 1.
      */
     static List<Map<String, Object>> steadiness(List<SparseBenchmark.Result> all) {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        for (SparseBenchmark.Result r : all) {
-            Map<String, Object> st = out.computeIfAbsent(r.layer() + "|" + r.batch() + "|" + r.mode(), k -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("layer", r.layer());
-                m.put("batch", r.batch());
-                m.put("mode", r.mode());
-                m.put("points", 0);
-                m.put("dense_us_min", Double.POSITIVE_INFINITY);
-                m.put("dense_us_max", 0.0);
-                return m;
-            });
-            st.put("points", (Integer) st.get("points") + 1);
-            st.put("dense_us_min", Math.min((Double) st.get("dense_us_min"), r.denseMicros()));
-            st.put("dense_us_max", Math.max((Double) st.get("dense_us_max"), r.denseMicros()));
-            st.put("dense_moved", (Double) st.get("dense_us_max") / (Double) st.get("dense_us_min") - 1);
+        Map<String, List<SparseBenchmark.Result>> groups = new LinkedHashMap<>();
+        for (SparseBenchmark.Result r : all) groups.computeIfAbsent(r.layer() + "|" + r.batch() + "|" + r.mode(), k -> new ArrayList<>()).add(r);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (List<SparseBenchmark.Result> g : groups.values()) {
+            double min = g.stream().mapToDouble(SparseBenchmark.Result::denseMicros).min().orElseThrow();
+            double max = g.stream().mapToDouble(SparseBenchmark.Result::denseMicros).max().orElseThrow();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", g.get(0).layer());
+            m.put("batch", g.get(0).batch());
+            m.put("mode", g.get(0).mode());
+            m.put("points", g.size());
+            m.put("dense_us_min", min);
+            m.put("dense_us_max", max);
+            m.put("dense_moved", max / min - 1);
+            out.add(m);
         }
-        return new ArrayList<>(out.values());
+        return out;
     }
 
     /** Per shape, batch and mode: the highest density at which the best sparse format beats dense (null if none does). */

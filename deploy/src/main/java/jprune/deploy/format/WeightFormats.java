@@ -19,12 +19,6 @@ public final class WeightFormats {
     private static final Pattern BLOCK = Pattern.compile("block(\\d{1,3})x(\\d{1,3})");
 
     /**
-     * W (dense row-major rows × cols) in the named format, fp32 or per-row int8.
-     *
-     * @throws IllegalArgumentException for an unknown name (the message lists the allowed ones) or a
-     *     matrix the format cannot hold (e.g. not N:M sparse)
-     */
-    /**
      * How many long CSR rows the matrix-vector product takes side by side on this machine (1 or 8;
      * by processor maker, or the {@code jprune.csr.lockstep} property): for benchmark reports.
      */
@@ -32,6 +26,12 @@ public final class WeightFormats {
         return CsrKernels.LONG_ROWS_LOCKSTEP;
     }
 
+    /**
+     * W (dense row-major rows × cols) in the named format, fp32 or per-row int8.
+     *
+     * @throws IllegalArgumentException for an unknown name (the message lists the allowed ones) or a
+     *     matrix the format cannot hold (e.g. not N:M sparse)
+     */
     public static WeightMatrix encode(String format, float[] dense, int rows, int cols, boolean int8) {
         if (format == null) throw new IllegalArgumentException("no weight format given; allowed: " + ALLOWED);
         String name = format.trim().toLowerCase(java.util.Locale.ROOT);
