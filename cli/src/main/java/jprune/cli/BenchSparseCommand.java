@@ -21,7 +21,7 @@ import picocli.CommandLine.Option;
         description = {"Sparse × dense products in every format against our dense kernel: the reference models' layer shapes and 4096×4096, "
                 + "at each density, batch 1 and 64. The reference shapes run 'warm' (one matrix repeated: they fit in cache, as in their models), "
                 + "the large one 'streaming' (copies totalling 512 MiB cycled, so weights come from memory, as a large model's do).",
-                "Prints a table, the crossover densities and how steady dense's own time was across each shape's points (a move over 15% means "
+                "Prints a table, the crossover densities and how steady dense's own time was across each shape's points (a move over 15%% means "
                 + "another run's speedups may differ by more than that); with --out DIR writes DIR/metrics.json and DIR/report.html (roofline)."})
 final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--shapes", paramLabel = "S", defaultValue = "all", description = "reference (the models' layers), large (4096×4096) or all. Default: ${DEFAULT-VALUE}.")
