@@ -37,9 +37,10 @@ usage (run with a Python that has torch, transformers and tokenizers: bin/peers/
       the end token), decoded, on stdout.
   hf_gpt2.py golden --text train.txt --out DIR
       Test cases for jprune (lm/src/test/resources/hf-transformers-golden): a tokenizer trained on the text's first
-      2,000 lines (vocabulary 400) and a tiny GPT-2 (2 layers, 32 wide, 4 heads, 64 positions, seeded, every parameter
-      moved off its initial value), saved three ways: save_pretrained F32, save_pretrained BF16 in shards, and the hub's
-      layout. Each case: model/ (with tokenizer.json, vocab.json, merges.txt), text.txt, ids.json (transformers' ids
+      2,000 lines (vocabulary 400); a tiny GPT-2 (2 layers, 32 wide, 4 heads, 64 positions, seeded, every parameter
+      moved off its initial value) saved three ways (save_pretrained F32, the hub's layout, save_pretrained BF16 in
+      shards); tiny Llamas (grouped-query attention with an untied head; Llama-3 rope scaling, tied, BF16) and a Qwen2
+      (q/k/v biases, tied) saved with save_pretrained, so their config.json has transformers 5's rope_parameters. Each case: model/ (with tokenizer.json, vocab.json, merges.txt), text.txt, ids.json (transformers' ids
       for the text) and logits.safetensors (F32 [T, vocab], transformers' forward in float64 on the first T ids of
       the weights it reads back from model/).
   hf_gpt2.py calib --model DIR --text train.txt --nsamples N --seqlen L [--seed 0] --out CALIB.json
@@ -263,7 +264,8 @@ def golden(args):
     import torch
     from safetensors.torch import save_file
     from tokenizers import ByteLevelBPETokenizer
-    from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
+    from transformers import (GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast, LlamaConfig, LlamaForCausalLM, Qwen2Config,
+                              Qwen2ForCausalLM)
     torch.manual_seed(21)
     os.makedirs(args.out, exist_ok=True)
     with open(args.text, encoding='utf-8') as f:
@@ -276,15 +278,15 @@ def golden(args):
     tok = GPT2TokenizerFast.from_pretrained(tok_dir, model_max_length=64)
     ids = tok(GOLDEN_TEXT, add_special_tokens=False)['input_ids']
     assert tok.decode(ids) == GOLDEN_TEXT
-    config = GPT2Config(vocab_size=len(tok), n_positions=64, n_embd=32, n_layer=2, n_head=4,
-                        bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
-    model = GPT2LMHeadModel(config).eval()
-    with torch.no_grad():  # initial norms are ones and biases zeros: move every parameter so each one matters
-        for p in model.parameters():
-            p.add_(0.1 * torch.randn_like(p))
     T = min(len(ids), 48)
 
-    def case(name, save, dtype):
+    def moved(model):  # initial norms are ones and biases zeros: move every parameter so each one matters
+        with torch.no_grad():
+            for p in model.parameters():
+                p.add_(0.1 * torch.randn_like(p))
+        return model.eval()
+
+    def case(name, model, save, dtype):
         d = os.path.join(args.out, name)
         shutil.rmtree(d, ignore_errors=True)
         os.makedirs(d)
@@ -293,7 +295,7 @@ def golden(args):
         for f in ('vocab.json', 'merges.txt'):  # GPT-2's tokenizer files as the hub has them, beside tokenizer.json
             shutil.copy(os.path.join(tok_dir, f), os.path.join(d, 'model'))
         # transformers' logits from what it reads back, in float64
-        m = GPT2LMHeadModel.from_pretrained(os.path.join(d, 'model'), dtype=dtype).double().eval()
+        m = type(model).from_pretrained(os.path.join(d, 'model'), dtype=dtype).double().eval()
         with torch.no_grad():
             logits = m(input_ids=torch.tensor([ids[:T]])).logits[0].float().contiguous()
         save_file({'logits': logits}, os.path.join(d, 'logits.safetensors'))
@@ -302,11 +304,24 @@ def golden(args):
         with open(os.path.join(d, 'text.txt'), 'w', encoding='utf-8') as f:
             f.write(GOLDEN_TEXT)
 
-    case('gpt2-save-pretrained-f32', lambda d: model.save_pretrained(d), torch.float32)
-    case('gpt2-bf16-sharded', lambda d: model.to(torch.bfloat16).save_pretrained(d, max_shard_size='40KB'), torch.bfloat16)
-    model.float()
-
-    case('gpt2-hub-names-f32', lambda d: save_hub_layout(model, d), torch.float32)
+    special = dict(vocab_size=len(tok), bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
+    gpt2 = moved(GPT2LMHeadModel(GPT2Config(n_positions=64, n_embd=32, n_layer=2, n_head=4, **special)))
+    case('gpt2-save-pretrained-f32', gpt2, lambda d: gpt2.save_pretrained(d), torch.float32)
+    case('gpt2-hub-names-f32', gpt2, lambda d: save_hub_layout(gpt2, d), torch.float32)
+    case('gpt2-bf16-sharded', gpt2, lambda d: gpt2.to(torch.bfloat16).save_pretrained(d, max_shard_size='40KB'), torch.bfloat16)
+    llama = moved(LlamaForCausalLM(LlamaConfig(hidden_size=48, intermediate_size=80, num_hidden_layers=2, num_attention_heads=4,
+                                               num_key_value_heads=2, max_position_embeddings=64, tie_word_embeddings=False, **special)))
+    case('llama-gqa-untied-f32', llama, lambda d: llama.save_pretrained(d), torch.float32)
+    llama3 = moved(LlamaForCausalLM(LlamaConfig(
+        hidden_size=32, intermediate_size=64, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+        max_position_embeddings=128, tie_word_embeddings=True, rms_norm_eps=1e-5,
+        rope_parameters={'rope_type': 'llama3', 'rope_theta': 500000.0, 'factor': 8.0, 'low_freq_factor': 1.0,
+                         'high_freq_factor': 4.0, 'original_max_position_embeddings': 16}, **special)))
+    case('llama3-rope-tied-bf16', llama3, lambda d: llama3.to(torch.bfloat16).save_pretrained(d), torch.bfloat16)
+    qwen2 = moved(Qwen2ForCausalLM(Qwen2Config(hidden_size=48, intermediate_size=80, num_hidden_layers=2, num_attention_heads=6,
+                                               num_key_value_heads=2, max_position_embeddings=128, tie_word_embeddings=True,
+                                               rope_parameters={'rope_type': 'default', 'rope_theta': 1000000.0}, **special)))
+    case('qwen2-bias-tied-f32', qwen2, lambda d: qwen2.save_pretrained(d), torch.float32)
     shutil.rmtree(tok_dir)
     print(f"{len(ids)} token ids, logits of the first {T}, vocabulary {len(tok)} -> {args.out}")
 

@@ -18,8 +18,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Checkpoints written by Hugging Face transformers itself (bin/peers/hf_gpt2.py golden: save_pretrained in F32,
- * save_pretrained in BF16 shards, and the hub's older gpt2 layout), with transformers' own token ids for a text
+ * Checkpoints written by Hugging Face transformers itself (bin/peers/hf_gpt2.py golden: GPT-2 by save_pretrained in
+ * F32, in BF16 shards and in the hub's older layout; Llama with grouped-query attention, Llama with Llama-3 rope
+ * scaling in BF16, and Qwen2 by save_pretrained, whose config.json has transformers 5's rope_parameters), with
+ * transformers' own token ids for a text
  * and its logits, computed in float64 from the weights it reads back. Where {@link GoldenForwardTest} checks the
  * forward against a reference written from the architectures' definitions, this checks the files and numbers of
  * the library that defines the conventions.
@@ -28,7 +30,8 @@ class TransformersGoldenTest {
     static final Path GOLDEN = Path.of("src/test/resources/hf-transformers-golden");
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2-save-pretrained-f32", "gpt2-bf16-sharded", "gpt2-hub-names-f32"})
+    @ValueSource(strings = {"gpt2-save-pretrained-f32", "gpt2-bf16-sharded", "gpt2-hub-names-f32", "llama-gqa-untied-f32",
+            "llama3-rope-tied-bf16", "qwen2-bias-tied-f32"})
     void tokenIdsAndLogitsAreTransformers(String name) throws Exception {
         Path c = GOLDEN.resolve(name), model = c.resolve("model");
         String text = Files.readString(c.resolve("text.txt"));
