@@ -7,11 +7,13 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import jprune.nn.io.Json;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The command line as a user meets it: exit codes, messages, files written. */
 class CliTest {
@@ -53,11 +55,11 @@ class CliTest {
 
     @Test
     void helpOnEveryCommand() {
-        List<List<String>> paths = new java.util.ArrayList<>();
+        List<List<String>> paths = new ArrayList<>();
         commandPaths(Main.commandLine(), List.of(), paths);
         assertTrue(paths.size() > 20, paths.toString());
         for (List<String> path : paths) {
-            List<String> args = new java.util.ArrayList<>(path);
+            List<String> args = new ArrayList<>(path);
             args.add("--help");
             Run r = run(args.toArray(String[]::new));
             assertEquals(0, r.code(), String.join(" ", args));
@@ -67,10 +69,10 @@ class CliTest {
         }
     }
 
-    private static void commandPaths(picocli.CommandLine cmd, List<String> path, List<List<String>> out) {
+    private static void commandPaths(CommandLine cmd, List<String> path, List<List<String>> out) {
         out.add(path);
         for (var e : cmd.getSubcommands().entrySet()) {
-            List<String> sub = new java.util.ArrayList<>(path);
+            List<String> sub = new ArrayList<>(path);
             sub.add(e.getKey());
             commandPaths(e.getValue(), sub, out);
         }
