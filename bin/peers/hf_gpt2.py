@@ -92,7 +92,6 @@ def train(args):
     from transformers import GPT2Config, GPT2LMHeadModel, GPT2TokenizerFast
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
-    random.seed(args.seed)
     os.makedirs(args.out, exist_ok=True)
     t0 = time.time()
     bpe = ByteLevelBPETokenizer()
@@ -106,8 +105,8 @@ def train(args):
     config = GPT2Config(vocab_size=len(tok), n_positions=args.positions, n_embd=args.dim, n_layer=args.layers,
                         n_head=args.heads, bos_token_id=tok.bos_token_id, eos_token_id=tok.eos_token_id)
     model = GPT2LMHeadModel(config)
-    decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
-    no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    no_decay = [p for p in model.parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{'params': decay, 'weight_decay': 0.1}, {'params': no_decay, 'weight_decay': 0.0}],
                             lr=args.lr, betas=(0.9, 0.95))
     warmup = max(1, args.steps // 20)
@@ -140,13 +139,11 @@ def variants(args):
     import torch
     from transformers import GPT2LMHeadModel
     model = GPT2LMHeadModel.from_pretrained(args.model, dtype=torch.float32)
-    tokenizer_files = [f for f in os.listdir(args.model) if f not in ('train.json',) and not f.startswith('model')
-                       and f != 'config.json']
+    tokenizer_files = [f for f in os.listdir(args.model) if f not in ('train.json', 'config.json') and not f.startswith('model')]
 
-    def copy_tokenizer(dst, skip=()):
+    def copy_tokenizer(dst):
         for f in tokenizer_files:
-            if f not in skip:
-                shutil.copy(os.path.join(args.model, f), dst)
+            shutil.copy(os.path.join(args.model, f), dst)
 
     out = lambda name: os.path.join(args.out, name)
     total = sum(p.numel() * 4 for p in model.parameters())
@@ -231,10 +228,10 @@ def evaluate(args):
 
 def generate(args):
     import torch
-    from transformers import AutoTokenizer, GPT2LMHeadModel
+    from transformers import AutoModelForCausalLM, AutoTokenizer
     torch.set_num_threads(args.threads)
     tok = AutoTokenizer.from_pretrained(args.model)
-    model = GPT2LMHeadModel.from_pretrained(args.model, dtype=torch.float32).eval()
+    model = AutoModelForCausalLM.from_pretrained(args.model, dtype=torch.float32).eval()
     x = torch.tensor([tok(args.prompt, add_special_tokens=False)['input_ids']])
     with torch.no_grad():
         y = model.generate(x, do_sample=False, max_new_tokens=args.max_new_tokens,
