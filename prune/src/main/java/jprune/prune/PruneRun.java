@@ -48,10 +48,12 @@ public final class PruneRun {
         this.pruner = require(pruner, "pruner");
         this.criterion = require(criterion, "criterion");
         this.spec = require(spec, "spec");
-        this.schedule = require(schedule, "schedule");
         this.finetune = require(finetune, "finetune");
         this.train = require(train, "train");
         this.test = require(test, "test");
+        // Identity, not equality: only parse("agp")'s instance means "over this run's fine-tuning".
+        this.schedule = require(schedule, "schedule") == SparsitySchedule.AGP_OVER_FINETUNING
+                ? defaultGradual(finetune, train.count()) : schedule;
         if (schedule instanceof SparsitySchedule.Gradual && finetune.epochs() < 1)
             throw new IllegalArgumentException("the gradual (agp) schedule prunes during fine-tuning: it needs >= 1 fine-tuning epoch");
     }
@@ -64,6 +66,11 @@ public final class PruneRun {
     private static <T> T require(T value, String name) {
         if (value == null) throw new IllegalArgumentException(name + " must not be null");
         return value;
+    }
+
+    /** The schedule this run follows: as given, or for {@code parse("agp")} the {@link #defaultGradual} of its fine-tuning. */
+    public SparsitySchedule schedule() {
+        return schedule;
     }
 
     /** Prunes and fine-tunes the model in place; returns the figures of each round. {@code progress} may be null. */

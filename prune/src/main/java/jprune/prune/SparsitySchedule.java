@@ -64,12 +64,17 @@ public sealed interface SparsitySchedule permits SparsitySchedule.OneShot, Spars
     }
 
     /**
-     * Parses "oneshot", "iterative:R" or "agp". The gradual schedule's steps depend on the fine-tuning
-     * run, so "agp" gives a placeholder that {@link PruneRun#defaultGradual} replaces.
+     * What {@code parse("agp")} gives: "the gradual schedule over the first half of fine-tuning", whose
+     * steps depend on the fine-tuning run. {@link PruneRun} replaces this very instance with
+     * {@link PruneRun#defaultGradual} for its own fine-tuning; a {@link Gradual} built with its own
+     * steps, even equal ones, runs as given.
      */
+    Gradual AGP_OVER_FINETUNING = new Gradual(0, 0, 1, 1);
+
+    /** Parses "oneshot", "iterative:R" or "agp" ({@link #AGP_OVER_FINETUNING}). */
     static SparsitySchedule parse(String name) {
         if ("oneshot".equals(name)) return new OneShot();
-        if ("agp".equals(name)) return new Gradual(0, 0, 1, 1);
+        if ("agp".equals(name)) return AGP_OVER_FINETUNING;
         if (name != null && name.startsWith("iterative:")) {
             try {
                 return new Iterative(Integer.parseInt(name.substring("iterative:".length())));

@@ -90,6 +90,18 @@ class PruneRunTest {
     }
 
     @Test
+    void parsedAgpSpansThisRunsFineTuningAndAnExplicitGradualRunsAsGiven() {
+        DataSplit train = synthetic(256, 1), test = synthetic(64, 2);
+        Module m = Models.build(Models.defaultConfig("lenet-300-100"), 3);
+        PruneSpec spec = PruneSpec.of(0.5, Scope.GLOBAL);
+        PruneRun parsed = new PruneRun(m, new MagnitudeCriterion(false), spec, SparsitySchedule.parse("agp"), cfg(4), train, test);
+        // 256 images in batches of 32: 8 a epoch, 32 in all; pruning over the first 16, every step.
+        assertEquals(new SparsitySchedule.Gradual(0, 0, 16, 1), parsed.schedule());
+        SparsitySchedule.Gradual own = new SparsitySchedule.Gradual(0, 0, 1, 1);
+        assertSame(own, new PruneRun(m, new MagnitudeCriterion(false), spec, own, cfg(4), train, test).schedule());
+    }
+
+    @Test
     void theDefaultGradualSchedulePrunesOverTheFirstHalfTenTimesAnEpoch() {
         // 12 epochs of 469 batches (60,000 images in batches of 128).
         SparsitySchedule.Gradual g = PruneRun.defaultGradual(new TrainConfig(12, 128, 0.05, "sgd", "cosine", 0.9, true, 0, 0, 0, 0, 0, 1), 60_000);
