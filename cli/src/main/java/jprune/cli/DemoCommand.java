@@ -57,7 +57,11 @@ final class DemoCommand implements Callable<Integer> {
             if (!what.equals("lm")) throw new UsageException("demo takes no argument or 'lm', got '" + what + "'");
             return LmDemo.run(out.resolve("lm"), retrain, common);
         }
+        // Checked before the dense model trains (minutes), not when prune gets them.
         if (epochs < 1) throw new UsageException("--epochs must be >= 1, got " + epochs);
+        if (!(sparsity > 0 && sparsity < 1)) throw new UsageException("--sparsity must be in (0, 1), got " + sparsity);
+        if (finetuneEpochs < 1)
+            throw new UsageException("--finetune-epochs must be >= 1 (the demo prunes gradually during fine-tuning), got " + finetuneEpochs);
         Path denseDir = out.resolve("dense"), prunedDir = out.resolve("pruned");
         if (retrain || !Files.exists(denseDir.resolve("model.safetensors"))) {
             TrainConfig cfg = TrainConfig.defaults("lenet-300-100").withEpochs(epochs);
@@ -69,13 +73,15 @@ final class DemoCommand implements Callable<Integer> {
                 "--schedule", "agp", "--finetune-epochs", Integer.toString(finetuneEpochs), "--out", prunedDir.toString()));
         if (common.threads != null) args.addAll(List.of("--threads", common.threads.toString()));
         if (common.data != null) args.addAll(List.of("--data", common.data.toString()));
-        int code = new CommandLine(new PruneCommand()).execute(args.toArray(String[]::new));
+        if (common.testLimit > 0) args.addAll(List.of("--test-limit", Integer.toString(common.testLimit)));
+        int code = Main.withHandlers(new CommandLine(new PruneCommand())).execute(args.toArray(String[]::new));
         if (code != 0) return code;
         Path compressedDir = out.resolve("compressed");
         List<String> cargs = new ArrayList<>(List.of("--from", prunedDir.toString(), "--quantize", "int8", "--out", compressedDir.toString()));
         if (common.threads != null) cargs.addAll(List.of("--threads", common.threads.toString()));
         if (common.data != null) cargs.addAll(List.of("--data", common.data.toString()));
-        code = new CommandLine(new CompressCommand()).execute(cargs.toArray(String[]::new));
+        if (common.testLimit > 0) cargs.addAll(List.of("--test-limit", Integer.toString(common.testLimit)));
+        code = Main.withHandlers(new CommandLine(new CompressCommand())).execute(cargs.toArray(String[]::new));
         if (code != 0) return code;
         Map<String, Object> c = (Map<String, Object>) Json.parse(Files.readString(compressedDir.resolve("metrics.json")));
         Map<String, Object> ci = (Map<String, Object>) ((Map<String, Object>) c.get("inference")).get("compressed");

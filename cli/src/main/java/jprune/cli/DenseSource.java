@@ -3,6 +3,7 @@ package jprune.cli;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import jprune.nn.io.ModelCheckpoint;
 import jprune.nn.models.Models;
 import jprune.nn.train.TrainConfig;
 import picocli.CommandLine.Option;
@@ -15,12 +16,23 @@ final class DenseSource {
     @Option(names = "--model", paramLabel = "M", description = "Train this reference model first (default recipe), into OUT/dense; reused if already there.")
     String model;
 
+    /** Fails when --out is --from: the results would replace the model they come from. Call before writing anything. */
+    void checkOut(Path out) {
+        if (from != null && from.toAbsolutePath().normalize().equals(out.toAbsolutePath().normalize()))
+            throw new UsageException("--out must differ from --from (the results would replace the model they come from)");
+    }
+
     /** The dense checkpoint, training it into OUT/dense first when a model name was given. */
     Path checkpoint(Path out, long seed, Data.Splits data, int threads) throws IOException {
+        checkOut(out);
         if (from != null) return SavedModel.checkpoint(from);
         if (!Models.NAMES.contains(model)) throw new UsageException("--model must be one of " + Models.NAMES + ", got '" + model + "'");
         Path dense = out.resolve("dense").resolve("model.safetensors");
         if (Files.exists(dense)) {
+            String saved = ModelCheckpoint.load(dense).config().name();
+            if (!saved.equals(model))
+                throw new UsageException(dense.getParent() + " holds a " + saved + ", not the " + model
+                        + " --model asks for: give another --out, or --from " + dense.getParent() + " to prune that one");
             System.err.println("reusing the dense model in " + dense.getParent());
         } else {
             TrainRun.run(model, TrainConfig.defaults(model).withSeed(seed), data, dense.getParent(), threads, System.err);

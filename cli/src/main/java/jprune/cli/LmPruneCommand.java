@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -159,14 +160,18 @@ final class LmPruneCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    static final int MAX_SAMPLES = 1 << 20;
+
     @Override
     public Integer call() throws Exception {
         common.apply();
+        checkOutIsNotModel();
         if (granularity != null) return new LmStructuredPrune(this).run();
         if (criterion != null || scope != null || schedule != null || blocksToRemove != null || finetuneSteps != 0 || finetuneText != null)
             throw new UsageException("--criterion, --scope, --schedule, --blocks-to-remove and --finetune-* need --granularity heads, mlp-neurons, blocks or hidden");
         if (recipe != null) applyRecipe();
         if (model == null) throw new UsageException("--model is required");
+        checkOutIsNotModel();
         if (method == null) throw new UsageException("--method is required: magnitude, wanda or sparsegpt");
         PruneMethod m = parse(() -> PruneMethod.parse(method));
         if ((sparsity == null) == (pattern == null)) throw new UsageException("give exactly one of --sparsity S and --pattern N:M");
@@ -174,7 +179,7 @@ final class LmPruneCommand implements Callable<Integer> {
         OneShotSettings settings = parse(() -> new OneShotSettings(m, target, regex("--layers", layers), regex("--skip", skip),
                 blocksize != null ? blocksize : 128, percdamp != null ? percdamp : 0.01));
         if (m.needsCalibration() && calib == null) throw new UsageException("--calib is required for --method " + m.cliName());
-        if (nsamples != null && nsamples < 1) throw new UsageException("--nsamples must be >= 1, got " + nsamples);
+        checkSamples();
         if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
         long started = System.nanoTime();
         try (MemoryUse.HeapSampler heap = new MemoryUse.HeapSampler(); HfCheckpoint ck = LmModels.open(model)) {
@@ -266,8 +271,15 @@ final class LmPruneCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The papers calibrate on 128 samples; a million windows is past any heap, and past it counts overflow. */
+    void checkSamples() {
+        if (nsamples != null && (nsamples < 1 || nsamples > MAX_SAMPLES))
+            throw new UsageException("--nsamples must be in [1, " + MAX_SAMPLES + "], got " + nsamples);
+    }
+
     CalibrationSamples calibration(Tokenizer tok, DecoderModel dense, int l) throws IOException {
         if (calib == null) return null;
+        checkSamples();
         int vocab = dense.config().vocabSize();
         CalibrationSamples s;
         if (calib.endsWith(".json")) {
@@ -353,6 +365,12 @@ final class LmPruneCommand implements Callable<Integer> {
     }
 
     /** Fills every option not given on the command line from --recipe. */
+    /** Writing the pruned checkpoint over the one being read would lose it (and corrupt the run). */
+    void checkOutIsNotModel() {
+        if (model != null && out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize()))
+            throw new UsageException("--out must differ from --model (the pruned checkpoint would replace the one it is pruned from)");
+    }
+
     private void applyRecipe() throws IOException {
         if (!Files.isRegularFile(recipe)) throw new UsageException("--recipe: no file " + recipe);
         Map<String, Object> r;
@@ -362,25 +380,35 @@ final class LmPruneCommand implements Callable<Integer> {
             throw new UsageException("--recipe " + recipe + ": not a JSON object (" + e.getMessage() + ")");
         }
         if (!"lm prune".equals(r.get("command"))) throw new UsageException("--recipe " + recipe + ": not an lm prune recipe");
+        JsonFields f = new JsonFields(r, "--recipe " + recipe, RECIPE_FIELDS);
         var given = spec.commandLine().getParseResult();
-        if (!given.hasMatchedOption("--model") && r.get("model") != null) model = Path.of((String) r.get("model"));
-        if (!given.hasMatchedOption("--method")) method = (String) r.get("method");
+        if (!given.hasMatchedOption("--model") && f.string("model") != null) model = Path.of(f.string("model"));
+        if (!given.hasMatchedOption("--method")) method = f.string("method");
         if (!given.hasMatchedOption("--sparsity") && !given.hasMatchedOption("--pattern")) {
-            if (r.get("sparsity") instanceof Number n) sparsity = n.doubleValue();
-            if (r.get("pattern") instanceof String p) pattern = p;
+            sparsity = f.number("sparsity");
+            pattern = f.string("pattern");
         }
-        if (!given.hasMatchedOption("--calib")) calib = (String) r.get("calib");
-        if (!given.hasMatchedOption("--nsamples") && r.get("nsamples") instanceof Number n) nsamples = n.intValue();
-        if (!given.hasMatchedOption("--seqlen") && r.get("seqlen") instanceof Number n) seqlen = n.intValue();
-        if (!given.hasMatchedOption("--seed") && r.get("seed") instanceof Number n) seed = n.longValue();
-        if (!given.hasMatchedOption("--layers")) layers = (String) r.get("layers");
-        if (!given.hasMatchedOption("--skip")) skip = (String) r.get("skip");
-        if (!given.hasMatchedOption("--blocksize") && r.get("blocksize") instanceof Number n) blocksize = n.intValue();
-        if (!given.hasMatchedOption("--percdamp") && r.get("percdamp") instanceof Number n) percdamp = n.doubleValue();
-        if (!given.hasMatchedOption("--eval")) eval = (String) r.get("eval");
-        if (!given.hasMatchedOption("--eval-dense") && !given.hasMatchedOption("--no-eval-dense") && r.get("eval_dense") instanceof Boolean b) evalDense = b;
-        if (!given.hasMatchedOption("--eval-seqlen") && r.get("eval_seqlen") instanceof Number n) evalSeqlen = n.intValue();
-        if (!given.hasMatchedOption("--eval-limit-tokens") && r.get("eval_limit_tokens") instanceof Number n) evalLimit = n.longValue();
-        if (!given.hasMatchedOption("--threads") && r.get("threads") instanceof Number n) Parallel.setThreads(n.intValue());
+        if (!given.hasMatchedOption("--calib")) calib = f.string("calib");
+        if (!given.hasMatchedOption("--nsamples") && f.integer("nsamples") != null) nsamples = f.integer("nsamples");
+        if (!given.hasMatchedOption("--seqlen") && f.integer("seqlen") != null) seqlen = f.integer("seqlen");
+        if (!given.hasMatchedOption("--seed") && f.longInteger("seed") != null) seed = f.longInteger("seed");
+        if (!given.hasMatchedOption("--layers")) layers = f.string("layers");
+        if (!given.hasMatchedOption("--skip")) skip = f.string("skip");
+        if (!given.hasMatchedOption("--blocksize") && f.integer("blocksize") != null) blocksize = f.integer("blocksize");
+        if (!given.hasMatchedOption("--percdamp") && f.number("percdamp") != null) percdamp = f.number("percdamp");
+        if (!given.hasMatchedOption("--eval")) eval = f.string("eval");
+        if (!given.hasMatchedOption("--eval-dense") && !given.hasMatchedOption("--no-eval-dense") && f.bool("eval_dense") != null)
+            evalDense = f.bool("eval_dense");
+        if (!given.hasMatchedOption("--eval-seqlen") && f.integer("eval_seqlen") != null) evalSeqlen = f.integer("eval_seqlen");
+        if (!given.hasMatchedOption("--eval-limit-tokens") && f.longInteger("eval_limit_tokens") != null) evalLimit = f.longInteger("eval_limit_tokens");
+        Integer threads = f.integer("threads");
+        if (!given.hasMatchedOption("--threads") && threads != null) {
+            if (threads < 1) throw new UsageException("--recipe " + recipe + ": field 'threads' must be >= 1, got " + threads);
+            Parallel.setThreads(threads);
+        }
     }
+
+    /** What {@link #recipeOf} writes. */
+    private static final Set<String> RECIPE_FIELDS = Set.of("command", "model", "method", "pattern", "sparsity", "calib", "nsamples",
+            "seqlen", "seed", "layers", "skip", "blocksize", "percdamp", "eval", "eval_dense", "eval_seqlen", "eval_limit_tokens", "threads");
 }

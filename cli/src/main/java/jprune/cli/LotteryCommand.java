@@ -121,8 +121,10 @@ final class LotteryCommand implements Callable<Integer> {
         LotteryTicket.Result dense;
         LotteryTicket.State state;
         if (resume && Files.exists(metricsFile) && Files.exists(rewindFile)) {
-            Map<String, Object> m = Json.parseObject(Files.readString(metricsFile));
-            requireSameSettings(metricsFile, m);
+            Map<String, Object> m = ResumeFile.read(metricsFile);
+            ResumeFile.requireSame(metricsFile, m, settings());
+            if (!(m.get("rounds") instanceof List<?>) || !(m.get("dense_test_accuracy") instanceof Number))
+                throw new UsageException("--resume: " + metricsFile + " has no rounds of a lottery run; choose another --out");
             done.addAll((List<Object>) m.get("rounds"));
             denseAcc = ((Number) m.get("dense_test_accuracy")).doubleValue();
             dense = m.get("dense_early_stop_test_accuracy") instanceof Number es
@@ -196,20 +198,10 @@ final class LotteryCommand implements Callable<Integer> {
     }
 
     /**
-     * --resume continues a run only with the settings it was started with (--rounds may grow): a
-     * ticket whose rounds ran under different rates, budgets or seeds would be no experiment at all.
+     * What the run was started with: recorded in metrics.json and checked by --resume ({@link ResumeFile}),
+     * which continues a run only with these (--rounds may grow): a ticket whose rounds ran under different
+     * rates, budgets or seeds would be no experiment at all.
      */
-    private void requireSameSettings(Path metricsFile, Map<String, Object> recorded) {
-        for (Map.Entry<String, Object> e : settings().entrySet()) {
-            Object was = recorded.get(e.getKey()), now = e.getValue();
-            boolean same = was instanceof Number a && now instanceof Number b ? a.doubleValue() == b.doubleValue() : String.valueOf(was).equals(String.valueOf(now));
-            if (!same)
-                throw new UsageException("--resume: " + metricsFile + " was written with " + e.getKey() + " " + was + ", this run has " + now
-                        + "; resume with the run's own flags, or choose another --out");
-        }
-    }
-
-    /** What the run was started with: recorded in metrics.json and checked by --resume. */
     private Map<String, Object> settings() {
         TrainConfig training = recipe.train();
         Map<String, Object> m = new LinkedHashMap<>();

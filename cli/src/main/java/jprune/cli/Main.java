@@ -1,6 +1,12 @@
 package jprune.cli;
 
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,7 +27,14 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        try {
+            System.exit(run(args));
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // picocli hands errors (not exceptions) straight through: still one line, not a stack trace.
+            System.err.println("jprune: " + oneLine(e));
+            if (System.getenv("JPRUNE_DEBUG") != null) e.printStackTrace();
+            System.exit(1);
+        }
     }
 
     /** Runs the CLI and returns the exit code (tests call this). */
@@ -31,7 +44,14 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new Main());
+        return withHandlers(new CommandLine(new Main()));
+    }
+
+    /**
+     * The CLI's exit codes and one-line messages on cli and its subcommands: for the full command line,
+     * and for a command one command runs on its own (demo runs prune and compress).
+     */
+    static CommandLine withHandlers(CommandLine cli) {
         cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
             PrintWriter err = cmd.getErr();
             err.println(displayName(cmd) + ": " + oneLine(ex));
@@ -62,7 +82,23 @@ public final class Main implements Runnable {
             msg = t.getMessage();
         }
         if (t instanceof OutOfMemoryError) msg = "out of memory (" + msg + "); raise the heap with JPRUNE_JAVA_OPTS=-Xmx4g";
+        if (t instanceof FileSystemException f) msg = fileProblem(f);
         if (msg == null) msg = t.getClass().getSimpleName();
         return msg.replace('\n', ' ');
+    }
+
+    /** A file system failure as a sentence: its own message is often the bare path ("/etc/passwd"). */
+    private static String fileProblem(FileSystemException f) {
+        String path = f.getFile() == null ? "" : f.getFile();
+        if (f.getOtherFile() != null) path += " -> " + f.getOtherFile();
+        String what = switch (f) {
+            case NoSuchFileException e -> "no such file or directory";
+            case NotDirectoryException e -> "not a directory";
+            case FileAlreadyExistsException e -> "exists and is in the way (a file where a directory is needed?)";
+            case AccessDeniedException e -> "permission denied";
+            case DirectoryNotEmptyException e -> "directory not empty";
+            default -> f.getReason() == null ? f.getClass().getSimpleName() : f.getReason();
+        };
+        return path.isEmpty() ? what : path + ": " + what;
     }
 }

@@ -106,6 +106,7 @@ final class PruneCommand implements Callable<Integer> {
                 throw new UsageException(flagMessage(e));
             }
         }
+        source.checkOut(out);
         Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
 
@@ -131,6 +132,9 @@ final class PruneCommand implements Callable<Integer> {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         SparsityStats stats = result.stats();
+        if (!recipe.parsedGranularity().isStructured() && Math.abs(stats.sparsity() - recipe.sparsity()) > 0.01)
+            System.err.printf(Locale.ROOT, "note: reached %.2f%% sparsity, not the %.2f%% asked for: kept layers, per-layer overrides,"
+                    + " --max-layer-sparsity or blocks larger than a layer limit what can be removed%n", 100 * stats.sparsity(), 100 * recipe.sparsity());
         model = result.model();
         config = result.config();
         double acc = Trainer.accuracy(model, data.test(), 256);

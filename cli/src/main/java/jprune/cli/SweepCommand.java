@@ -74,6 +74,8 @@ final class SweepCommand implements Callable<Integer> {
             if (!jprune.prune.Criteria.NAMES.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + jprune.prune.Criteria.NAMES);
             if (c.equals("movement")) throw new UsageException("--criteria: movement needs gradual pruning during fine-tuning; a one-shot sweep cannot use it");
         }
+        if (criteria.isEmpty()) throw new UsageException("--criteria: give at least one criterion");
+        if (sparsities.isEmpty()) throw new UsageException("--sparsities: give at least one sparsity");
         for (double s : sparsities) if (!(s >= 0 && s < 1)) throw new UsageException("--sparsities: " + s + " is outside [0, 1)");
         if (finetuneEpochs < 0) throw new UsageException("--finetune-epochs must be >= 0, got " + finetuneEpochs);
         Scope sc;
@@ -85,6 +87,7 @@ final class SweepCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+        source.checkOut(out);
         Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
         Path denseFile = source.checkpoint(out, seed, data, common.threads());
@@ -93,9 +96,13 @@ final class SweepCommand implements Callable<Integer> {
 
         Path metricsFile = out.resolve("metrics.json");
         List<Object> points = new ArrayList<>();
+        Map<String, Object> settings = settings(dense.config().name(), data);
         if (resume && Files.exists(metricsFile)) {
-            Object old = Json.parseObject(Files.readString(metricsFile)).get("points");
-            if (old instanceof List<?> l) points.addAll(l);
+            Map<String, Object> old = ResumeFile.read(metricsFile);
+            ResumeFile.requireSame(metricsFile, old, settings);
+            if (!(old.get("points") instanceof List<?> l) || !l.stream().allMatch(SweepCommand::isPoint))
+                throw new UsageException("--resume: " + metricsFile + " has no list of sweep points; choose another --out");
+            points.addAll(l);
             System.err.println("resuming: " + points.size() + " points already done");
         }
         for (String c : criteria) {
@@ -115,11 +122,11 @@ final class SweepCommand implements Callable<Integer> {
                 points.add(p);
                 System.err.printf(Locale.ROOT, "%-12s %5.1f%%: %6.2f%% without fine-tuning, %6.2f%% after %d epochs%n", c, 100 * s,
                         100 * r.get(0).accuracyBeforeFinetune(), 100 * r.get(0).accuracy(), finetuneEpochs);
-                write(metricsFile, dense.config().name(), denseAcc, points);
+                write(metricsFile, settings, denseAcc, points);
             }
         }
-        write(metricsFile, dense.config().name(), denseAcc, points);
-        SweepReport.write(out.resolve("report.html"), metrics(dense.config().name(), denseAcc, points));
+        write(metricsFile, settings, denseAcc, points);
+        SweepReport.write(out.resolve("report.html"), metrics(settings, denseAcc, points));
         printTable(points, denseAcc);
         return 0;
     }
@@ -133,17 +140,35 @@ final class SweepCommand implements Callable<Integer> {
         return false;
     }
 
-    private void write(Path file, String model, double denseAcc, List<Object> points) throws java.io.IOException {
-        AtomicFiles.writeString(file, Json.write(metrics(model, denseAcc, points), true));
+    private static boolean isPoint(Object o) {
+        return o instanceof Map<?, ?> p && p.get("criterion") instanceof String && p.get("sparsity") instanceof Number;
     }
 
-    private Map<String, Object> metrics(String model, double denseAcc, List<Object> points) {
+    private void write(Path file, Map<String, Object> settings, double denseAcc, List<Object> points) throws java.io.IOException {
+        AtomicFiles.writeString(file, Json.write(metrics(settings, denseAcc, points), true));
+    }
+
+    /**
+     * What every point of the sweep shares: recorded in metrics.json and checked by --resume, so a
+     * resumed sweep never mixes points measured on another model, data or recipe.
+     */
+    private Map<String, Object> settings(String model, Data.Splits data) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
+        m.put("source", source.from != null ? source.from.toAbsolutePath().normalize().toString() : "--model " + source.model);
         m.put("dataset", Data.FASHION_MNIST);
         m.put("schedule", "oneshot");
         m.put("scope", scope);
         m.put("finetune_epochs", finetuneEpochs);
+        m.put("lr", lr);
+        m.put("seed", seed);
+        m.put("train_images", data.train().count());
+        m.put("test_images", data.test().count());
+        return m;
+    }
+
+    private static Map<String, Object> metrics(Map<String, Object> settings, double denseAcc, List<Object> points) {
+        Map<String, Object> m = new LinkedHashMap<>(settings);
         m.put("dense_test_accuracy", denseAcc);
         m.put("points", points);
         return m;

@@ -215,6 +215,36 @@ class CliTest {
         r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--keep", "fc(", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("regular expression"), r.err());
+        // Checked before the dense model trains: a pattern naming no layer, agp without fine-tuning.
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--keep", "fc4\\.weight", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--keep") && r.err().contains("matches none") && r.err().contains("fc3.weight"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--override", "conv1.*=0.3", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--override") && r.err().contains("matches none"), r.err());
+        r = run("prune", "--model", "lenet-300-100", "--sparsity", "0.5", "--finetune-epochs", "0", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--finetune-epochs") && r.err().contains("agp"), r.err());
+        r = run("prune", "--from", NEVER_WRITTEN, "--sparsity", "0.5", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--out must differ from --from"), r.err());
+        r = run("sweep", "--model", "lenet-300-100", "--sparsities", ",", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--sparsities"), r.err());
+        r = run("demo", "--sparsity", "2", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertEquals("jprune demo: --sparsity must be in (0, 1), got 2.0", r.err().strip());
+        r = run("demo", "--finetune-epochs", "0", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--finetune-epochs"), r.err());
+    }
+
+    @Test
+    void fileSystemFailuresSayWhatIsWrongWithThePath(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        Run r = run("train", "--model", "lenet-300-100", "--epochs", "1", "--out", file.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().strip().endsWith(file + ": exists and is in the way (a file where a directory is needed?)"), r.err());
     }
 
     @Test
@@ -278,6 +308,16 @@ class CliTest {
         assertEquals(2, r.err().lines().filter(l -> l.contains("without fine-tuning")).count(), "only the two new points ran: " + r.err());
         points = (List<Object>) ((Map<String, Object>) Json.parse(Files.readString(sweep.resolve("metrics.json")))).get("points");
         assertEquals(6, points.size());
+        // Resuming with other settings would mix their points into one table.
+        r = run("sweep", "--from", dense.toString(), "--sparsities", "0.5", "--criteria", "magnitude",
+                "--finetune-epochs", "0", "--train-limit", "500", "--resume", "--out", sweep.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("train_images 1000, this run has 500"), r.err());
+        Files.writeString(sweep.resolve("metrics.json"), "{\"points\": [");
+        r = run("sweep", "--from", dense.toString(), "--sparsities", "0.5", "--criteria", "magnitude",
+                "--finetune-epochs", "0", "--train-limit", "1000", "--resume", "--out", sweep.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains(sweep.resolve("metrics.json") + " is not a readable metrics.json"), r.err());
     }
 
     @Test

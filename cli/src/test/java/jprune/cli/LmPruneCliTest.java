@@ -133,6 +133,8 @@ class LmPruneCliTest {
             {new String[] {"--method", "wanda", "--sparsity", "0.5", "--calib", t, "--seqlen", "65"}, "--seqlen must be in [2, 64]"},
             {new String[] {"--method", "wanda", "--sparsity", "0.5", "--calib", tmp.resolve("none.txt").toString()}, "--calib: no file"},
             {new String[] {"--method", "sparsegpt", "--pattern", "2:4", "--calib", t, "--blocksize", "6"}, "--blocksize 6 must be a multiple of M"},
+            {new String[] {"--method", "magnitude", "--pattern", "0:4"}, "--pattern N:M needs 1 <= N < M"},
+            {new String[] {"--method", "wanda", "--sparsity", "0.5", "--calib", t, "--nsamples", "2147483647"}, "--nsamples must be in [1, 1048576]"},
         };
         for (Object[] c : cases) {
             String[] flags = (String[]) c[0];
@@ -158,6 +160,26 @@ class LmPruneCliTest {
         r = run("lm", "prune", "--model", m, "--method", "wanda", "--sparsity", "0.5", "--calib", badJson.toString(), "--out", o);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("is not a token id in [0, 1501)"), r.err());
+        r = run("lm", "prune", "--model", m, "--method", "magnitude", "--sparsity", "0.5", "--out", m);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--out must differ from --model"), r.err());
+        // A recipe file is held to the same types as the flags, each wrong field named.
+        Object[][] recipes = {
+            {"method", 7L, "field 'method' must be a string, got 7"},
+            {"nsamples", "four", "field 'nsamples' must be a whole number, got \"four\""},
+            {"nsamples", 1e12, "field 'nsamples' must be a whole number from"},
+            {"sparsity", "half", "field 'sparsity' must be a number, got \"half\""},
+            {"bogus", 1L, "unknown field 'bogus'"},
+        };
+        for (Object[] c : recipes) {
+            java.util.Map<String, Object> fields = new java.util.LinkedHashMap<>(java.util.Map.of(
+                    "command", "lm prune", "model", m, "method", "magnitude", "sparsity", 0.5));
+            fields.put((String) c[0], c[1]);
+            Path recipe = Files.writeString(tmp.resolve("recipe-bad.json"), jprune.nn.io.Json.write(fields, true));
+            r = run("lm", "prune", "--recipe", recipe.toString(), "--out", o);
+            assertEquals(2, r.code(), c[0] + ": " + r.err());
+            assertTrue(r.err().contains((String) c[2]) && r.err().strip().lines().count() == 1, c[0] + ": " + r.err());
+        }
         assertTrue(!Files.exists(tmp.resolve("bad")), "nothing written on bad input");
     }
 }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import jprune.nn.Module;
@@ -85,6 +87,8 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
             throw new RecipeException("max_layer_sparsity", " must be in (0, 1], got " + maxLayerSparsity);
         buildSpec(sparsity, sc, keep, overrides, maxLayerSparsity);
         if (finetuneEpochs < 0) throw new RecipeException("finetune.epochs", " must be >= 0, got " + finetuneEpochs);
+        if (sched instanceof SparsitySchedule.Gradual && finetuneEpochs < 1)
+            throw new RecipeException("finetune.epochs", " must be >= 1 with schedule agp (it prunes during fine-tuning), got " + finetuneEpochs);
         if (!Double.isNaN(finetuneLr) && !(finetuneLr > 0 && finetuneLr < Double.POSITIVE_INFINITY))
             throw new RecipeException("finetune.lr", " must be a number > 0, got " + finetuneLr);
         // The rest (optimizer, schedule, batch, penalties) is the training configuration's to check;
@@ -318,7 +322,20 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
                 throw new RecipeException("sparsity", ": " + e.getMessage());
             }
         }
+        // A pattern that names no layer would be ignored without a word (a typo keeps nothing dense).
+        Granularity g = parsedGranularity();
+        Set<String> names = new TreeSet<>();
+        if (g.isStructured()) for (GroupLayer layer : ModelGroups.of(model, g.structure())) names.add(layer.name());
+        else names.addAll(Prunable.weights(model).keySet());
+        for (String k : keep) requireMatch("keep", k, names);
+        for (String o : overrides) requireMatch("overrides", o.substring(0, o.lastIndexOf('=')), names);
         return pruner;
+    }
+
+    private static void requireMatch(String field, String regex, Set<String> names) {
+        Pattern p = Pattern.compile(regex);
+        if (names.stream().noneMatch(n -> p.matcher(n).matches()))
+            throw new RecipeException(field, ": '" + regex + "' matches none of the layers it applies to: " + String.join(", ", names));
     }
 
     /** The recipe as JSON fields, as given (no model configuration or agp steps; the rate only if set). */

@@ -10,7 +10,8 @@ public record SparsityPattern(double sparsity, int n, int m) {
         if (m == 0) {
             if (!(sparsity > 0 && sparsity < 1)) throw new IllegalArgumentException("--sparsity must be in (0, 1), got " + sparsity);
         } else {
-            if (n < 0 || m < 2 || n >= m) throw new IllegalArgumentException("--pattern N:M needs 0 <= N < M and M >= 2, got " + n + ":" + m);
+            // N = 0 would remove every weight, as --sparsity 1 would: both are refused.
+            if (n < 1 || m < 2 || n >= m) throw new IllegalArgumentException("--pattern N:M needs 1 <= N < M, got " + n + ":" + m);
             sparsity = (double) (m - n) / m;
         }
     }
