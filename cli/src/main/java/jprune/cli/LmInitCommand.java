@@ -1,5 +1,6 @@
 package jprune.cli;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -58,6 +59,15 @@ final class LmInitCommand implements Callable<Integer> {
         if (t == null) throw new UsageException("--dtype must be F32, F16 or BF16, got " + dtype);
         if (maxShardMb < 0) throw new UsageException("--max-shard-mb must be >= 0, got " + maxShardMb);
         if (tokenizerFrom != null && !Files.isDirectory(tokenizerFrom)) throw new UsageException("--tokenizer-from: no directory " + tokenizerFrom);
+        if (tokenizerFrom != null) {
+            // Read it before anything is written: a directory without tokenizer files, a truncated
+            // tokenizer.json or too big a vocabulary fails here, not at the first lm eval.
+            try {
+                LmModels.tokenizer(tokenizerFrom, config);
+            } catch (IOException | RuntimeException e) {
+                throw new UsageException("--tokenizer-from: " + Main.oneLine(e));
+            }
+        }
         long start = System.nanoTime();
         RandomCheckpoint.write(out, config, t, seed, maxShardMb * 1_000_000L);
         if (tokenizerFrom != null) {

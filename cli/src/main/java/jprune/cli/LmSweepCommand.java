@@ -67,6 +67,22 @@ final class LmSweepCommand implements Callable<Integer> {
     /** One run's identity: its method, its target as given and parsed, and its directory name. */
     private record Run(PruneMethod method, String target, SparsityPattern pattern, String dir) {}
 
+    /** What each run would otherwise find out for itself, after the runs before it had taken their minutes. */
+    private void checkBeforeTheRuns() throws java.io.IOException {
+        try (jprune.lm.hf.HfCheckpoint ck = LmModels.open(model)) {
+            int context = jprune.lm.model.DecoderModel.open(ck).config().maxPositions();
+            if (seqlen != null && (seqlen < 2 || seqlen > context))
+                throw new UsageException("--seqlen must be in [2, " + context + "] (the model's context), got " + seqlen);
+            if (evalSeqlen != null && (evalSeqlen < 2 || evalSeqlen > context))
+                throw new UsageException("--eval-seqlen must be in [2, " + context + "] (the model's context), got " + evalSeqlen);
+        }
+        if (nsamples != null && (nsamples < 1 || nsamples > LmPruneCommand.MAX_SAMPLES))
+            throw new UsageException("--nsamples must be in [1, " + LmPruneCommand.MAX_SAMPLES + "], got " + nsamples);
+        if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
+        LmText.checkSource(calib, "--calib");
+        LmText.checkSource(eval, "--eval");
+    }
+
     @Override
     public Integer call() throws Exception {
         common.apply();
@@ -92,6 +108,7 @@ final class LmSweepCommand implements Callable<Integer> {
             }
         }
         if (runs.isEmpty()) throw new UsageException("--methods and --targets must name at least one run");
+        checkBeforeTheRuns();
         Files.createDirectories(out);
         List<Map<String, Object>> results = new ArrayList<>();
         Double dense = null;

@@ -36,6 +36,19 @@ public final class LmText {
         return new Loaded(TextFile.read(file), file.toString());
     }
 
+    /** What {@link #source} would fail on without reading the text: a missing file or an unknown Brown split. */
+    static void checkSource(String source, String flag) {
+        if (source.startsWith("brown:")) {
+            try {
+                TextSplit.parse(source.substring("brown:".length()));
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(flag + ": " + e.getMessage());
+            }
+        } else if (!java.nio.file.Files.isRegularFile(Path.of(source))) {
+            throw new UsageException(flag + ": no file " + source + " (or give brown:train, brown:validation, brown:test)");
+        }
+    }
+
     private static Loaded brownSplit(String split, Path brown, String flag) throws IOException {
         TextSplit s;
         try {

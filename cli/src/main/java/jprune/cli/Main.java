@@ -91,13 +91,13 @@ public final class Main implements Runnable {
     private static String fileProblem(FileSystemException f) {
         String path = f.getFile() == null ? "" : f.getFile();
         if (f.getOtherFile() != null) path += " -> " + f.getOtherFile();
-        String what = switch (f) {
+        String what = f.getReason() != null ? f.getReason() : switch (f) {
             case NoSuchFileException e -> "no such file or directory";
             case NotDirectoryException e -> "not a directory";
             case FileAlreadyExistsException e -> "exists and is in the way (a file where a directory is needed?)";
             case AccessDeniedException e -> "permission denied";
             case DirectoryNotEmptyException e -> "directory not empty";
-            default -> f.getReason() == null ? f.getClass().getSimpleName() : f.getReason();
+            default -> f.getClass().getSimpleName();
         };
         return path.isEmpty() ? what : path + ": " + what;
     }

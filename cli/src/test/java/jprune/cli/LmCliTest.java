@@ -2,6 +2,7 @@ package jprune.cli;
 
 import static jprune.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.channels.FileChannel;
@@ -90,6 +91,11 @@ class LmCliTest {
         assertTrue(r.err().contains("--preset must be one of"), r.err());
         r = run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--temperature", "-1");
         assertEquals(2, r.code());
+        Path noTokenizer = Files.createDirectories(tmp.resolve("no-tokenizer"));
+        r = run("lm", "init", "--preset", "gpt2-124m", "--tokenizer-from", noTokenizer.toString(), "--out", tmp.resolve("y").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--tokenizer-from") && r.err().contains("no tokenizer.json"), r.err());
+        assertFalse(Files.exists(tmp.resolve("y")), "nothing written");
 
         Path broken = tmp.resolve("broken");
         Files.createDirectories(broken);

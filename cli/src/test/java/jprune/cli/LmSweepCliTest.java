@@ -2,6 +2,7 @@ package jprune.cli;
 
 import static jprune.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,13 +58,22 @@ class LmSweepCliTest {
 
     @Test
     void badListsFailNamingTheFlag() {
-        String[][] cases = {{"--methods", "magnitude,prune-harder"}, {"--targets", "0.5,1.5"}, {"--targets", "5:4"}, {"--targets", "half"}};
-        String[] expected = {"--methods", "--targets", "--targets", "--targets"};
+        // Checked before the first run, not when a later one gets to them.
+        String[][] cases = {{"--methods", "magnitude,prune-harder"}, {"--targets", "0.5,1.5"}, {"--targets", "5:4"}, {"--targets", "half"},
+            {"--targets", "0:4"}, {"--calib", tmp.resolve("none.txt").toString()}, {"--eval", "brown:tst"}, {"--seqlen", "65"},
+            {"--eval-seqlen", "1"}, {"--nsamples", "0"}};
+        String[] expected = {"--methods", "--targets", "--targets", "--targets", "--targets", "--calib: no file", "--eval: unknown split",
+            "--seqlen must be in [2, 64]", "--eval-seqlen must be in [2, 64]", "--nsamples must be in [1, "};
         for (int i = 0; i < cases.length; i++) {
-            CliTest.Run r = run("lm", "sweep", "--model", model.toString(), cases[i][0], cases[i][1], "--calib", text.toString(), "--eval", text.toString(),
-                    "--out", tmp.resolve("bad" + i).toString());
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("lm", "sweep", "--model", model.toString(),
+                    "--calib", text.toString(), "--eval", text.toString(), "--out", tmp.resolve("bad" + i).toString()));
+            int given = args.indexOf(cases[i][0]);
+            if (given >= 0) args.set(given + 1, cases[i][1]);
+            else args.addAll(java.util.List.of(cases[i][0], cases[i][1]));
+            CliTest.Run r = run(args.toArray(String[]::new));
             assertEquals(2, r.code(), r.err());
             assertTrue(r.err().contains(expected[i]), r.err());
+            assertFalse(Files.exists(tmp.resolve("bad" + i)), "nothing written: " + cases[i][1]);
         }
     }
 }
