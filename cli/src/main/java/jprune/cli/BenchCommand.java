@@ -20,7 +20,7 @@ final class BenchCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: choose one of " + spec.subcommands().keySet());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing benchmark: choose one of " + Main.visibleSubcommands(spec.commandLine()));
     }
 
     /** {@code jprune bench gemm}: fp32 GEMM throughput. */

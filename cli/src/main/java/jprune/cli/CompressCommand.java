@@ -102,9 +102,9 @@ final class CompressCommand implements Callable<Integer> {
                 throw new UsageException("--format: " + e.getMessage());
             }
         }
+        if (!(budgetMillis > 0)) throw new UsageException("--budget-ms must be > 0, got " + budgetMillis);
         if (LmCompress.isLanguageModel(from)) {
             if (quantize.equals("kmeans")) throw new UsageException("--quantize kmeans is for jprune's own models; a language model takes none or int8");
-            if (!(budgetMillis > 0)) throw new UsageException("--budget-ms must be > 0, got " + budgetMillis);
             return LmCompress.run(from, format, quantize.equals("int8"), int8Head, layers, budgetMillis, out);
         }
         if (int8Head || layers != null) throw new UsageException("--int8-head and --layers apply to language models (a --from directory with config.json)");

@@ -13,6 +13,6 @@ final class LmCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + Main.visibleSubcommands(spec.commandLine()));
     }
 }

@@ -46,7 +46,8 @@ import picocli.CommandLine.Spec;
                 "With --granularity heads|mlp-neurons|blocks|hidden: structured pruning instead. The lowest-scoring attention heads",
                 "(with grouped-query attention: key/value heads with the query heads sharing them), MLP neurons, whole blocks or",
                 "(opt-in, it narrows every layer) residual-stream dimensions are removed and OUT is written compacted (smaller",
-                "matrices, fewer blocks), optionally fine-tuned (--finetune-steps), in one shot or in rounds (--schedule iterative:R)."})
+                "matrices, fewer blocks), optionally fine-tuned (--finetune-steps), in one shot or in rounds (--schedule iterative:R),",
+                "with OUT/metrics.json, OUT/report.html and, when its criterion calibrates, OUT/calibration.json (no recipe.json)."})
 final class LmPruneCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

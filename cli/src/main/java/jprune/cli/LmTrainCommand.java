@@ -129,6 +129,10 @@ final class LmTrainCommand implements Callable<Integer> {
         LmTrainConfig config = LmTrainConfig.defaults(batch, seqlen, steps, lr, warmup, evalEvery, seed);
         config = new LmTrainConfig(config.batch(), config.seqlen(), config.steps(), config.lr(), config.warmup(), config.minLrFraction(), config.beta1(),
                 config.beta2(), config.eps(), config.weightDecay(), config.clipNorm(), evalEvery, evalWindows, seed);
+        // Before minutes of training, not when the files are written.
+        for (Path dir : new Path[] {out, dumpTokens})
+            if (dir != null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir))
+                throw new UsageException((dir == out ? "--out " : "--dump-tokens ") + dir + " exists and is not a directory");
         LmTrainRun.Texts texts;
         if (text != null) {
             texts = LmTrainRun.split(TextFile.read(text), text.toString());

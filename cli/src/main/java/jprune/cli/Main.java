@@ -23,7 +23,7 @@ public final class Main implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + spec.subcommands().keySet());
+        throw new CommandLine.ParameterException(spec.commandLine(), "missing command: choose one of " + Main.visibleSubcommands(spec.commandLine()));
     }
 
     public static void main(String[] args) {
@@ -61,12 +61,23 @@ public final class Main implements Runnable {
         });
         cli.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
-            err.println(displayName(ex.getCommandLine()) + ": " + ex.getMessage());
+            String message = ex.getMessage();
+            // "Unmatched argument at index 0: 'frobnicate'" says little where a command name was expected.
+            if (ex instanceof CommandLine.UnmatchedArgumentException u && !ex.getCommandLine().getSubcommands().isEmpty()
+                    && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-"))
+                message = "unknown command '" + u.getUnmatched().get(0) + "': choose one of " + visibleSubcommands(ex.getCommandLine());
+            err.println(displayName(ex.getCommandLine()) + ": " + message);
             err.println("Try '" + displayName(ex.getCommandLine()) + " --help' for the options.");
             err.flush();
             return 2;
         });
         return cli;
+    }
+
+    /** The subcommands --help lists (hidden ones left out). */
+    static java.util.List<String> visibleSubcommands(CommandLine cmd) {
+        return cmd.getSubcommands().entrySet().stream().filter(e -> !e.getValue().getCommandSpec().usageMessage().hidden())
+                .map(java.util.Map.Entry::getKey).toList();
     }
 
     /** "jprune", "jprune train", "jprune bench gemm": how the user typed the command. */

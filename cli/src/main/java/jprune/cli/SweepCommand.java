@@ -73,6 +73,8 @@ final class SweepCommand implements Callable<Integer> {
         for (String c : criteria) {
             if (!jprune.prune.Criteria.NAMES.contains(c)) throw new UsageException("--criteria: '" + c + "' is not one of " + jprune.prune.Criteria.NAMES);
             if (c.equals("movement")) throw new UsageException("--criteria: movement needs gradual pruning during fine-tuning; a one-shot sweep cannot use it");
+            if (jprune.prune.Criteria.GROUP_ONLY.contains(c))
+                throw new UsageException("--criteria: " + c + " scores groups (heads, neurons, blocks), and a sweep prunes single weights");
         }
         if (criteria.isEmpty()) throw new UsageException("--criteria: give at least one criterion");
         if (sparsities.isEmpty()) throw new UsageException("--sparsities: give at least one sparsity");
@@ -155,7 +157,8 @@ final class SweepCommand implements Callable<Integer> {
     private Map<String, Object> settings(String model, Data.Splits data) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("model", model);
-        m.put("source", source.from != null ? source.from.toAbsolutePath().normalize().toString() : "--model " + source.model);
+        // As given, like a prune recipe's "from": the same command in another directory writes the same file.
+        m.put("source", source.from != null ? source.from.toString() : "--model " + source.model);
         m.put("dataset", Data.FASHION_MNIST);
         m.put("schedule", "oneshot");
         m.put("scope", scope);

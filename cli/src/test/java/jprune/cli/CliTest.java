@@ -104,6 +104,10 @@ class CliTest {
         assertTrue(r.err().contains("--size"), r.err());
         r = run("frobnicate");
         assertEquals(2, r.code());
+        assertTrue(r.err().contains("unknown command 'frobnicate': choose one of [demo, train,"), r.err());
+        r = run("bench");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("choose one of [gemm, sparse, model]"), "hidden benchmarks left out: " + r.err());
     }
 
     @Test
@@ -228,6 +232,9 @@ class CliTest {
         r = run("prune", "--from", NEVER_WRITTEN, "--sparsity", "0.5", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--out must differ from --from"), r.err());
+        r = run("sweep", "--model", "lenet-300-100", "--criteria", "gate", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--criteria: gate scores groups"), r.err());
         r = run("sweep", "--model", "lenet-300-100", "--sparsities", ",", "--out", NEVER_WRITTEN);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--sparsities"), r.err());
@@ -466,6 +473,7 @@ class CliTest {
             {"compress", "--from", tmp.toString(), "--bits", "9", "--out", NEVER_WRITTEN}, {"--bits"},
             {"compress", "--from", tmp.toString(), "--format", "coo", "--out", NEVER_WRITTEN}, {"--format"},
             {"compress", "--from", tmp.toString(), "--optimize", "size", "--out", NEVER_WRITTEN}, {"--optimize"},
+            {"compress", "--from", tmp.toString(), "--budget-ms", "-5", "--out", NEVER_WRITTEN}, {"--budget-ms must be > 0"},
             {"compress", "--from", tmp.resolve("nothing").toString(), "--out", NEVER_WRITTEN}, {"no model"},
             {"bench", "sparse", "--densities", "0,0.5"}, {"--densities"},
             {"bench", "sparse", "--shapes", "huge"}, {"--shapes"},

@@ -77,6 +77,9 @@ public final class LmTrainRun {
             } else {
                 l.phase("training a byte-level BPE tokenizer of " + o.vocab() + " tokens on " + texts.train().length() + " characters");
                 tok = new BpeTrainer(o.vocab(), MIN_PAIR_FREQUENCY, List.of(END_OF_TEXT), PreTokenizer.GPT2_PATTERN).train(texts.train());
+                if (tok.vocabSize() < o.vocab())
+                    l.phase("the text ran out of pairs seen " + MIN_PAIR_FREQUENCY + " times or more: the tokenizer has " + tok.vocabSize()
+                            + " tokens, not " + o.vocab());
             }
             TokenizerWriter.writeAll(tok, tokFiles, o.architecture().seqlen());
             tokenizerSeconds = (System.nanoTime() - t0) / 1e9;
