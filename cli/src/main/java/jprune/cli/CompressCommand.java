@@ -27,7 +27,9 @@ import jprune.prune.InferenceTiming;
 import jprune.tensor.Tensor;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code jprune compress}: a pruned checkpoint into a deployable compressed model that runs from its compressed form. */
 @Command(name = "compress", mixinStandardHelpOptions = true, sortOptions = false,
@@ -38,6 +40,13 @@ import picocli.CommandLine.Option;
                 "transformer blocks instead (docs/lm-compressed-format.md) and writes OUT as a model directory that 'jprune lm eval',",
                 "'lm bench' and 'lm generate' run; --quantize none|int8, --format, --int8-head and --layers apply."})
 final class CompressCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    /** Options a language model's compression has no use for: given with one, they are an error, not ignored. */
+    private static final List<String> IMAGE_MODEL_FLAGS = List.of("--bits", "--finetune-epochs", "--lr", "--entropy", "--optimize",
+            "--train-limit", "--seed", "--data", "--test-limit");
+
     @Option(names = "--from", required = true, paramLabel = "DIR", description = "Run directory holding the pruned model.safetensors (or the file), or a Hugging Face language model directory.")
     Path from;
 
@@ -105,6 +114,10 @@ final class CompressCommand implements Callable<Integer> {
         if (!(budgetMillis > 0)) throw new UsageException("--budget-ms must be > 0, got " + budgetMillis);
         if (LmCompress.isLanguageModel(from)) {
             if (quantize.equals("kmeans")) throw new UsageException("--quantize kmeans is for jprune's own models; a language model takes none or int8");
+            var given = spec.commandLine().getParseResult();
+            for (String flag : IMAGE_MODEL_FLAGS)
+                if (given.hasMatchedOption(flag))
+                    throw new UsageException(flag + " applies to jprune's own image models, not to a language model (a --from directory with config.json)");
             return LmCompress.run(from, format, quantize.equals("int8"), int8Head, layers, budgetMillis, out);
         }
         if (int8Head || layers != null) throw new UsageException("--int8-head and --layers apply to language models (a --from directory with config.json)");

@@ -182,6 +182,8 @@ final class LmPruneCommand implements Callable<Integer> {
         if (m.needsCalibration() && calib == null) throw new UsageException("--calib is required for --method " + m.cliName());
         checkSamples();
         if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
+        if (eval == null && (evalSeqlen != null || evalLimit != null))
+            throw new UsageException((evalSeqlen != null ? "--eval-seqlen" : "--eval-limit-tokens") + " applies to --eval, which is not given");
         long started = System.nanoTime();
         try (MemoryUse.HeapSampler heap = new MemoryUse.HeapSampler(); HfCheckpoint ck = LmModels.open(model)) {
             if (!jprune.lm.hf.PackedWeights.listed(ck).isEmpty())

@@ -12,8 +12,8 @@ public final class LmText {
     @Option(names = "--text", paramLabel = "FILE", description = "A UTF-8 text file (default: the Brown corpus split given by --split).")
     Path text;
 
-    @Option(names = "--split", paramLabel = "NAME", defaultValue = "test",
-            description = "Brown corpus split when no --text is given: train, validation or test. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--split", paramLabel = "NAME",
+            description = "Brown corpus split when no --text is given: train, validation or test. Default: test.")
     String split;
 
     @Option(names = "--brown", paramLabel = "DIR", description = "Where the Brown corpus is (default: $JPRUNE_BROWN, then where bin/setup installs it).")
@@ -23,8 +23,10 @@ public final class LmText {
     record Loaded(String text, String source) {}
 
     Loaded load() throws IOException {
+        if (text != null && (split != null || brown != null))
+            throw new UsageException((split != null ? "--split" : "--brown") + " picks a Brown corpus text; --text " + text + " replaces it: give one or the other");
         if (text != null) return new Loaded(TextFile.read(text), text.toString());
-        return brownSplit(split, brown, "--split");
+        return brownSplit(split != null ? split : "test", brown, "--split");
     }
 
     /** A text named on the command line: brown:SPLIT or a file (flag names the option in errors). */

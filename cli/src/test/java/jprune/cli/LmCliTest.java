@@ -91,6 +91,12 @@ class LmCliTest {
         assertTrue(r.err().contains("--preset must be one of"), r.err());
         r = run("lm", "generate", "--model", model.toString(), "--prompt", "x", "--temperature", "-1");
         assertEquals(2, r.code());
+        r = run("lm", "eval", "--model", model.toString(), "--text", text.toString(), "--split", "train");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--split picks a Brown corpus text"), r.err());
+        r = run("compress", "--from", model.toString(), "--bits", "4", "--out", tmp.resolve("z").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--bits applies to jprune's own image models"), r.err());
         Path noTokenizer = Files.createDirectories(tmp.resolve("no-tokenizer"));
         r = run("lm", "init", "--preset", "gpt2-124m", "--tokenizer-from", noTokenizer.toString(), "--out", tmp.resolve("y").toString());
         assertEquals(2, r.code());

@@ -134,6 +134,7 @@ class LmPruneCliTest {
             {new String[] {"--method", "wanda", "--sparsity", "0.5", "--calib", tmp.resolve("none.txt").toString()}, "--calib: no file"},
             {new String[] {"--method", "sparsegpt", "--pattern", "2:4", "--calib", t, "--blocksize", "6"}, "--blocksize 6 must be a multiple of M"},
             {new String[] {"--method", "magnitude", "--pattern", "0:4"}, "--pattern N:M needs 1 <= N < M"},
+            {new String[] {"--method", "magnitude", "--sparsity", "0.5", "--eval-seqlen", "8"}, "--eval-seqlen applies to --eval"},
             {new String[] {"--method", "wanda", "--sparsity", "0.5", "--calib", t, "--nsamples", "2147483647"}, "--nsamples must be in [1, 1048576]"},
         };
         for (Object[] c : cases) {
