@@ -113,6 +113,10 @@ final class LotteryCommand implements Callable<Integer> {
         this.recipe = rc;
         LotteryTicket lt = new LotteryTicket(config, rc, data.train(), data.test(), seed);
         this.lottery = lt;
+        int firstRunSteps = epochs * new jprune.nn.data.Batches.Sizes(lt.trainImages(), rc.train().batchSize()).batchesPerEpoch();
+        if (rc.rewindStep() > firstRunSteps)
+            throw new UsageException("--rewind " + rewind + " is past the end of the first run: " + epochs + (epochs == 1 ? " epoch" : " epochs") + " of " + lt.trainImages()
+                    + " images in batches of " + rc.train().batchSize() + " are " + firstRunSteps + " optimizer steps");
         Files.createDirectories(out);
         Path metricsFile = out.resolve("metrics.json"), rewindFile = out.resolve("rewind.safetensors");
 
@@ -120,6 +124,8 @@ final class LotteryCommand implements Callable<Integer> {
         double denseAcc;
         LotteryTicket.Result dense;
         LotteryTicket.State state;
+        if (resume && !(Files.exists(metricsFile) && Files.exists(rewindFile)))
+            System.err.println("--resume: " + out + " holds no earlier run (metrics.json and rewind.safetensors), so this one starts from round 0");
         if (resume && Files.exists(metricsFile) && Files.exists(rewindFile)) {
             Map<String, Object> m = ResumeFile.read(metricsFile);
             ResumeFile.requireSame(metricsFile, m, settings());

@@ -12,12 +12,15 @@ final class SavedModel {
     /** The checkpoint file a --from argument names: a directory's model.safetensors, else its compressed model.jpz, or the file itself. */
     static Path file(Path from) {
         Path file = from;
+        if (Files.isDirectory(from) && Files.isRegularFile(from.resolve("config.json")))
+            throw new UsageException("--from: " + from + " is a Hugging Face language model (it has config.json): the 'jprune lm' commands"
+                    + " read it (lm eval, lm prune, lm generate, lm bench), and compress packs it");
         if (Files.isDirectory(from)) {
             file = from.resolve("model.safetensors");
             if (!Files.exists(file) && Files.exists(from.resolve("model.jpz"))) file = from.resolve("model.jpz");
         }
         if (!Files.exists(file))
-            throw new UsageException("--from: no model at " + file + " (expected a directory written by 'jprune train', 'prune' or 'compress', a .safetensors or .jpz file, or a Hugging Face language model directory)");
+            throw new UsageException("--from: no model at " + file + " (expected a directory written by 'jprune train', 'prune' or 'compress', or a .safetensors or .jpz file)");
         return file;
     }
 

@@ -332,7 +332,10 @@ class CliTest {
     void lotteryCheckpointsEveryRoundAndResumes(@TempDir Path tmp) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(fashionMnistInstalled(), "Fashion-MNIST not installed");
         Path out = tmp.resolve("lt");
-        Run r = run("lottery", "--model", "lenet-300-100", "--rounds", "1", "--epochs", "1", "--train-limit", "600", "--out", out.toString());
+        Run r = run("lottery", "--model", "lenet-300-100", "--rewind", "iter:11", "--epochs", "1", "--train-limit", "600", "--out", NEVER_WRITTEN);
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("past the end of the first run: 1 epoch of 550 images in batches of 60 are 10 optimizer steps"), r.err());
+        r = run("lottery", "--model", "lenet-300-100", "--rounds", "1", "--epochs", "1", "--train-limit", "600", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         r = run("lottery", "--model", "lenet-300-100", "--rounds", "2", "--epochs", "1", "--train-limit", "600", "--resume", "--out", out.toString());
         assertEquals(0, r.code(), r.err());

@@ -94,6 +94,9 @@ class LmCliTest {
         r = run("lm", "eval", "--model", model.toString(), "--text", text.toString(), "--split", "train");
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--split picks a Brown corpus text"), r.err());
+        r = run("eval", "--from", model.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("is a Hugging Face language model (it has config.json)"), r.err());
         r = run("compress", "--from", model.toString(), "--bits", "4", "--out", tmp.resolve("z").toString());
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--bits applies to jprune's own image models"), r.err());
