@@ -44,7 +44,33 @@ public final class Main implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return withHandlers(new CommandLine(new Main()));
+        CommandLine cli = withHandlers(new CommandLine(new Main()));
+        joinDescriptionLines(cli);
+        return cli;
+    }
+
+    /**
+     * The commands' descriptions are written as source lines of about 120 characters; printed as they
+     * are, each would be wrapped at the help's width on its own, leaving a ragged half-line after every
+     * one. Joined (a blank line still separates paragraphs), picocli wraps each paragraph as a whole.
+     */
+    private static void joinDescriptionLines(CommandLine cmd) {
+        var usage = cmd.getCommandSpec().usageMessage();
+        java.util.List<String> paragraphs = new java.util.ArrayList<>();
+        StringBuilder p = new StringBuilder();
+        for (String line : usage.description()) {
+            if (line.isBlank()) {
+                if (!p.isEmpty()) paragraphs.add(p.toString());
+                p.setLength(0);
+                paragraphs.add("");
+            } else {
+                if (!p.isEmpty()) p.append(' ');
+                p.append(line.strip());
+            }
+        }
+        if (!p.isEmpty()) paragraphs.add(p.toString());
+        usage.description(paragraphs.toArray(String[]::new));
+        cmd.getSubcommands().values().forEach(Main::joinDescriptionLines);
     }
 
     /**
