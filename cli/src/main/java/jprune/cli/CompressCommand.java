@@ -117,7 +117,8 @@ final class CompressCommand implements Callable<Integer> {
             var given = spec.commandLine().getParseResult();
             for (String flag : IMAGE_MODEL_FLAGS)
                 if (given.hasMatchedOption(flag))
-                    throw new UsageException(flag + " applies to jprune's own image models, not to a language model (a --from directory with config.json)");
+                    throw new UsageException((flag.equals("--entropy") ? "--[no-]entropy" : flag)
+                            + " applies to jprune's own image models, not to a language model (a --from directory with config.json)");
             return LmCompress.run(from, format, quantize.equals("int8"), int8Head, layers, budgetMillis, out);
         }
         if (int8Head || layers != null) throw new UsageException("--int8-head and --layers apply to language models (a --from directory with config.json)");

@@ -367,13 +367,13 @@ final class LmPruneCommand implements Callable<Integer> {
         return r;
     }
 
-    /** Fills every option not given on the command line from --recipe. */
     /** Writing the pruned checkpoint over the one being read would lose it (and corrupt the run). */
     void checkOutIsNotModel() {
         if (model != null && out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize()))
             throw new UsageException("--out must differ from --model (the pruned checkpoint would replace the one it is pruned from)");
     }
 
+    /** Fills every option not given on the command line from --recipe. */
     private void applyRecipe() throws IOException {
         if (!Files.isRegularFile(recipe)) throw new UsageException("--recipe: no file " + recipe);
         Map<String, Object> r;

@@ -124,7 +124,10 @@ final class LotteryCommand implements Callable<Integer> {
         double denseAcc;
         LotteryTicket.Result dense;
         LotteryTicket.State state;
-        if (resume && !(Files.exists(metricsFile) && Files.exists(rewindFile)))
+        if (resume && Files.exists(metricsFile) != Files.exists(rewindFile))
+            throw new UsageException("--resume: " + out + " holds " + (Files.exists(metricsFile) ? "metrics.json but no rewind.safetensors" : "rewind.safetensors but no metrics.json")
+                    + ", so its rounds cannot be continued; choose another --out");
+        if (resume && !Files.exists(metricsFile))
             System.err.println("--resume: " + out + " holds no earlier run (metrics.json and rewind.safetensors), so this one starts from round 0");
         if (resume && Files.exists(metricsFile) && Files.exists(rewindFile)) {
             Map<String, Object> m = ResumeFile.read(metricsFile);

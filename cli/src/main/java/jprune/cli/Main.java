@@ -52,24 +52,15 @@ public final class Main implements Runnable {
     /**
      * The commands' descriptions are written as source lines of about 120 characters; printed as they
      * are, each would be wrapped at the help's width on its own, leaving a ragged half-line after every
-     * one. Joined (a blank line still separates paragraphs), picocli wraps each paragraph as a whole.
+     * one. Joined, picocli wraps the text as a whole. The first sentence stays a line of its own: a
+     * parent command's list of commands shows each one's first description line.
      */
     private static void joinDescriptionLines(CommandLine cmd) {
         var usage = cmd.getCommandSpec().usageMessage();
-        java.util.List<String> paragraphs = new java.util.ArrayList<>();
-        StringBuilder p = new StringBuilder();
-        for (String line : usage.description()) {
-            if (line.isBlank()) {
-                if (!p.isEmpty()) paragraphs.add(p.toString());
-                p.setLength(0);
-                paragraphs.add("");
-            } else {
-                if (!p.isEmpty()) p.append(' ');
-                p.append(line.strip());
-            }
-        }
-        if (!p.isEmpty()) paragraphs.add(p.toString());
-        usage.description(paragraphs.toArray(String[]::new));
+        String joined = String.join(" ", java.util.Arrays.stream(usage.description()).map(String::strip).filter(l -> !l.isEmpty()).toList());
+        int end = joined.indexOf(". ");
+        if (end > 0) usage.description(joined.substring(0, end + 1), joined.substring(end + 2));
+        else if (!joined.isEmpty()) usage.description(joined);
         cmd.getSubcommands().values().forEach(Main::joinDescriptionLines);
     }
 
@@ -112,7 +103,7 @@ public final class Main implements Runnable {
     }
 
     static String oneLine(Throwable ex) {
-        Throwable t = ex;
+        Throwable t = ex instanceof java.io.UncheckedIOException u ? u.getCause() : ex;
         String msg = t.getMessage();
         while ((msg == null || msg.isBlank()) && t.getCause() != null) {
             t = t.getCause();

@@ -116,6 +116,7 @@ final class PruneCommand implements Callable<Integer> {
         ModelConfig config = loaded.config();
         double denseAcc = Trainer.accuracy(model, data.test(), 256);
         long denseParams = model.parameterCount();
+        double inputSparsity = SparsityStats.of(model).sparsity();
         Module denseCopy = jprune.nn.models.Models.build(config, 0);
         denseCopy.loadStateDict(model.stateDict(), k -> false);
         float[] denseWeights = PruneReport.weights(model);
@@ -133,8 +134,9 @@ final class PruneCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         SparsityStats stats = result.stats();
         if (!recipe.parsedGranularity().isStructured() && Math.abs(stats.sparsity() - recipe.sparsity()) > 0.01)
-            System.err.printf(Locale.ROOT, "note: reached %.2f%% sparsity, not the %.2f%% asked for: kept layers, per-layer overrides,"
-                    + " --max-layer-sparsity or blocks larger than a layer limit what can be removed%n", 100 * stats.sparsity(), 100 * recipe.sparsity());
+            System.err.printf(Locale.ROOT, "note: reached %.2f%% sparsity, not the %.2f%% asked for: %s%n", 100 * stats.sparsity(), 100 * recipe.sparsity(),
+                    inputSparsity > recipe.sparsity() + 0.01 ? String.format(Locale.ROOT, "the model was %.2f%% sparse already, and pruned weights stay pruned", 100 * inputSparsity)
+                            : "kept layers, per-layer overrides, --max-layer-sparsity or blocks that do not fit a layer limit what can be removed");
         model = result.model();
         config = result.config();
         double acc = Trainer.accuracy(model, data.test(), 256);

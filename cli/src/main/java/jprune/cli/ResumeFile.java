@@ -24,6 +24,8 @@ final class ResumeFile {
      */
     static void requireSame(Path metricsFile, Map<String, Object> recorded, Map<String, Object> settings) {
         for (Map.Entry<String, Object> e : settings.entrySet()) {
+            // A file from an older jprune may not record every setting; those it has must agree.
+            if (!recorded.containsKey(e.getKey())) continue;
             Object was = recorded.get(e.getKey()), now = e.getValue();
             boolean same = was instanceof Number a && now instanceof Number b ? a.doubleValue() == b.doubleValue() : String.valueOf(was).equals(String.valueOf(now));
             if (!same)

@@ -101,7 +101,12 @@ final class SweepCommand implements Callable<Integer> {
         Map<String, Object> settings = settings(dense.config().name(), data);
         if (resume && Files.exists(metricsFile)) {
             Map<String, Object> old = ResumeFile.read(metricsFile);
-            ResumeFile.requireSame(metricsFile, old, settings);
+            // The source is recorded as given; "dense", "./dense" and its absolute path are one model.
+            Map<String, Object> now = new LinkedHashMap<>(settings);
+            if (old.get("source") instanceof String was && source.from != null && !was.startsWith("--model ")
+                    && Path.of(was).toAbsolutePath().normalize().equals(source.from.toAbsolutePath().normalize()))
+                now.put("source", was);
+            ResumeFile.requireSame(metricsFile, old, now);
             if (!(old.get("points") instanceof List<?> l) || !l.stream().allMatch(SweepCommand::isPoint))
                 throw new UsageException("--resume: " + metricsFile + " has no list of sweep points; choose another --out");
             points.addAll(l);

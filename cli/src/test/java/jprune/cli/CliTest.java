@@ -267,7 +267,18 @@ class CliTest {
         for (String key : List.of("sparsity", "dense_test_accuracy", "test_accuracy", "params_nonzero", "layers", "rounds"))
             assertTrue(m.containsKey(key), "metrics.json lacks " + key);
         assertEquals(0.8, ((Number) m.get("sparsity")).doubleValue(), 1e-4);
+        assertFalse(r.err().contains("note: reached"), r.err());
         assertTrue(Files.size(pruned.resolve("model.safetensors")) <= Files.size(dense.resolve("model.safetensors")));
+        // --from naming the checkpoint file, --out its directory: refused, the model is kept.
+        r = run("prune", "--from", pruned.resolve("model.safetensors").toString(), "--sparsity", "0.5", "--out", pruned.toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("--out must differ from --from"), r.err());
+        // Pruning an already sparser model says why the target was not reached.
+        Path again = tmp.resolve("again");
+        r = run("prune", "--from", pruned.toString(), "--sparsity", "0.5", "--schedule", "oneshot", "--finetune-epochs", "0",
+                "--train-limit", "500", "--test-limit", "200", "--out", again.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains("note: reached 80.00% sparsity, not the 50.00% asked for: the model was 80.00% sparse already"), r.err());
         assertTrue(Files.exists(pruned.resolve("recipe.json")));
         Path inspected = tmp.resolve("inspect");
         Run i = run("inspect", "--from", pruned.toString(), "--out", inspected.toString());
@@ -308,7 +319,8 @@ class CliTest {
         assertEquals(0, r.code(), r.err());
         List<Object> points = (List<Object>) ((Map<String, Object>) Json.parse(Files.readString(sweep.resolve("metrics.json")))).get("points");
         assertEquals(4, points.size());
-        r = run("sweep", "--from", dense.toString(), "--sparsities", "0.5,0.9,0.95", "--criteria", "magnitude,random",
+        // The same model named another way ("dense/.") resumes.
+        r = run("sweep", "--from", dense.resolve(".").toString(), "--sparsities", "0.5,0.9,0.95", "--criteria", "magnitude,random",
                 "--finetune-epochs", "0", "--train-limit", "1000", "--resume", "--out", sweep.toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("4 points already done"), r.err());
@@ -363,6 +375,11 @@ class CliTest {
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--output-rate", "1", "--out", out.toString()).code());
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--init", "he", "--out", out.toString()).code());
         assertEquals(2, run("lottery", "--model", "lenet-300-100", "--rewind", "iter:0", "--out", out.toString()).code());
+        Files.delete(out.resolve("rewind.safetensors"));
+        r = run("lottery", "--model", "lenet-300-100", "--rounds", "3", "--epochs", "1", "--train-limit", "600", "--resume", "--out", out.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("holds metrics.json but no rewind.safetensors"), r.err());
+        assertEquals(before, Files.readString(out.resolve("metrics.json")), "the recorded rounds are kept");
     }
 
     @Test

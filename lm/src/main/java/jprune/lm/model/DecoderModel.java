@@ -58,7 +58,7 @@ public final class DecoderModel {
         } catch (IllegalArgumentException e) {
             // LmConfig's messages start "config.json: "; the path takes its place.
             String m = e.getMessage(), own = HfCheckpoint.CONFIG + ": ";
-            throw new CheckpointFormatException(ckpt.dir().resolve(HfCheckpoint.CONFIG) + ": " + (m.startsWith(own) ? m.substring(own.length()) : m));
+            throw new CheckpointFormatException(ckpt.dir().resolve(HfCheckpoint.CONFIG) + ": " + (m != null && m.startsWith(own) ? m.substring(own.length()) : m));
         }
         Map<String, Map<String, Object>> packed = PackedWeights.listed(ckpt);
         Source src = new Source(ckpt.dir().toString(), ckpt.tensors(), ckpt, packed);
