@@ -58,9 +58,9 @@ final class LmPruneCommand implements Callable<Integer> {
     @Option(names = "--method", paramLabel = "NAME", description = "magnitude, wanda or sparsegpt.")
     String method;
 
-    @Option(names = "--sparsity", paramLabel = "S", description = {"Unstructured: the fraction of each pruned layer's weights removed, in (0, 1).",
-            "With --granularity: the fraction of heads (key/value groups), neurons or blocks removed, per layer or global (--scope);",
-            "hidden: the fraction of the residual-stream width (hidden_size / n_embd) removed."})
+    @Option(names = "--sparsity", paramLabel = "S", description = "Unstructured: the fraction of each pruned layer's weights removed, in (0, 1)."
+            + " With --granularity: the fraction of heads (key/value groups), neurons or blocks removed, per layer or global (--scope);"
+            + " hidden: the fraction of the residual-stream width (hidden_size / n_embd) removed.")
     Double sparsity;
 
     @Option(names = "--pattern", paramLabel = "N:M", description = "Semi-structured: keep at most N of every M consecutive inputs of a row (2:4, 4:8).")
@@ -109,9 +109,9 @@ final class LmPruneCommand implements Callable<Integer> {
     String finetuneText;
 
     @Option(names = "--calib", paramLabel = "SOURCE",
-            description = {"Calibration data: a UTF-8 text file (--nsamples windows of --seqlen tokens at seeded random starts),",
-                    "brown:train|validation|test, or a .json file holding a list of token-id lists (used exactly as given).",
-                    "Not needed for magnitude."})
+            description = "Calibration data: a UTF-8 text file (--nsamples windows of --seqlen tokens at seeded random starts),"
+                    + " brown:train|validation|test, or a .json file holding a list of token-id lists (used exactly as given)."
+                    + " Not needed for magnitude.")
     String calib;
 
     @Option(names = "--nsamples", paramLabel = "N", description = "Calibration samples. Default: 128 (for a .json file: all of them).")

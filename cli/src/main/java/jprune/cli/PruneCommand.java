@@ -33,10 +33,10 @@ final class PruneCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "0..1")
     DenseSource source;
 
-    @Option(names = "--recipe", paramLabel = "FILE", description = {"A JSON recipe describing the whole run (as written to recipe.json); its keys: "
+    @Option(names = "--recipe", paramLabel = "FILE", description = "A JSON recipe describing the whole run (as written to recipe.json); its keys: "
             + "from | model, sparsity, criterion, granularity, scope, schedule, finetune {epochs, lr, optimizer, schedule, batch, weight_decay}, "
-            + "regularization {l1, l2}, keep [..], overrides [..], max_layer_sparsity, seed.",
-            "Other flags, except --out, --threads, --data and --train-limit, must not be given with it."})
+            + "regularization {l1, l2}, keep [..], overrides [..], max_layer_sparsity, seed."
+            + " Other flags, except --out, --threads, --data and --train-limit, must not be given with it.")
     Path recipeFile;
 
     @Option(names = "--sparsity", paramLabel = "S", description = "Target fraction of zero weights in [0, 1) (for channels, heads, mlp-neurons, blocks and hidden: of those groups, per layer or globally); required except for N:M, which implies it.")
