@@ -21,17 +21,7 @@ final class DenseSource {
         if (from == null) return;
         // --from may name the run directory or the checkpoint file in it.
         Path dir = Files.isRegularFile(from) ? from.toAbsolutePath().getParent() : from;
-        if (samePlace(dir, out))
-            throw new UsageException("--out must differ from --from (the results would replace the model they come from)");
-    }
-
-    private static boolean samePlace(Path a, Path b) {
-        try {
-            if (Files.exists(a) && Files.exists(b)) return Files.isSameFile(a, b);
-        } catch (IOException e) {
-            // compared by name below
-        }
-        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+        SavedModel.requireOutDiffers(out, dir, "--from", "the results would replace the model they come from");
     }
 
     /** The dense checkpoint, training it into OUT/dense first when a model name was given. */

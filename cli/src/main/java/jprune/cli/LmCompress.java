@@ -48,8 +48,7 @@ final class LmCompress {
         } catch (IllegalArgumentException e) {
             throw new UsageException("--format: " + e.getMessage());
         }
-        if (out.toAbsolutePath().normalize().equals(from.toAbsolutePath().normalize()))
-            throw new UsageException("--out must differ from --from (the source's files are read while the output is written)");
+        SavedModel.requireOutDiffers(out, from, "--from", "the source's files are read while the output is written");
         long start = System.nanoTime();
         List<LmCompressor.Layer> result;
         Map<String, Object> m = new LinkedHashMap<>();

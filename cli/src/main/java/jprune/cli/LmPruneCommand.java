@@ -276,6 +276,11 @@ final class LmPruneCommand implements Callable<Integer> {
 
     /** The papers calibrate on 128 samples; a million windows is past any heap, and past it counts overflow. */
     void checkSamples() {
+        checkSampleCount(nsamples);
+    }
+
+    /** --nsamples of lm prune, and of lm sweep, which passes it on. */
+    static void checkSampleCount(Integer nsamples) {
         if (nsamples != null && (nsamples < 1 || nsamples > MAX_SAMPLES))
             throw new UsageException("--nsamples must be in [1, " + MAX_SAMPLES + "], got " + nsamples);
     }
@@ -369,8 +374,7 @@ final class LmPruneCommand implements Callable<Integer> {
 
     /** Writing the pruned checkpoint over the one being read would lose it (and corrupt the run). */
     void checkOutIsNotModel() {
-        if (model != null && out.toAbsolutePath().normalize().equals(model.toAbsolutePath().normalize()))
-            throw new UsageException("--out must differ from --model (the pruned checkpoint would replace the one it is pruned from)");
+        if (model != null) SavedModel.requireOutDiffers(out, model, "--model", "the pruned checkpoint would replace the one it is pruned from");
     }
 
     /** Fills every option not given on the command line from --recipe. */

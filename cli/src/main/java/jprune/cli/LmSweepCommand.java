@@ -76,8 +76,7 @@ final class LmSweepCommand implements Callable<Integer> {
             if (evalSeqlen != null && (evalSeqlen < 2 || evalSeqlen > context))
                 throw new UsageException("--eval-seqlen must be in [2, " + context + "] (the model's context), got " + evalSeqlen);
         }
-        if (nsamples != null && (nsamples < 1 || nsamples > LmPruneCommand.MAX_SAMPLES))
-            throw new UsageException("--nsamples must be in [1, " + LmPruneCommand.MAX_SAMPLES + "], got " + nsamples);
+        LmPruneCommand.checkSampleCount(nsamples);
         if (evalLimit != null && evalLimit < 0) throw new UsageException("--eval-limit-tokens must be >= 0, got " + evalLimit);
         LmText.checkSource(calib, "--calib");
         LmText.checkSource(eval, "--eval");

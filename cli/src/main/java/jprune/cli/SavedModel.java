@@ -32,6 +32,23 @@ final class SavedModel {
         return file;
     }
 
+    /**
+     * Fails when out is the input directory (flag names it; why says what would be lost). Compared as
+     * files when both exist, so "dir", "./dir" and a symbolic link to it are one place.
+     */
+    static void requireOutDiffers(Path out, Path input, String flag, String why) {
+        if (samePlace(input, out)) throw new UsageException("--out must differ from " + flag + " (" + why + ")");
+    }
+
+    private static boolean samePlace(Path a, Path b) {
+        try {
+            if (Files.exists(a) && Files.exists(b)) return Files.isSameFile(a, b);
+        } catch (IOException e) {
+            // compared by name below
+        }
+        return a.toAbsolutePath().normalize().equals(b.toAbsolutePath().normalize());
+    }
+
     static boolean isCompressed(Path file) {
         return file.getFileName().toString().endsWith(".jpz");
     }
