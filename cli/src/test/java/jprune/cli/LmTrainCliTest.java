@@ -51,12 +51,29 @@ class LmTrainCliTest {
         assertTrue(ppl > 1 && ppl < 300, "perplexity " + ppl);
         assertTrue(r.out().contains("test perplexity"), r.out());
 
+        // demo lm reuses a trained model and reports decoding warm, beside the cold sample's speed
+        Path demo = tmp.resolve("demo");
+        Files.createDirectories(demo.resolve("lm"));
+        copyDir(out, demo.resolve("lm/model"));
+        CliTest.Run d = run("demo", "lm", "--out", demo.toString(), "--threads", "1");
+        assertEquals(0, d.code(), d.err());
+        assertTrue(d.err().contains("reusing the language model"), d.err());
+        assertTrue(d.out().matches("(?s).*decoding \\(batch 1, KV cache\\): [0-9,]+ tokens/s warm \\(median of 9 rounds of 1[0-9] tokens.*"), d.out());
+        assertTrue(d.out().contains("the sample above: "), d.out());
+
         Path again = tmp.resolve("m2");
         CliTest.Run r2 = run(tiny(again, "--tokenizer", out.toString()));
         assertEquals(0, r2.code(), r2.err());
         assertEquals(Files.readString(out.resolve("tokenizer.json")), Files.readString(again.resolve("tokenizer.json")));
         // same seed, same tokens, same threads: the same model
         assertEquals(-1L, Files.mismatch(out.resolve("model.safetensors"), again.resolve("model.safetensors")));
+    }
+
+    private static void copyDir(Path from, Path to) throws java.io.IOException {
+        Files.createDirectories(to);
+        try (var files = Files.list(from)) {
+            for (Path f : files.toList()) Files.copy(f, to.resolve(f.getFileName()));
+        }
     }
 
     @Test
