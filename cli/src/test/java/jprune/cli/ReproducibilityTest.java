@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReproducibilityTest {
     private static final String[] SHORT = {"--epochs", "1", "--train-limit", "96", "--test-limit", "32", "--batch", "32", "--seed", "7"};
+    /** C2 only, compiling a method after 100 calls: the intrinsics from the first steps on, where a short run in an ordinary JVM would barely leave C1. */
+    private static final List<String> C2_EARLY = List.of("-XX:-TieredCompilation", "-XX:CompileThreshold=100");
     private static final List<String> MODELS = List.of("lenet-300-100", "lenet-5", "convnet", "vit-tiny");
 
     @TempDir
@@ -85,6 +87,43 @@ class ReproducibilityTest {
                 withoutTimes(Json.parse(Files.readString(b.resolve("sweep/metrics.json")))), "sweep metrics");
         assertEquals(withoutTimes(Json.parse(Files.readString(a.resolve("lottery/metrics.json")))),
                 withoutTimes(Json.parse(Files.readString(b.resolve("lottery/metrics.json")))), "lottery metrics");
+    }
+
+    /**
+     * The language-model commands, from text to a compressed checkpoint, in an ordinary JVM and in a C1-only
+     * one: training, one-shot SparseGPT and Wanda 2:4, heads removed with Taylor scores and fine-tuned, and
+     * int8 CSR compression.
+     */
+    @Test
+    void languageModelCommandsGiveTheSameFilesInFreshJvms() throws Exception {
+        Path text = dir.resolve("text.txt");
+        StringBuilder b = new StringBuilder();
+        String[] words = {"the", "jury", "said", "county", "election", "city", "evidence", "report", "court", "primary"};
+        for (int i = 0; i < 600; i++) b.append(words[i % 10]).append(' ').append(words[(i * 7) % 10]).append(' ').append(words[(i * 3 + 1) % 10]).append(".\n");
+        Files.writeString(text, b.toString());
+        String t = text.toString();
+        String[] calib = {"--calib", t, "--nsamples", "4", "--seqlen", "16", "--seed", "3", "--eval", t, "--eval-seqlen", "32", "--threads", "2"};
+        List<Process> jvms = new ArrayList<>();
+        for (String jvm : List.of("a", "b")) {
+            Path d = Files.createDirectories(dir.resolve(jvm));
+            jvms.add(start(d, dir.resolve(jvm + ".log"), jvm.equals("a") ? C2_EARLY : List.of("-XX:TieredStopAtLevel=1"),
+                    new String[] {"lm", "train", "--text", t, "--arch", "llama", "--layers", "2", "--dim", "16", "--heads", "2", "--kv-heads", "1",
+                        "--seqlen", "32", "--batch", "2", "--steps", "6", "--eval-every", "3", "--eval-windows", "2", "--vocab", "300",
+                        "--threads", "2", "--out", "lm"},
+                    join(new String[] {"lm", "prune", "--model", "lm", "--method", "sparsegpt", "--sparsity", "0.5", "--out", "sparsegpt"}, calib),
+                    join(new String[] {"lm", "prune", "--model", "lm", "--method", "wanda", "--pattern", "2:4", "--out", "wanda"}, calib),
+                    join(new String[] {"lm", "prune", "--model", "lm", "--granularity", "heads", "--criterion", "taylor", "--sparsity", "0.5",
+                        "--finetune-steps", "3", "--finetune-batch", "2", "--out", "heads"}, calib),
+                    new String[] {"compress", "--from", "sparsegpt", "--format", "csr", "--quantize", "int8", "--out", "packed"}));
+        }
+        awaitAll(jvms);
+        Path a = dir.resolve("a"), b2 = dir.resolve("b");
+        for (String run : List.of("lm", "sparsegpt", "wanda", "heads", "packed")) {
+            assertSameBytes(a.resolve(run + "/model.safetensors"), b2.resolve(run + "/model.safetensors"), run);
+            assertEquals(withoutTimes(Json.parse(Files.readString(a.resolve(run + "/metrics.json")))),
+                    withoutTimes(Json.parse(Files.readString(b2.resolve(run + "/metrics.json")))), run + " metrics");
+        }
+        assertSameBytes(a.resolve("lm/tokenizer.json"), b2.resolve("lm/tokenizer.json"), "tokenizer");
     }
 
     private String[] train(String model, int threads, String name) {
@@ -155,13 +194,18 @@ class ReproducibilityTest {
         return List.of(h, m.get("test_accuracy"));
     }
 
-    /** A metrics tree without its wall-clock fields, which no two runs share. */
+    /** Times, speeds and memory use: what no two runs share. */
+    private static boolean measuredOnTheMachine(String key) {
+        return key.contains("seconds") || key.contains("per_second") || key.startsWith("peak_") || key.equals("max_heap_bytes") || key.equals("threads");
+    }
+
+    /** A metrics tree without its wall-clock and memory fields, which no two runs share. */
     private static Object withoutTimes(Object node) {
         if (node instanceof Map<?, ?> m) {
             Map<String, Object> r = new java.util.TreeMap<>();
             m.forEach((k, v) -> {
                 String key = k.toString();
-                if (!key.contains("seconds") && !key.equals("threads")) r.put(key, withoutTimes(v));
+                if (!measuredOnTheMachine(key)) r.put(key, withoutTimes(v));
             });
             return r;
         }
