@@ -49,6 +49,7 @@ final class LmCompress {
             throw new UsageException("--format: " + e.getMessage());
         }
         SavedModel.requireOutDiffers(out, from, "--from", "the source's files are read while the output is written");
+        SavedModel.requireCheckpointOut(out);
         long start = System.nanoTime();
         List<LmCompressor.Layer> result;
         Map<String, Object> m = new LinkedHashMap<>();

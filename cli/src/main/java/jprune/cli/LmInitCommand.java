@@ -58,6 +58,7 @@ final class LmInitCommand implements Callable<Integer> {
         DType t = dtype == null ? (config.family() == LmConfig.Family.GPT2 ? DType.F32 : DType.BF16) : DType.parse(dtype);
         if (t == null) throw new UsageException("--dtype must be F32, F16 or BF16, got " + dtype);
         if (maxShardMb < 0) throw new UsageException("--max-shard-mb must be >= 0, got " + maxShardMb);
+        SavedModel.requireCheckpointOut(out);
         if (tokenizerFrom != null && !Files.isDirectory(tokenizerFrom)) throw new UsageException("--tokenizer-from: no directory " + tokenizerFrom);
         if (tokenizerFrom != null) {
             // Read it before anything is written: a directory without tokenizer files, a truncated

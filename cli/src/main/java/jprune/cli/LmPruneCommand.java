@@ -166,13 +166,13 @@ final class LmPruneCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         common.apply();
-        checkOutIsNotModel();
+        checkOut();
         if (granularity != null) return new LmStructuredPrune(this).run();
         if (criterion != null || scope != null || schedule != null || blocksToRemove != null || finetuneSteps != 0 || finetuneText != null)
             throw new UsageException("--criterion, --scope, --schedule, --blocks-to-remove and --finetune-* need --granularity heads, mlp-neurons, blocks or hidden");
         if (recipe != null) applyRecipe();
         if (model == null) throw new UsageException("--model is required");
-        checkOutIsNotModel();
+        checkOut();
         if (method == null) throw new UsageException("--method is required: magnitude, wanda or sparsegpt");
         PruneMethod m = parse(() -> PruneMethod.parse(method));
         if ((sparsity == null) == (pattern == null)) throw new UsageException("give exactly one of --sparsity S and --pattern N:M");
@@ -372,9 +372,13 @@ final class LmPruneCommand implements Callable<Integer> {
         return r;
     }
 
-    /** Writing the pruned checkpoint over the one being read would lose it (and corrupt the run). */
-    void checkOutIsNotModel() {
+    /**
+     * Writing the pruned checkpoint over the one being read would lose it (and corrupt the run), and
+     * over a directory that is not a checkpoint would delete its files.
+     */
+    void checkOut() {
         if (model != null) SavedModel.requireOutDiffers(out, model, "--model", "the pruned checkpoint would replace the one it is pruned from");
+        if (out != null) SavedModel.requireCheckpointOut(out);
     }
 
     /** Fills every option not given on the command line from --recipe. */

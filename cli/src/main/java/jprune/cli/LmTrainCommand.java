@@ -133,6 +133,7 @@ final class LmTrainCommand implements Callable<Integer> {
         for (Path dir : new Path[] {out, dumpTokens})
             if (dir != null && java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir))
                 throw new UsageException((dir == out ? "--out " : "--dump-tokens ") + dir + " exists and is not a directory");
+        SavedModel.requireCheckpointOut(out);
         LmTrainRun.Texts texts;
         if (text != null) {
             texts = LmTrainRun.split(TextFile.read(text), text.toString());

@@ -40,6 +40,18 @@ final class SavedModel {
         if (samePlace(input, out)) throw new UsageException("--out must differ from " + flag + " (" + why + ")");
     }
 
+    /**
+     * Fails unless a language-model checkpoint may be written to out: the writer replaces the directory
+     * whole, so it must be new, empty or a checkpoint already (see HfCheckpointWriter.checkReplaceable).
+     */
+    static void requireCheckpointOut(Path out) {
+        try {
+            jprune.lm.hf.HfCheckpointWriter.checkReplaceable(out);
+        } catch (IOException e) {
+            throw new UsageException("--out: " + e.getMessage());
+        }
+    }
+
     private static boolean samePlace(Path a, Path b) {
         try {
             if (Files.exists(a) && Files.exists(b)) return Files.isSameFile(a, b);

@@ -164,6 +164,19 @@ class LmPruneCliTest {
         r = run("lm", "prune", "--model", m, "--method", "magnitude", "--sparsity", "0.5", "--out", m);
         assertEquals(2, r.code());
         assertTrue(r.err().contains("--out must differ from --model"), r.err());
+        // A directory that is not a checkpoint is not replaced (its files would be deleted), for any lm command writing one.
+        Path notes = Files.createDirectories(tmp.resolve("notes"));
+        Files.writeString(notes.resolve("mine.txt"), "mine");
+        for (String[] c : List.of(new String[] {"lm", "prune", "--model", m, "--method", "magnitude", "--sparsity", "0.5", "--out", notes.toString()},
+                new String[] {"lm", "prune", "--model", m, "--granularity", "blocks", "--blocks-to-remove", "1", "--out", notes.toString()},
+                new String[] {"compress", "--from", m, "--format", "csr", "--out", notes.toString()},
+                new String[] {"lm", "init", "--preset", "gpt2-124m", "--out", notes.toString()},
+                new String[] {"lm", "train", "--text", few.toString(), "--out", notes.toString()})) {
+            r = run(c);
+            assertEquals(2, r.code(), String.join(" ", c) + ": " + r.err());
+            assertTrue(r.err().contains("--out: " + notes + " is not empty and holds no config.json"), r.err());
+        }
+        assertEquals("mine", Files.readString(notes.resolve("mine.txt")));
         // A recipe file is held to the same types as the flags, each wrong field named.
         Object[][] recipes = {
             {"method", 7L, "field 'method' must be a string, got 7"},

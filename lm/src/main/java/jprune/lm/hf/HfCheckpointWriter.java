@@ -27,6 +27,10 @@ import jprune.nn.io.Json;
  * off-heap staging memory, so a model larger than the heap can be written while it is read. The
  * whole directory appears at once: it is built beside the target and renamed into place, so a
  * failure leaves nothing half-written (and an existing target is replaced only on success).
+ *
+ * <p>Replacing is whole: files in an existing target that the new checkpoint lacks are gone after.
+ * So an existing target must be empty or a checkpoint (it holds {@code config.json}); any other
+ * directory, the current directory or one holding it are refused before anything is written.
  */
 public final class HfCheckpointWriter {
     /** Files beside the weights that describe the tokenizer and generation; copied when present. */
@@ -88,6 +92,7 @@ public final class HfCheckpointWriter {
     public static void write(Path dir, Map<String, Object> config, List<Entry> entries, Map<String, String> shardOf,
                              Path sideFilesFrom) throws IOException {
         Path target = dir.toAbsolutePath().normalize();
+        checkReplaceable(target);
         Path parent = target.getParent();
         Files.createDirectories(parent);
         Path staging = Files.createTempDirectory(parent, "." + target.getFileName() + ".writing.");
@@ -173,6 +178,25 @@ public final class HfCheckpointWriter {
             ch.force(true);
         }
         return offset;
+    }
+
+    /**
+     * Throws unless target may be replaced by a checkpoint: absent, empty, or a checkpoint directory
+     * (has config.json); never the file system's root, the current directory or a directory holding it.
+     */
+    public static void checkReplaceable(Path dir) throws IOException {
+        Path target = dir.toAbsolutePath().normalize();
+        if (target.getParent() == null) throw new IOException("cannot write a checkpoint as " + target + "; name a directory inside it");
+        if (Path.of("").toAbsolutePath().normalize().startsWith(target))
+            throw new IOException(dir + " is the current directory or holds it; write the checkpoint to a new directory");
+        if (!Files.exists(target)) return;
+        if (!Files.isDirectory(target)) throw new IOException(dir + " exists and is not a directory");
+        if (Files.isRegularFile(target.resolve(HfCheckpoint.CONFIG))) return;
+        try (var entries = Files.list(target)) {
+            if (entries.findAny().isPresent())
+                throw new IOException(dir + " is not empty and holds no " + HfCheckpoint.CONFIG + ", so it is not a checkpoint; writing one there would"
+                        + " delete its files: choose a new or empty directory");
+        }
     }
 
     private static void replace(Path staging, Path target) throws IOException {

@@ -76,14 +76,38 @@ class HfCheckpointTest {
         Path out = tmp.resolve("out");
         Files.createDirectories(out);
         Files.writeString(out.resolve("keep.txt"), "old");
+        Files.writeString(out.resolve(HfCheckpoint.CONFIG), "{}");
         try (HfCheckpoint src = HfCheckpoint.open(SINGLE)) {
-            assertThrows(IOException.class, () -> HfCheckpointWriter.rewrite(src, out, Map.of("transformer.wte.weight", dst -> {
+            IOException e = assertThrows(IOException.class, () -> HfCheckpointWriter.rewrite(src, out, Map.of("transformer.wte.weight", dst -> {
                 throw new IOException("disk full");
             })));
+            assertEquals("disk full", e.getMessage());
         }
         assertEquals("old", Files.readString(out.resolve("keep.txt")));
         try (var files = Files.list(tmp)) {
             assertEquals(List.of(out), files.toList());
+        }
+    }
+
+    @Test
+    void onlyAnEmptyDirectoryOrACheckpointIsReplaced() throws Exception {
+        Path notes = Files.createDirectories(tmp.resolve("notes"));
+        Files.writeString(notes.resolve("mine.txt"), "mine");
+        try (HfCheckpoint src = HfCheckpoint.open(SINGLE)) {
+            IOException e = assertThrows(IOException.class, () -> HfCheckpointWriter.rewrite(src, notes, Map.of()));
+            assertTrue(e.getMessage().contains("not a checkpoint"), e.getMessage());
+            assertEquals("mine", Files.readString(notes.resolve("mine.txt")));
+            e = assertThrows(IOException.class, () -> HfCheckpointWriter.rewrite(src, Path.of(""), Map.of()));
+            assertTrue(e.getMessage().contains("current directory"), e.getMessage());
+            e = assertThrows(IOException.class, () -> HfCheckpointWriter.rewrite(src, Path.of("").toAbsolutePath().getParent(), Map.of()));
+            assertTrue(e.getMessage().contains("current directory"), e.getMessage());
+
+            Path empty = Files.createDirectories(tmp.resolve("empty"));
+            HfCheckpointWriter.rewrite(src, empty, Map.of());
+            Files.writeString(empty.resolve("metrics.json"), "{}");
+            HfCheckpointWriter.rewrite(src, empty, Map.of());   // a checkpoint: replaced whole
+            assertFalse(Files.exists(empty.resolve("metrics.json")));
+            assertTrue(Files.isRegularFile(empty.resolve(HfCheckpoint.SINGLE)));
         }
     }
 
