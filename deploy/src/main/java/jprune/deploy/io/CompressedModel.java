@@ -46,12 +46,27 @@ public final class CompressedModel {
 
     private CompressedModel() {}
 
-    /** Writes model (weights as planned, everything else fp32) with metadata; returns the file's size in bytes. */
+    /**
+     * Writes model (weights as planned, everything else fp32) with metadata; returns the file's size in
+     * bytes. A planned weight that its runtime format cannot hold (e.g. a dense matrix planned as 2:4)
+     * is refused here, before anything is written, rather than making a file {@link #read} rejects.
+     *
+     * @throws IllegalArgumentException for a plan naming a tensor the model lacks or a weight its format cannot hold
+     */
     public static long write(Path file, ModelConfig config, Module model, Map<String, WeightPlan> plans, Map<String, Object> metadata) throws IOException {
         LinkedHashMap<String, byte[]> blobs = new LinkedHashMap<>();
         List<Object> tensors = new ArrayList<>();
         Map<String, Tensor> state = model.stateDict();
-        for (String p : plans.keySet()) if (!state.containsKey(p)) throw new IllegalArgumentException("plan for '" + p + "', which the model does not have");
+        for (var e : plans.entrySet()) {
+            Tensor t = state.get(e.getKey());
+            if (t == null) throw new IllegalArgumentException("plan for '" + e.getKey() + "', which the model does not have");
+            if (t.shape().length < 2) throw new IllegalArgumentException("plan for '" + e.getKey() + "', which is not a matrix");
+            try {
+                WeightFormats.encode(e.getValue().runtimeFormat(), t.data(), t.size(0), t.numel() / t.size(0), false);
+            } catch (IllegalArgumentException bad) {
+                throw new IllegalArgumentException("'" + e.getKey() + "' cannot be stored as " + e.getValue().runtimeFormat() + ": " + bad.getMessage(), bad);
+            }
+        }
         for (var e : state.entrySet()) {
             String name = e.getKey();
             Tensor t = e.getValue();
