@@ -43,7 +43,7 @@ import picocli.CommandLine.Mixin;
         description = "Answer load/infer/time requests (JSON lines on stdin) for bin/peers/ort_compare.py.")
 final class BenchServeCommand implements Callable<Integer> {
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     /** A loaded model as the timed call sees it: logits for a batch of images. */
     private interface Runner {

@@ -55,7 +55,7 @@ final class BenchSparseCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     @Override
     public Integer call() throws Exception {
@@ -188,7 +188,10 @@ final class BenchSparseCommand implements Callable<Integer> {
         return out;
     }
 
-    /** Per shape, batch and mode: the highest density at which the best sparse format beats dense (null if none does). */
+    /**
+     * Per shape, batch and mode: the highest density at which some sparse format beats dense (null if
+     * none does), and the fastest format there with its speedup.
+     */
     static List<Map<String, Object>> crossovers(List<SparseBenchmark.Result> all) {
         Map<String, Map<String, Object>> out = new LinkedHashMap<>();
         for (SparseBenchmark.Result r : all) {
@@ -202,13 +205,16 @@ final class BenchSparseCommand implements Callable<Integer> {
                 m.put("mode", r.mode());
                 m.put("crossover_density", null);
                 m.put("best_format", null);
+                m.put("best_speedup", null);
                 return m;
             });
             if (r.format().startsWith("dense") || r.speedup() <= 1.0) continue;
             Object cur = c.get("crossover_density");
-            if (cur == null || r.density() > (Double) cur) {
+            boolean higher = cur == null || r.density() > (Double) cur;
+            if (higher || r.density() == (Double) cur && r.speedup() > (Double) c.get("best_speedup")) {
                 c.put("crossover_density", r.density());
                 c.put("best_format", r.format());
+                c.put("best_speedup", r.speedup());
             }
         }
         return new ArrayList<>(out.values());

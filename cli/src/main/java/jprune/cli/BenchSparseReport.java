@@ -55,10 +55,11 @@ final class BenchSparseReport {
         for (Map<String, Object> c : Metrics.maps(m, "crossovers")) {
             double d = Metrics.num(c, "crossover_density");
             rows.add(List.of(Metrics.str(c, "layer"), Metrics.count(Metrics.num(c, "batch")), Metrics.str(c, "mode"),
-                    Double.isFinite(d) ? Metrics.percentShort(d) : "none measured", c.get("best_format") == null ? "–" : Metrics.str(c, "best_format")));
+                    Double.isFinite(d) ? Metrics.percentShort(d) : "none measured", c.get("best_format") == null ? "–" : Metrics.str(c, "best_format"),
+                    c.get("best_speedup") instanceof Number x ? String.format(java.util.Locale.ROOT, "%.2f×", x.doubleValue()) : "–"));
         }
         r.heading("Crossover: the highest density at which a sparse format beats dense");
-        r.table(List.of("layer", "batch", "mode", "density", "format"), rows);
+        r.table(List.of("layer", "batch", "mode", "density", "fastest format there", "its speedup"), rows);
 
         List<Map<String, Object>> steadiness = Metrics.maps(m, "steadiness");
         if (!steadiness.isEmpty()) {

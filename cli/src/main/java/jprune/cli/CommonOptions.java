@@ -2,12 +2,13 @@ package jprune.cli;
 
 import java.nio.file.Path;
 import jprune.tensor.Parallel;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Options every command that computes shares: threads, where the data lives and how much of the test set to use. */
+/** Options of the commands that read Fashion-MNIST: threads, where the data lives and how much of the test set to use. */
 public final class CommonOptions {
-    @Option(names = "--threads", paramLabel = "T", description = "Threads for the kernels (default: all cores, or $JPRUNE_THREADS).")
-    Integer threads;
+    @Mixin
+    ThreadOptions threadOptions;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Directory with the Fashion-MNIST IDX files (default: $JPRUNE_DATA, then /usr/share/datasets/fashion-mnist).")
@@ -19,16 +20,18 @@ public final class CommonOptions {
 
     /** Applies the thread setting; call before any kernel runs. */
     void apply() {
-        if (threads != null) {
-            if (threads < 1) throw new UsageException("--threads must be >= 1, got " + threads);
-            Parallel.setThreads(threads);
-        }
+        threadOptions.apply();
         if (testLimit < 0) throw new UsageException("--test-limit must be >= 0, got " + testLimit);
     }
 
     /** The data set, with --train-limit (the command's own option) and --test-limit applied. */
     Data.Splits load(int trainLimit) throws java.io.IOException {
         return Data.load(data, trainLimit, testLimit);
+    }
+
+    /** --threads as given, or null. */
+    Integer threadsGiven() {
+        return threadOptions.threads;
     }
 
     int threads() {

@@ -71,14 +71,14 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<String> args = new ArrayList<>(List.of("--from", denseDir.toString(), "--sparsity", Double.toString(sparsity),
                 "--schedule", "agp", "--finetune-epochs", Integer.toString(finetuneEpochs), "--out", prunedDir.toString()));
-        if (common.threads != null) args.addAll(List.of("--threads", common.threads.toString()));
+        if (common.threadsGiven() != null) args.addAll(List.of("--threads", common.threadsGiven().toString()));
         if (common.data != null) args.addAll(List.of("--data", common.data.toString()));
         if (common.testLimit > 0) args.addAll(List.of("--test-limit", Integer.toString(common.testLimit)));
         int code = Main.withHandlers(new CommandLine(new PruneCommand())).execute(args.toArray(String[]::new));
         if (code != 0) return code;
         Path compressedDir = out.resolve("compressed");
         List<String> cargs = new ArrayList<>(List.of("--from", prunedDir.toString(), "--quantize", "int8", "--out", compressedDir.toString()));
-        if (common.threads != null) cargs.addAll(List.of("--threads", common.threads.toString()));
+        if (common.threadsGiven() != null) cargs.addAll(List.of("--threads", common.threadsGiven().toString()));
         if (common.data != null) cargs.addAll(List.of("--data", common.data.toString()));
         if (common.testLimit > 0) cargs.addAll(List.of("--test-limit", Integer.toString(common.testLimit)));
         code = Main.withHandlers(new CommandLine(new CompressCommand())).execute(cargs.toArray(String[]::new));
@@ -99,9 +99,10 @@ final class DemoCommand implements Callable<Integer> {
         row("dense", num(m, "dense_test_accuracy"), total, Files.size(denseDir.resolve("model.safetensors")), di);
         row("pruned", num(m, "test_accuracy"), nonzero, Files.size(prunedDir.resolve("model.safetensors")), pi);
         row("int8 .jpz", num(c, "test_accuracy"), nonzero, ((Number) c.get("compressed_bytes")).longValue(), ci);
-        System.out.printf(Locale.ROOT, "%nsparsity %.1f%%, accuracy drop %.2f points after pruning, %.2f after compression; the compressed file is %.1fx smaller.%n"
+        System.out.printf(Locale.ROOT, "%nsparsity %.1f%%, accuracy %s after pruning, %s after compression; the compressed file is %.1fx smaller.%n"
                         + "The pruned checkpoint stores zeros densely and runs on dense kernels; the compressed model runs from its sparse int8 form.%n",
-                100 * num(m, "sparsity"), num(m, "accuracy_drop_points"), 100 * (num(m, "dense_test_accuracy") - num(c, "test_accuracy")), num(c, "compression_ratio"));
+                100 * num(m, "sparsity"), Metrics.drop(num(m, "accuracy_drop_points")), Metrics.drop(100 * (num(m, "dense_test_accuracy") - num(c, "test_accuracy"))),
+                num(c, "compression_ratio"));
         System.out.println("models and metrics: " + denseDir + ", " + prunedDir + ", " + compressedDir);
         System.out.println("report: " + prunedDir.resolve("report.html"));
         return 0;

@@ -37,18 +37,25 @@ final class EvalCommand implements Callable<Integer> {
         Path file = SavedModel.file(from);
         jprune.nn.Module model;
         jprune.nn.models.ModelConfig config;
-        long params;
+        long params, nonzero;
         if (SavedModel.isCompressed(file)) {
             var loaded = jprune.deploy.io.CompressedModel.read(file);
             model = loaded.model();
             config = loaded.config();
-            // The swapped-in layers keep their weights in sparse matrices, outside the parameter list.
-            params = model.parameterCount() + loaded.weights().values().stream().mapToLong(w -> w.nonzeros()).sum();
+            // The swapped-in layers keep weight and bias outside the parameter list, the weight in a format
+            // whose stored count may include explicit zeros: the nonzeros are counted from the values.
+            params = jprune.nn.models.Models.build(config, 0).parameterCount();
+            nonzero = nonzeros(model);
+            for (jprune.nn.Module layer : model.namedModules().values()) {
+                if (layer instanceof jprune.deploy.SparseLinear l) nonzero += nonzeros(l.weight().toDense()) + nonzeros(l.bias());
+                else if (layer instanceof jprune.deploy.SparseConv2d c) nonzero += nonzeros(c.weight().toDense()) + nonzeros(c.bias());
+            }
         } else {
             ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(file);
             model = loaded.model();
             config = loaded.config();
             params = model.parameterCount();
+            nonzero = nonzeros(model);
         }
         Data.Splits data = common.load(0);
         long start = System.nanoTime();
@@ -62,11 +69,25 @@ final class EvalCommand implements Callable<Integer> {
         m.put("test_samples", data.test().count());
         m.put("eval_seconds", secs);
         m.put("params_total", params);
+        m.put("params_nonzero", nonzero);
         m.put("file_bytes", Files.size(file));
         Path target = out != null ? out.resolve("metrics.json") : (Files.isDirectory(from) ? from : file.getParent()).resolve("eval.json");
         AtomicFiles.writeString(target, Json.write(m, true));
         System.out.printf(java.util.Locale.ROOT, "%s: test accuracy %.2f%% (%d images, %.2f s); wrote %s%n",
                 config.name(), 100 * acc, data.test().count(), secs, target);
         return 0;
+    }
+
+    /** Nonzero entries of the model's parameters (weights and biases). */
+    private static long nonzeros(jprune.nn.Module model) {
+        long n = 0;
+        for (var p : model.namedParameters().values()) n += nonzeros(p.value().data());
+        return n;
+    }
+
+    private static long nonzeros(float[] values) {
+        long n = 0;
+        if (values != null) for (float v : values) if (v != 0f) n++;
+        return n;
     }
 }

@@ -72,7 +72,7 @@ final class LmCompress {
             m.put("quantize", int8 ? "int8" : "none");
             m.put("int8_head", int8Head);
             if (layers != null) m.put("layers_pattern", layers);
-            m.put("dense_bytes", src.totalBytes());
+            m.put("dense_bytes", fileBytes(from));   // file sizes on both sides: tensor data, headers and all
             m.put("compressed_bytes", fileBytes(out));
             m.put("block_dense_bytes", denseBlocks);
             m.put("block_bytes", packedBlocks);
@@ -94,6 +94,7 @@ final class LmCompress {
         return 0;
     }
 
+    /** Bytes of the directory's .safetensors files (every shard). */
     private static long fileBytes(Path dir) throws IOException {
         long s = 0;
         try (var files = Files.list(dir)) {

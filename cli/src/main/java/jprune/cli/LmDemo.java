@@ -27,7 +27,7 @@ final class LmDemo {
         Path model = dir.resolve("model");
         if (retrain || !Files.exists(model.resolve("metrics.json"))) {
             List<String> args = new ArrayList<>(List.of("--out", model.toString()));
-            if (common.threads != null) args.addAll(List.of("--threads", common.threads.toString()));
+            if (common.threadsGiven() != null) args.addAll(List.of("--threads", common.threadsGiven().toString()));
             int code = new CommandLine(new LmTrainCommand()).execute(args.toArray(String[]::new));
             if (code != 0) return code;
         } else {

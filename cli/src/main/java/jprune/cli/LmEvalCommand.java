@@ -41,7 +41,7 @@ final class LmEvalCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     @Override
     public Integer call() throws Exception {
@@ -62,8 +62,8 @@ final class LmEvalCommand implements Callable<Integer> {
             StepProgress bar = new StepProgress("windows", (int) (usable / l));
             Perplexity.Result r = Perplexity.evaluate(m, ids, l, limitTokens, (done, total, ppl) -> bar.update(done, String.format(Locale.ROOT, "ppl %.3f", ppl)));
             bar.finish();
-            System.out.printf(Locale.ROOT, "perplexity %.4f on %,d tokens (%d windows of %d) of %s, %.1f tokens/s%n", r.perplexity(), r.tokens(), r.windows(),
-                    r.seqlen(), t.source(), r.tokensPerSecond());
+            System.out.printf(Locale.ROOT, "perplexity %.4f on %,d tokens (%d windows of %d) of %s, %.1f tokens/s (JIT warm-up included)%n", r.perplexity(),
+                    r.tokens(), r.windows(), r.seqlen(), t.source(), r.tokensPerSecond());
             if (out != null) {
                 Map<String, Object> metrics = new LinkedHashMap<>();
                 metrics.put("perplexity", r.perplexity());

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 /** {@code jprune lm generate}: text from a prompt, streamed as it is produced. */
 @Command(name = "generate", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Continues a prompt, printing the text as tokens are produced (greedy unless --temperature > 0).",
-                "Timing (prefill and decode tokens/s) goes to stderr."})
+                "Timing (prefill seconds, decode tokens/s) goes to stderr."})
 final class LmGenerateCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Hugging Face checkpoint directory with tokenizer files.")
     Path model;
@@ -39,7 +39,7 @@ final class LmGenerateCommand implements Callable<Integer> {
     long seed;
 
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     @Override
     public Integer call() throws Exception {

@@ -159,7 +159,7 @@ final class LmPruneCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     static final int MAX_SAMPLES = 1 << 20;
 
@@ -233,6 +233,7 @@ final class LmPruneCommand implements Callable<Integer> {
                 if (evalText != null) {
                     metrics.put("eval", evalText.source());
                     metrics.put("eval_seqlen", el);
+                    metrics.put("eval_tokens", evalTokens(evalIds, el));
                 }
                 metrics.put("reconstruction_error_tokens", samples == null ? 0 : SequentialPruner.errorTokens(samples.tokens()));
                 metrics.put("prune_seconds", r.seconds());
@@ -305,6 +306,12 @@ final class LmPruneCommand implements Callable<Integer> {
         if (dense.config().family() == jprune.lm.model.LmConfig.Family.GPT2 && s.longest() > dense.config().maxPositions())
             throw new UsageException("--calib: a sample of " + s.longest() + " tokens exceeds the model's " + dense.config().maxPositions() + " positions");
         return s;
+    }
+
+    /** Tokens the perplexity scores: whole windows of el within the first --eval-limit-tokens (all when none). */
+    long evalTokens(int[] ids, int el) {
+        long usable = evalLimit != null && evalLimit > 0 ? Math.min(evalLimit, ids.length) : ids.length;
+        return usable / el * el;
     }
 
     /** Perplexity of m on the tokenized --eval text (ids), as lm eval computes it. */

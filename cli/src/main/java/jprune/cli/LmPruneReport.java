@@ -32,7 +32,7 @@ final class LmPruneReport {
         String target = "unstructured".equals(Metrics.str(m, "pattern"))
                 ? String.format(Locale.ROOT, "%s unstructured", Metrics.percentShort(Metrics.num(m, "target_sparsity"))) : Metrics.str(m, "pattern");
         double dense = Metrics.num(m, "dense_perplexity"), pruned = Metrics.num(m, "perplexity");
-        String ppl = Double.isFinite(pruned) ? String.format(Locale.ROOT, " Perplexity on %s: %.3f against %.3f dense (%+.1f%%).", Metrics.str(m, "eval"), pruned,
+        String ppl = Double.isFinite(pruned) ? String.format(Locale.ROOT, " Perplexity on %s: %.3f against %.3f dense (%+.1f%%).", evalText(m), pruned,
                 dense, 100 * (pruned / dense - 1)) : " No perplexity was measured (run with --eval).";
         r.paragraph(String.format(Locale.ROOT, "One-shot %s pruning, %s, of %d projections in %.1f s: %s of their weights are zero. Calibration: %d samples, %d tokens "
                         + "(%s).%s", Metrics.str(m, "method"), target, Metrics.maps(m, "layers").size(), Metrics.num(m, "prune_seconds"),
@@ -53,5 +53,11 @@ final class LmPruneReport {
                 (long) Metrics.num(m, "reconstruction_error_tokens"), Metrics.bytes(Metrics.num(m, "peak_heap_bytes")),
                 Metrics.bytes(Metrics.num(m, "peak_rss_bytes")), (long) Metrics.num(m, "threads")));
         return r;
+    }
+
+    /** The perplexity text's name, with how many of its tokens were scored when the metrics say. */
+    static String evalText(Map<String, Object> m) {
+        double tokens = Metrics.num(m, "eval_tokens");
+        return Metrics.str(m, "eval") + (Double.isFinite(tokens) ? String.format(Locale.ROOT, " (%,d tokens)", (long) tokens) : "");
     }
 }

@@ -155,6 +155,7 @@ final class LmStructuredPrune {
             if (evalText != null) {
                 m.put("eval", evalText.source());
                 m.put("eval_seqlen", el);
+                m.put("eval_tokens", cmd.evalTokens(evalIds, el));
             }
             m.put("prune_seconds", pruneSeconds);
             m.put("finetune_seconds", finetuneSeconds[0]);

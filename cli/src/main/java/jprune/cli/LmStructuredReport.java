@@ -30,7 +30,7 @@ final class LmStructuredReport {
                 List.of("fine-tuned, " + (long) Metrics.num(m, "finetune_steps") + " steps", (long) Metrics.num(m, "finetune_steps") > 0
                         ? fmt(Metrics.num(m, "perplexity")) : "not fine-tuned", String.format(Locale.ROOT, "%,.0f", pruned))));
         r.paragraph(String.format(Locale.ROOT, "Removed %d of %d %s (%s), physically: the checkpoint is written compacted. Perplexity on %s.",
-                (long) Metrics.num(m, "groups_removed"), (long) Metrics.num(m, "groups_total"), g, Metrics.str(m, "criterion"), Metrics.str(m, "eval")));
+                (long) Metrics.num(m, "groups_removed"), (long) Metrics.num(m, "groups_total"), g, Metrics.str(m, "criterion"), LmPruneReport.evalText(m)));
         jprune.prune.Structure structure = jprune.prune.Structure.byFlag(g);
         String key = structure == null ? "blocks" : structure.metricsKey();
         List<Map<String, Object>> layers = Metrics.maps(m, key);

@@ -62,7 +62,7 @@ final class LmSweepCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     /** One run's identity: its method, its target as given and parsed, and its directory name. */
     private record Run(PruneMethod method, String target, SparsityPattern pattern, String dir) {}

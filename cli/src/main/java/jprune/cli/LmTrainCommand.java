@@ -95,7 +95,7 @@ final class LmTrainCommand implements Callable<Integer> {
     Path out;
 
     @Mixin
-    CommonOptions common;
+    ThreadOptions common;
 
     @Override
     public Integer call() throws Exception {

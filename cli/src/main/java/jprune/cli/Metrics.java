@@ -19,6 +19,13 @@ final class Metrics {
         return v instanceof Number x ? x.doubleValue() : Double.NaN;
     }
 
+    /** An accuracy change in points, worded for its sign: "drop 0.19 points", "gain 1.20 points" or "no change". */
+    static String drop(double points) {
+        String size = String.format(java.util.Locale.ROOT, "%.2f points", Math.abs(points));
+        if (size.equals("0.00 points")) return "no change";
+        return (points > 0 ? "drop " : "gain ") + size;
+    }
+
     static String str(Map<String, Object> m, String key) {
         Object v = m == null ? null : m.get(key);
         return v == null ? "" : String.valueOf(v);

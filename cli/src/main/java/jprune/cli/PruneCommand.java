@@ -218,8 +218,8 @@ final class PruneCommand implements Callable<Integer> {
         } else {
             removed = String.format(Locale.ROOT, "sparsity %.2f%%", 100 * stats.sparsity());
         }
-        System.out.printf(Locale.ROOT, "%s: %s, test accuracy %.2f%% (dense %.2f%%, drop %.2f points); wrote %s%n",
-                config.name(), removed, 100 * acc, 100 * denseAcc, 100 * (denseAcc - acc), out.resolve("model.safetensors"));
+        System.out.printf(Locale.ROOT, "%s: %s, test accuracy %.2f%% (dense %.2f%%, %s); wrote %s%n",
+                config.name(), removed, 100 * acc, 100 * denseAcc, Metrics.drop(100 * (denseAcc - acc)), out.resolve("model.safetensors"));
         return 0;
     }
 

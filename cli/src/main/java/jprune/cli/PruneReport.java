@@ -68,15 +68,15 @@ final class PruneReport {
         if (compacted) {
             r.paragraph(String.format(Locale.ROOT, "Structured pruning of %s with the %s criterion, %s scope and %s schedule, %s of the %s "
                             + "asked for, then physically removed: the compacted model has %s parameters against %s dense. Test accuracy %s against %s dense, "
-                            + "a drop of %.2f points.", units, Metrics.str(m, "criterion"), Metrics.str(m, "scope"), Metrics.str(m, "schedule"),
+                            + "%s.", units, Metrics.str(m, "criterion"), Metrics.str(m, "scope"), Metrics.str(m, "schedule"),
                     Metrics.percentShort(Metrics.num(m, "target_sparsity")), units, Metrics.count(Metrics.num(m, "params_total")),
                     Metrics.count(Metrics.num(m, "params_total_dense")), Metrics.percent(Metrics.num(m, "test_accuracy")), Metrics.percent(dense),
-                    Metrics.num(m, "accuracy_drop_points")));
+                    Metrics.drop(Metrics.num(m, "accuracy_drop_points"))));
         } else r.paragraph(String.format(Locale.ROOT, "%s pruning with the %s criterion, %s scope and %s schedule, to %s sparsity (asked for %s) "
-                        + "of the prunable weights: test accuracy %s against %s dense, a drop of %.2f points.",
+                        + "of the prunable weights: test accuracy %s against %s dense, %s.",
                 granularity, Metrics.str(m, "criterion"), Metrics.str(m, "scope"), Metrics.str(m, "schedule"),
                 Metrics.percent(Metrics.num(m, "sparsity")), Metrics.percent(Metrics.num(m, "target_sparsity")), Metrics.percent(Metrics.num(m, "test_accuracy")),
-                Metrics.percent(dense), Metrics.num(m, "accuracy_drop_points")));
+                Metrics.percent(dense), Metrics.drop(Metrics.num(m, "accuracy_drop_points"))));
 
         Map<String, Object> inference = Metrics.map(m, "inference");
         double denseParams = Double.isFinite(Metrics.num(m, "params_total_dense")) ? Metrics.num(m, "params_total_dense") : Metrics.num(m, "params_total");

@@ -32,6 +32,21 @@ class BenchSparseSteadinessTest {
     }
 
     @Test
+    void theCrossoverIsTheHighestDensityWhereAFormatWinsAndNamesTheFastestThere() {
+        List<SparseBenchmark.Result> all = List.of(
+                point("dense", 1, 1, 1000, 1000), point("csr", 0.5, 1, 1250, 1000), point("block4x4", 0.5, 1, 1100, 1000),
+                point("csr", 0.1, 1, 500, 1000), point("block4x4", 0.1, 1, 250, 1000), point("bitmask", 0.1, 1, 400, 1000),
+                point("csr", 0.05, 1, 100, 1000));
+        Map<String, Object> c = BenchSparseCommand.crossovers(all).get(0);
+        assertEquals(0.1, c.get("crossover_density"));
+        assertEquals("block4x4", c.get("best_format"));
+        assertEquals(4.0, (Double) c.get("best_speedup"), 1e-12);
+        Map<String, Object> none = BenchSparseCommand.crossovers(List.of(point("csr", 0.5, 1, 1500, 1000))).get(0);
+        assertEquals(null, none.get("crossover_density"));
+        assertEquals(null, none.get("best_format"));
+    }
+
+    @Test
     void theReportFlagsAnUnsteadyRun() {
         String html = BenchSparseReport.build(SyntheticMetrics.benchSparse()).html();
         assertTrue(html.contains("Steadiness"), "no steadiness section");

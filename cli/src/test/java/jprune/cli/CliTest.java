@@ -528,6 +528,14 @@ class CliTest {
         assertEquals(0, e.code(), e.err());
         Map<String, Object> em = (Map<String, Object>) Json.parse(Files.readString(packed.resolve("eval.json")));
         assertEquals(((Number) m.get("test_accuracy")).doubleValue(), ((Number) em.get("test_accuracy")).doubleValue(), 1e-12, "eval runs the file compress measured");
+        // The same counts from the .jpz as from the checkpoint it was made from, whatever format each layer got.
+        assertEquals(0, run("eval", "--from", pruned.toString(), "--test-limit", "10").code());
+        Map<String, Object> pm = (Map<String, Object>) Json.parse(Files.readString(pruned.resolve("eval.json")));
+        assertEquals(266_610L, pm.get("params_total"));
+        assertEquals(pm.get("params_total"), em.get("params_total"));
+        assertEquals(pm.get("params_nonzero"), em.get("params_nonzero"));
+        long nonzero = (Long) pm.get("params_nonzero");
+        assertTrue(nonzero > 0.09 * 266_610 && nonzero < 0.11 * 266_610, "90% pruned: " + nonzero);
         Run wrong = run("inspect", "--from", packed.toString());
         assertEquals(2, wrong.code(), "commands that read fp32 weights refuse a .jpz by name");
         assertTrue(wrong.err().contains("compressed model"), wrong.err());

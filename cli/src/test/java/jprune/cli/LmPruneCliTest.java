@@ -44,6 +44,9 @@ class LmPruneCliTest {
                 assertEquals(0.5, ((Number) m.get("sparsity")).doubleValue(), 1e-9, method);
                 assertEquals(4L, m.get("nsamples"));
                 assertEquals(24L, m.get("seqlen"));
+                long evalTokens = (Long) m.get("eval_tokens");
+                assertTrue(evalTokens > 0 && evalTokens % 32 == 0, "whole windows of --eval-seqlen 32: " + evalTokens);
+                assertTrue(Files.readString(out.resolve("report.html")).contains(String.format(java.util.Locale.ROOT, "(%,d tokens)", evalTokens)), "the report says how much was scored");
                 List<?> layers = (List<?>) m.get("layers");
                 assertEquals(14, layers.size(), "7 projections in each of 2 blocks");
                 for (Object o : layers) {

@@ -39,6 +39,11 @@ public final class SparseConv2d extends Module {
         return weight;
     }
 
+    /** A copy of the bias, or null when the layer has none. */
+    public float[] bias() {
+        return bias == null ? null : bias.clone();
+    }
+
     @Override
     protected Variable compute(Variable x) {
         if (GradMode.isEnabled() && isTraining()) throw new IllegalStateException("SparseConv2d is inference-only: call it in no-grad mode");

@@ -51,12 +51,14 @@ public final class CompressedModel {
      * bytes. A planned weight that its runtime format cannot hold (e.g. a dense matrix planned as 2:4)
      * is refused here, before anything is written, rather than making a file {@link #read} rejects.
      *
-     * @throws IllegalArgumentException for a plan naming a tensor the model lacks or a weight its format cannot hold
+     * @throws IllegalArgumentException for a model that is not the one config builds (see {@link Models#requireBuiltBy}),
+     *     a plan naming a tensor the model lacks or a weight its format cannot hold
      */
     public static long write(Path file, ModelConfig config, Module model, Map<String, WeightPlan> plans, Map<String, Object> metadata) throws IOException {
         LinkedHashMap<String, byte[]> blobs = new LinkedHashMap<>();
         List<Object> tensors = new ArrayList<>();
         Map<String, Tensor> state = model.stateDict();
+        Models.requireBuiltBy(config, model);
         for (var e : plans.entrySet()) {
             Tensor t = state.get(e.getKey());
             if (t == null) throw new IllegalArgumentException("plan for '" + e.getKey() + "', which the model does not have");

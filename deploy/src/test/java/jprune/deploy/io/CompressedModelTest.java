@@ -137,9 +137,39 @@ class CompressedModelTest {
         ModelConfig cfg = Models.defaultConfig("lenet-300-100");
         Module m = pruned(cfg, 0.5);
         Path f = dir.resolve("m.jpz");
-        // Claim a wider model than the tensors hold: shapes disagree with the config on load.
-        CompressedModel.write(f, cfg.with("hidden", List.of(301L, 100L)), m, Map.of(), Map.of());
+        // The writer refuses to claim a wider model than the tensors hold ...
+        var refused = assertThrows(IllegalArgumentException.class, () -> CompressedModel.write(f, cfg.with("hidden", List.of(301L, 100L)), m, Map.of(), Map.of()));
+        assertTrue(refused.getMessage().contains("has shape [300, 784], the config builds [301, 784]"), refused.getMessage());
+        assertFalse(Files.exists(f));
+        // ... and the reader rejects a file whose manifest does: shapes disagree with the config on load.
+        CompressedModel.write(f, cfg, m, Map.of(), Map.of());
+        CompressedFile.Contents c = CompressedFile.read(f);
+        Map<String, Object> manifest = new LinkedHashMap<>(c.manifest());
+        manifest.put("model_config", cfg.with("hidden", List.of(301L, 100L)).toMap());
+        CompressedFile.write(f, manifest, c.blobs());
         var e = assertThrows(CompressedFormatException.class, () -> CompressedModel.read(f));
         assertTrue(e.getMessage().contains("shape"), e.getMessage());
+    }
+
+    @Test
+    void theWriterRefusesWhatTheReaderWouldReject(@TempDir Path dir) throws Exception {
+        ModelConfig cfg = Models.defaultConfig("lenet-300-100");
+        Module dense = Models.build(cfg, 1);
+        Path f = dir.resolve("m.jpz");
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> CompressedModel.write(f, cfg, dense, plans(dense, List.of("2:4"), CompressedModel.Storage.F32, Map.of()), Map.of()));
+        assertTrue(e.getMessage().contains("cannot be stored as 2:4") && e.getMessage().contains("not 2:4 sparse"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> CompressedModel.write(f, Models.defaultConfig("lenet-5"), dense, Map.of(), Map.of()));
+        assertTrue(e.getMessage().contains("lenet-5"), e.getMessage());
+        assertFalse(Files.exists(f));
+
+        Path ck = dir.resolve("m.safetensors");
+        e = assertThrows(IllegalArgumentException.class, () -> jprune.nn.io.ModelCheckpoint.save(ck, Models.defaultConfig("lenet-5"), dense, Map.of()));
+        assertTrue(e.getMessage().contains("lenet-5"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> jprune.nn.io.ModelCheckpoint.save(ck, cfg, dense, Map.of("masked", "oops")));
+        assertTrue(e.getMessage().contains("'masked' is jprune's own"), e.getMessage());
+        assertFalse(Files.exists(ck));
+        jprune.nn.io.ModelCheckpoint.save(ck, cfg, dense, Map.of("note", "fine"));
+        assertEquals("fine", jprune.nn.io.ModelCheckpoint.load(ck).metadata().get("note"));
     }
 }

@@ -168,7 +168,8 @@ public final class LmTrainRun {
         m.put("final_val_loss", r.evals().isEmpty() || Double.isNaN(r.evals().getLast().valLoss()) ? null : r.evals().getLast().valLoss());
         m.put("test_perplexity", ppl.perplexity());
         m.put("test_windows", ppl.windows());
-        m.put("test_tokens_scored", ppl.tokens());
+        m.put("test_tokens_scored", ppl.tokens());   // the windows' tokens, as lm eval's "tokens"
+        m.put("test_tokens_predicted", ppl.predicted());
         m.put("test_eval_seconds", ppl.seconds());
         return m;
     }

@@ -46,7 +46,7 @@ public final class ModelCheckpoint {
             for (String reserved : java.util.List.of(FORMAT_KEY, CONFIG_KEY, MASKED_KEY))
                 if (extraMetadata.containsKey(reserved)) throw new IllegalArgumentException("metadata key '" + reserved + "' is jprune's own; use another name");
         }
-        requireBuiltBy(config, model);
+        Models.requireBuiltBy(config, model);
         LinkedHashMap<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, FORMAT_VERSION);
         meta.put(CONFIG_KEY, Json.write(config.toMap(), false));
@@ -57,20 +57,6 @@ public final class ModelCheckpoint {
         if (!masked.isEmpty()) meta.put(MASKED_KEY, Json.write(masked, false));
         if (extraMetadata != null) meta.putAll(extraMetadata);
         Safetensors.write(file, model.stateDict(), meta);
-    }
-
-    /** The model's state must have exactly the tensors, and shapes, of the model config builds: load rebuilds it from config. */
-    private static void requireBuiltBy(ModelConfig config, Module model) {
-        Map<String, Tensor> expected = Models.build(config, 0).stateDict(), actual = model.stateDict();
-        for (var e : expected.entrySet()) {
-            Tensor t = actual.get(e.getKey());
-            if (t == null) throw new IllegalArgumentException("the model has no '" + e.getKey() + "', which a " + config.name() + " built from the config has: is it the config's model?");
-            if (!java.util.Arrays.equals(t.shape(), e.getValue().shape()))
-                throw new IllegalArgumentException("'" + e.getKey() + "' has shape " + java.util.Arrays.toString(t.shape()) + ", the config builds "
-                        + java.util.Arrays.toString(e.getValue().shape()));
-        }
-        for (String name : actual.keySet())
-            if (!expected.containsKey(name)) throw new IllegalArgumentException("the model has '" + name + "', which a " + config.name() + " built from the config lacks");
     }
 
     @SuppressWarnings("unchecked")

@@ -54,6 +54,26 @@ public final class Models {
         return new ModelConfig(name, v);
     }
 
+    /**
+     * Throws unless model has exactly the tensors (parameters and buffers), with the same shapes, of the
+     * model cfg builds: what a file saving model with cfg must hold for a reader that rebuilds it from cfg.
+     *
+     * @throws IllegalArgumentException naming the first tensor that differs
+     */
+    public static void requireBuiltBy(ModelConfig cfg, Module model) {
+        Map<String, jprune.tensor.Tensor> expected = build(cfg, 0).stateDict(), actual = model.stateDict();
+        for (var e : expected.entrySet()) {
+            jprune.tensor.Tensor t = actual.get(e.getKey());
+            if (t == null)
+                throw new IllegalArgumentException("the model has no '" + e.getKey() + "', which the " + cfg.name() + " its config builds has: is it the config's model?");
+            if (!java.util.Arrays.equals(t.shape(), e.getValue().shape()))
+                throw new IllegalArgumentException("'" + e.getKey() + "' has shape " + java.util.Arrays.toString(t.shape()) + ", the config builds "
+                        + java.util.Arrays.toString(e.getValue().shape()));
+        }
+        for (String name : actual.keySet())
+            if (!expected.containsKey(name)) throw new IllegalArgumentException("the model has '" + name + "', which the " + cfg.name() + " its config builds lacks");
+    }
+
     /** Builds a freshly initialised model; the same config and seed give the same weights. */
     public static Module build(ModelConfig cfg, long seed) {
         Rng rng = new Rng(seed);
