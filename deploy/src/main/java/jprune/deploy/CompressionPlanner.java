@@ -33,6 +33,10 @@ public final class CompressionPlanner {
 
     /** @param format "auto" or a format name every layer takes */
     public CompressionPlanner(CompressedModel.Storage storage, boolean entropy, String format, FormatChooser.Goal goal, int servingBatch) {
+        java.util.Objects.requireNonNull(storage, "storage");
+        java.util.Objects.requireNonNull(format, "format");
+        java.util.Objects.requireNonNull(goal, "goal");
+        if (servingBatch < 1) throw new IllegalArgumentException("servingBatch must be >= 1, got " + servingBatch);
         if (!format.equals("auto")) WeightFormats.encode(format, new float[] {1f}, 1, 1, false);   // rejects unknown names early
         this.storage = storage;
         this.entropy = entropy;

@@ -23,13 +23,18 @@ public final class GroupPruner implements Pruner {
     private final Structure structure;
 
     public GroupPruner(Module model, Structure structure) {
-        this.model = model;
-        this.structure = structure;
+        this.model = java.util.Objects.requireNonNull(model, "model");
+        this.structure = java.util.Objects.requireNonNull(structure, "structure");
         ModelGroups.of(model, structure);   // fails now, naming the flag, if the model lacks the structure
     }
 
     public Structure structure() {
         return structure;
+    }
+
+    /** The model this pruner prunes: its groups were found in it, whatever parameters prune() is given. */
+    public Module model() {
+        return model;
     }
 
     /** Masks groups toward the spec; returns the groups each layer has lost in total. */

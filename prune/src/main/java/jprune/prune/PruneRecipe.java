@@ -61,7 +61,7 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
     /** Settles the sparsity against the granularity and checks every field; see {@link RecipeException}. */
     public PruneRecipe {
         if (from != null && model != null) throw new RecipeException("from", " and 'model' exclude each other: give at most one");
-        if (!Criteria.NAMES.contains(criterion))
+        if (criterion == null || !Criteria.NAMES.contains(criterion))
             throw new RecipeException("criterion", " must be one of " + Criteria.NAMES + ", got '" + criterion + "'");
         Granularity g = lookup("granularity", () -> Granularity.parse(granularity));
         lookup("criterion", () -> {
@@ -277,6 +277,7 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
     public Result run(Module model, ModelConfig config, DataSplit train, DataSplit test, TrainingListener listener) {
         if (model == null || config == null || train == null || test == null)
             throw new IllegalArgumentException("model, config, train and test must not be null");
+        jprune.nn.models.Models.requireBuiltBy(config, model);   // compaction and the result's config rewrite config
         TrainConfig finetune = finetuneConfig(config.name());
         SparsitySchedule sched = sparsitySchedule(finetune, train.count());
         Granularity g = parsedGranularity();
@@ -454,8 +455,9 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
     }
 
     private static double number(Map<String, Object> r, String prefix, String key, String allowed) {
-        if (r.get(key) instanceof Number n) return n.doubleValue();
-        throw new RecipeException(prefix + key, " must be " + allowed + ", got " + r.get(key));
+        Object v = r.get(key);
+        if (v instanceof Number n) return n.doubleValue();
+        throw new RecipeException(prefix + key, " must be " + allowed + ", got " + (v instanceof String str ? "the string \"" + str + "\"" : v));
     }
 
     @SuppressWarnings("unchecked")
@@ -498,8 +500,10 @@ public record PruneRecipe(String from, String model, double sparsity, String cri
         public Builder granularity(String v) { granularity = v; return this; }
         public Builder scope(String v) { scope = v; return this; }
         public Builder schedule(String v) { schedule = v; return this; }
-        public Builder keep(List<String> v) { keep = new ArrayList<>(v); return this; }
-        public Builder overrides(List<String> v) { overrides = new ArrayList<>(v); return this; }
+        /** Layer patterns left dense; null or empty: none. */
+        public Builder keep(List<String> v) { keep = v == null ? new ArrayList<>() : new ArrayList<>(v); return this; }
+        /** PATTERN=SPARSITY overrides; null or empty: none. */
+        public Builder overrides(List<String> v) { overrides = v == null ? new ArrayList<>() : new ArrayList<>(v); return this; }
         public Builder maxLayerSparsity(double v) { maxLayerSparsity = v; return this; }
         public Builder finetuneEpochs(int v) { finetuneEpochs = v; return this; }
         /** Fine-tuning rate; NaN (the default) takes {@link PruneRecipe#defaultLr the model's}. */

@@ -56,6 +56,13 @@ public final class PruneRun {
                 ? defaultGradual(finetune, train.count()) : schedule;
         if (schedule instanceof SparsitySchedule.Gradual && finetune.epochs() < 1)
             throw new IllegalArgumentException("the gradual (agp) schedule prunes during fine-tuning: it needs >= 1 fine-tuning epoch");
+        // What would otherwise run and silently prune nothing, or something else:
+        if (criterion instanceof MovementCriterion && !(this.schedule instanceof SparsitySchedule.Gradual))
+            throw new IllegalArgumentException("the movement criterion scores weights while they are fine-tuned: it needs the gradual (agp) schedule");
+        if (pruner instanceof GroupPruner g && g.model() != model)
+            throw new IllegalArgumentException("the pruner was made for another model: make it with Granularity.pruner(model) for the model this run prunes");
+        if (Prunable.weights(model).isEmpty())
+            throw new IllegalArgumentException("the model has no prunable weights (a model read from a .jpz is inference-only; prune the checkpoint it came from)");
     }
 
     /** As the full constructor, pruning single weights (unstructured). */

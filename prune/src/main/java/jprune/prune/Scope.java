@@ -8,6 +8,7 @@ public enum Scope {
     GLOBAL;
 
     public static Scope parse(String s) {
+        if (s == null) throw new IllegalArgumentException("scope must be 'layer' or 'global', got null");
         return switch (s) {
             case "layer" -> LAYER;
             case "global" -> GLOBAL;

@@ -73,6 +73,7 @@ class PruneRecipeTest {
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"schedule\":\"iterative:0\"}", "schedule", "iterative:R"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"scope\":\"everywhere\"}", "scope", "global"},
             {"{\"model\":\"lenet-5\",\"sparsity\":\"half\"}", "sparsity", "a number"},
+            {"{\"model\":\"lenet-5\",\"sparsity\":\"0.9\"}", "sparsity", "got the string \"0.9\""},
             {"{\"model\":\"lenet-5\",\"from\":\"x\",\"sparsity\":0.5}", "from", "exactly one"},
             {"{\"sparsity\":0.5}", "from", "exactly one"},
             {"{\"model\":\"lenet-5\",\"sparsity\":0.5,\"finetune\":{\"epochs\":-1}}", "finetune.epochs", ">= 0"},
@@ -95,6 +96,10 @@ class PruneRecipeTest {
             assertTrue(e.getMessage().contains((String) c[2]), c[0] + " -> " + e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> PruneRecipe.fromJson("{\"model\":", true), "invalid JSON");
+        // From Java, a null is a missing choice, named like any other bad field; null lists are empty.
+        assertEquals("criterion", assertThrows(RecipeException.class, () -> PruneRecipe.builder().sparsity(0.5).criterion(null).build()).field());
+        assertEquals("scope", assertThrows(RecipeException.class, () -> PruneRecipe.builder().sparsity(0.5).scope(null).build()).field());
+        assertTrue(PruneRecipe.builder().sparsity(0.5).keep(null).overrides(null).build().keep().isEmpty());
     }
 
     @Test

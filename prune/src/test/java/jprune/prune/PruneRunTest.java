@@ -90,6 +90,26 @@ class PruneRunTest {
     }
 
     @Test
+    void runsThatWouldPruneNothingOrAnotherModelAreRefused() {
+        DataSplit train = synthetic(64, 1), test = synthetic(32, 2);
+        Module m = Models.build(Models.defaultConfig("lenet-5"), 3), other = Models.build(Models.defaultConfig("lenet-5"), 4);
+        PruneSpec spec = PruneSpec.of(0.5, Scope.GLOBAL);
+        var e = assertThrows(IllegalArgumentException.class, () -> new PruneRun(m, new MovementCriterion(), spec, new SparsitySchedule.OneShot(), cfg(1), train, test));
+        assertTrue(e.getMessage().contains("gradual"), e.getMessage());
+        Pruner forOther = Granularity.parse("channels").pruner(other);
+        e = assertThrows(IllegalArgumentException.class, () -> new PruneRun(m, forOther, new MagnitudeCriterion(false), spec, new SparsitySchedule.OneShot(), cfg(1), train, test));
+        assertTrue(e.getMessage().contains("another model"), e.getMessage());
+        Module noWeights = new jprune.nn.layers.Sequential(new jprune.nn.layers.Flatten());
+        e = assertThrows(IllegalArgumentException.class, () -> new PruneRun(noWeights, new MagnitudeCriterion(false), spec, new SparsitySchedule.OneShot(), cfg(1), train, test));
+        assertTrue(e.getMessage().contains("no prunable weights"), e.getMessage());
+        // A recipe run on a model its config does not build would save a checkpoint nobody can load.
+        PruneRecipe recipe = PruneRecipe.builder().sparsity(0.5).schedule("oneshot").finetuneEpochs(0).build();
+        e = assertThrows(IllegalArgumentException.class, () -> recipe.run(m, Models.defaultConfig("lenet-300-100"), train, test, null));
+        assertTrue(e.getMessage().contains("lenet-300-100"), e.getMessage());
+        assertEquals(0, SparsityStats.of(m).sparsity(), "nothing pruned");
+    }
+
+    @Test
     void parsedAgpSpansThisRunsFineTuningAndAnExplicitGradualRunsAsGiven() {
         DataSplit train = synthetic(256, 1), test = synthetic(64, 2);
         Module m = Models.build(Models.defaultConfig("lenet-300-100"), 3);

@@ -139,7 +139,7 @@ class CompressedModelTest {
         Path f = dir.resolve("m.jpz");
         // The writer refuses to claim a wider model than the tensors hold ...
         var refused = assertThrows(IllegalArgumentException.class, () -> CompressedModel.write(f, cfg.with("hidden", List.of(301L, 100L)), m, Map.of(), Map.of()));
-        assertTrue(refused.getMessage().contains("has shape [300, 784], the config builds [301, 784]"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("has shape [300, 784], the lenet-300-100 its config builds has [301, 784]"), refused.getMessage());
         assertFalse(Files.exists(f));
         // ... and the reader rejects a file whose manifest does: shapes disagree with the config on load.
         CompressedModel.write(f, cfg, m, Map.of(), Map.of());

@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
 public record OneShotSettings(PruneMethod method, SparsityPattern pattern, Pattern layers, Pattern skip, int blocksize, double percdamp) {
 
     public OneShotSettings {
+        java.util.Objects.requireNonNull(method, "method");
+        java.util.Objects.requireNonNull(pattern, "pattern");
         if (blocksize < 1) throw new IllegalArgumentException("--blocksize must be >= 1, got " + blocksize);
         if (!(percdamp >= 0 && percdamp < 1)) throw new IllegalArgumentException("--percdamp must be in [0, 1), got " + percdamp);
         if (method == PruneMethod.SPARSEGPT && pattern.isNofM() && blocksize % pattern.m() != 0)

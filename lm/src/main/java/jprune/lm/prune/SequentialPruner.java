@@ -75,7 +75,7 @@ public final class SequentialPruner {
     }
 
     public SequentialPruner(OneShotSettings settings) {
-        this.settings = settings;
+        this.settings = java.util.Objects.requireNonNull(settings, "settings");
     }
 
     /** The projections the settings select, or an error naming --layers / --skip if there are none. */

@@ -5,7 +5,17 @@ package jprune.nn.data;
  * count × (channels·height·width), and their labels in [0, numClasses).
  */
 public record DataSplit(String name, float[] images, int[] labels, int count, int channels, int height, int width, int numClasses) {
+    /**
+     * Checks the sizes, and every label against numClasses: a label out of range would make accuracy
+     * count it wrong and the loss read past its row.
+     */
     public DataSplit {
+        java.util.Objects.requireNonNull(images, "images");
+        java.util.Objects.requireNonNull(labels, "labels");
+        if (numClasses < 1) throw new IllegalArgumentException("split '" + name + "': numClasses must be >= 1, got " + numClasses);
+        for (int i = 0; i < labels.length; i++)
+            if (labels[i] < 0 || labels[i] >= numClasses)
+                throw new IllegalArgumentException("split '" + name + "': label " + labels[i] + " of sample " + i + " is not a class in [0, " + numClasses + ")");
         if (labels.length != count || images.length != (long) count * channels * height * width)
             throw new IllegalArgumentException("split '" + name + "': " + count + " samples but " + labels.length + " labels and "
                     + images.length + " pixels (expected " + (long) count * channels * height * width + ")");

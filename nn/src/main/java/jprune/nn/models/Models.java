@@ -67,7 +67,7 @@ public final class Models {
             if (t == null)
                 throw new IllegalArgumentException("the model has no '" + e.getKey() + "', which the " + cfg.name() + " its config builds has: is it the config's model?");
             if (!java.util.Arrays.equals(t.shape(), e.getValue().shape()))
-                throw new IllegalArgumentException("'" + e.getKey() + "' has shape " + java.util.Arrays.toString(t.shape()) + ", the config builds "
+                throw new IllegalArgumentException("'" + e.getKey() + "' has shape " + java.util.Arrays.toString(t.shape()) + ", the " + cfg.name() + " its config builds has "
                         + java.util.Arrays.toString(e.getValue().shape()));
         }
         for (String name : actual.keySet())

@@ -34,9 +34,9 @@ public final class Trainer {
     private final List<StepHook> stepHooks = new ArrayList<>();
 
     public Trainer(Module model, TrainConfig cfg, DataSplit train, DataSplit test, TrainingListener listener) {
-        this.model = model;
-        this.cfg = cfg;
-        this.train = train;
+        this.model = java.util.Objects.requireNonNull(model, "model");
+        this.cfg = java.util.Objects.requireNonNull(cfg, "cfg");
+        this.train = java.util.Objects.requireNonNull(train, "train");
         this.test = test;
         this.listener = listener == null ? TrainingListener.NONE : listener;
     }

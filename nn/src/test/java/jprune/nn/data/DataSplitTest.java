@@ -20,6 +20,15 @@ class DataSplitTest {
     }
 
     @Test
+    void labelsOutsideTheClassesAreRefused() {
+        var e = assertThrows(IllegalArgumentException.class, () -> new DataSplit("t", new float[2], new int[] {3, 12}, 2, 1, 1, 1, 10));
+        assertTrue(e.getMessage().contains("label 12 of sample 1 is not a class in [0, 10)"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new DataSplit("t", new float[1], new int[] {-1}, 1, 1, 1, 1, 10));
+        e = assertThrows(IllegalArgumentException.class, () -> new DataSplit("t", new float[0], new int[0], 0, 1, 1, 1, 0));
+        assertTrue(e.getMessage().contains("numClasses"), e.getMessage());
+    }
+
+    @Test
     void holdingOutSplitsTheSamplesIntoTwoDisjointPartsInTheirOriginalOrder() {
         DataSplit.HeldOut parts = numbered().holdOut(12, 7);
         assertEquals(88, parts.rest().count());
