@@ -15,12 +15,10 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import jprune.lm.eval.Perplexity;
 import jprune.lm.hf.HfCheckpoint;
-import jprune.lm.hf.HfCheckpointWriter;
 import jprune.lm.model.DecoderModel;
 import jprune.lm.prune.CalibrationSamples;
 import jprune.lm.prune.OneShotSettings;
 import jprune.lm.prune.PruneMethod;
-import jprune.lm.prune.PrunedTensorStore;
 import jprune.lm.prune.SequentialPruner;
 import jprune.lm.prune.SparsityPattern;
 import jprune.lm.tokenizer.Tokenizer;
@@ -204,63 +202,56 @@ final class LmPruneCommand implements Callable<Integer> {
                 if (el < 2 || el > context) throw new UsageException("--eval-seqlen must be in [2, " + context + "], got " + el);
                 if (evalDense) densePpl = perplexity(dense, evalIds, evalText.source(), el, "dense");
             }
-            Path parent = out.toAbsolutePath().normalize().getParent();
-            SequentialPruner.Result r;
             Map<String, Object> metrics = new LinkedHashMap<>();
-            try (PrunedTensorStore store = new PrunedTensorStore(parent)) {
-                StepProgress bar = new StepProgress("blocks", dense.blockCount());
-                r = parse(() -> pruner.run(dense, samples, store, (done, total, layerResults) -> bar.update(done, summary(layerResults))));
-                bar.finish();
-                Map<String, HfCheckpointWriter.Fill> fills = new LinkedHashMap<>();
-                for (String name : store.names()) fills.put(name, dst -> store.copyTo(name, dst));
-                HfCheckpointWriter.rewrite(ck, out, fills);
-                Double ppl = null;
-                if (evalText != null) {
-                    try (HfCheckpoint written = HfCheckpoint.open(out)) {
-                        ppl = perplexity(DecoderModel.open(written), evalIds, evalText.source(), el, "pruned");
-                    }
+            StepProgress bar = new StepProgress("blocks", dense.blockCount());
+            SequentialPruner.Result r = parse(() -> pruner.pruneInto(ck, dense, samples, out, (done, total, layerResults) -> bar.update(done, summary(layerResults))));
+            bar.finish();
+            Double ppl = null;
+            if (evalText != null) {
+                try (HfCheckpoint written = HfCheckpoint.open(out)) {
+                    ppl = perplexity(DecoderModel.open(written), evalIds, evalText.source(), el, "pruned");
                 }
-                metrics.put("method", m.cliName());
-                metrics.put("sparsity", r.sparsity());
-                metrics.put("target_sparsity", target.sparsity());
-                metrics.put("pattern", target.isNofM() ? target.n() + ":" + target.m() : "unstructured");
-                metrics.put("nsamples", samples == null ? 0 : samples.samples().size());
-                metrics.put("seqlen", samples == null ? 0 : samples.longest());
-                metrics.put("calibration_tokens", samples == null ? 0 : samples.tokens());
-                metrics.put("calibration", samples == null ? null : samples.source());
-                metrics.put("dense_perplexity", densePpl);
-                metrics.put("perplexity", ppl);
-                if (evalText != null) {
-                    metrics.put("eval", evalText.source());
-                    metrics.put("eval_seqlen", el);
-                    metrics.put("eval_tokens", evalTokens(evalIds, el));
-                }
-                metrics.put("reconstruction_error_tokens", samples == null ? 0 : SequentialPruner.errorTokens(samples.tokens()));
-                metrics.put("prune_seconds", r.seconds());
-                metrics.put("seconds", (System.nanoTime() - started) / 1e9);
-                metrics.put("peak_heap_bytes", heap.max());
-                metrics.put("peak_heap_after_gc_bytes", heap.maxAfterCollection());
-                metrics.put("peak_rss_bytes", MemoryUse.peakRssBytes());
-                metrics.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
-                metrics.put("threads", Parallel.threads());
-                metrics.put("model", model.toString());
-                metrics.put("dtype", ck.dtype() == null ? null : ck.dtype().name());
-                if (m == PruneMethod.SPARSEGPT) {
-                    metrics.put("blocksize", settings.blocksize());
-                    metrics.put("percdamp", settings.percdamp());
-                }
-                List<Map<String, Object>> layerList = new ArrayList<>();
-                for (SequentialPruner.LayerResult lr : r.layers()) {
-                    Map<String, Object> e = new LinkedHashMap<>();
-                    e.put("name", lr.name());
-                    e.put("shape", List.of(lr.shape()[0], lr.shape()[1]));
-                    e.put("sparsity", lr.sparsity());
-                    e.put("seconds", lr.seconds());
-                    e.put("reconstruction_error", Double.isNaN(lr.reconstructionError()) ? null : lr.reconstructionError());
-                    layerList.add(e);
-                }
-                metrics.put("layers", layerList);
             }
+            metrics.put("method", m.cliName());
+            metrics.put("sparsity", r.sparsity());
+            metrics.put("target_sparsity", target.sparsity());
+            metrics.put("pattern", target.isNofM() ? target.n() + ":" + target.m() : "unstructured");
+            metrics.put("nsamples", samples == null ? 0 : samples.samples().size());
+            metrics.put("seqlen", samples == null ? 0 : samples.longest());
+            metrics.put("calibration_tokens", samples == null ? 0 : samples.tokens());
+            metrics.put("calibration", samples == null ? null : samples.source());
+            metrics.put("dense_perplexity", densePpl);
+            metrics.put("perplexity", ppl);
+            if (evalText != null) {
+                metrics.put("eval", evalText.source());
+                metrics.put("eval_seqlen", el);
+                metrics.put("eval_tokens", evalTokens(evalIds, el));
+            }
+            metrics.put("reconstruction_error_tokens", samples == null ? 0 : SequentialPruner.errorTokens(samples.tokens()));
+            metrics.put("prune_seconds", r.seconds());
+            metrics.put("seconds", (System.nanoTime() - started) / 1e9);
+            metrics.put("peak_heap_bytes", heap.max());
+            metrics.put("peak_heap_after_gc_bytes", heap.maxAfterCollection());
+            metrics.put("peak_rss_bytes", MemoryUse.peakRssBytes());
+            metrics.put("max_heap_bytes", Runtime.getRuntime().maxMemory());
+            metrics.put("threads", Parallel.threads());
+            metrics.put("model", model.toString());
+            metrics.put("dtype", ck.dtype() == null ? null : ck.dtype().name());
+            if (m == PruneMethod.SPARSEGPT) {
+                metrics.put("blocksize", settings.blocksize());
+                metrics.put("percdamp", settings.percdamp());
+            }
+            List<Map<String, Object>> layerList = new ArrayList<>();
+            for (SequentialPruner.LayerResult lr : r.layers()) {
+                Map<String, Object> e = new LinkedHashMap<>();
+                e.put("name", lr.name());
+                e.put("shape", List.of(lr.shape()[0], lr.shape()[1]));
+                e.put("sparsity", lr.sparsity());
+                e.put("seconds", lr.seconds());
+                e.put("reconstruction_error", Double.isNaN(lr.reconstructionError()) ? null : lr.reconstructionError());
+                layerList.add(e);
+            }
+            metrics.put("layers", layerList);
             AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(metrics, true));
             AtomicFiles.writeString(out.resolve("recipe.json"), Json.write(recipeOf(m, target, settings, samples, l), true));
             LmPruneReport.write(out.resolve("report.html"), Json.parseObject(Json.write(metrics, false)));

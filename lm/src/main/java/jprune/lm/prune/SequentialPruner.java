@@ -1,11 +1,15 @@
 package jprune.lm.prune;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import jprune.lm.hf.HfCheckpoint;
+import jprune.lm.hf.HfCheckpointWriter;
 import jprune.lm.model.DecoderModel;
 import jprune.lm.model.KvCache;
 import jprune.lm.model.Projection;
@@ -87,6 +91,25 @@ public final class SequentialPruner {
                 + model.projections(0).get(0).name() + ")");
         for (Projection p : out) settings.pattern().checkWidth(p.name(), p.in());
         return out;
+    }
+
+    /**
+     * The whole one-shot flow in one call: prunes model (opened from src) as {@link #run} does and writes
+     * the result to out as a checkpoint in src's layout (dtypes, shards, tokenizer files copied). The
+     * pruned tensors wait in a temporary store beside out, so memory stays bounded by a block. out must
+     * be new, empty or a checkpoint ({@link HfCheckpointWriter#checkReplaceable}), and not src's directory.
+     */
+    public Result pruneInto(HfCheckpoint src, DecoderModel model, CalibrationSamples calibration, Path out, Progress progress) throws IOException {
+        if (Files.exists(out) && Files.exists(src.dir()) && Files.isSameFile(out, src.dir()))
+            throw new IllegalArgumentException("out is the source checkpoint's directory; write the pruned model elsewhere");
+        HfCheckpointWriter.checkReplaceable(out);
+        try (PrunedTensorStore store = new PrunedTensorStore(out.toAbsolutePath().normalize().getParent())) {
+            Result r = run(model, calibration, store, progress);
+            Map<String, HfCheckpointWriter.Fill> fills = new LinkedHashMap<>();
+            for (String name : store.names()) fills.put(name, dst -> store.copyTo(name, dst));
+            HfCheckpointWriter.rewrite(src, out, fills);
+            return r;
+        }
     }
 
     /**

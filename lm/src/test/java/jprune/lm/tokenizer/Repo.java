@@ -4,10 +4,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** The checkout root, found from the test's working directory (the module or the root). */
-final class Repo {
+public final class Repo {
     private Repo() {}
 
-    static Path root() {
+    public static Path root() {
         Path p = Path.of("").toAbsolutePath();
         while (p != null && !Files.isDirectory(p.resolve("bin/peers"))) p = p.getParent();
         if (p == null) throw new IllegalStateException("no checkout root (a directory with bin/peers) above " + Path.of("").toAbsolutePath());
