@@ -125,6 +125,17 @@ final class CompressCommand implements Callable<Integer> {
         Path source = SavedModel.checkpoint(from);
         ModelCheckpoint.Loaded loaded = ModelCheckpoint.load(source);
         Module model = loaded.model();
+        if (!format.equals("auto")) {
+            // Before minutes of k-means fine-tuning: every weight must fit the one format asked for.
+            for (var w : jprune.prune.Prunable.weights(model).entrySet()) {
+                var t = w.getValue().value();
+                try {
+                    WeightFormats.encode(format, t.data(), t.size(0), t.numel() / t.size(0), false);
+                } catch (IllegalArgumentException e) {
+                    throw new UsageException("--format " + format + ": " + w.getKey() + " cannot be stored so (" + e.getMessage() + ")");
+                }
+            }
+        }
         Data.Splits data = common.load(trainLimit);
         Files.createDirectories(out);
         long start = System.nanoTime();
@@ -137,7 +148,7 @@ final class CompressCommand implements Callable<Integer> {
             if (finetuneEpochs > 0) {
                 TrainConfig cfg = TrainConfig.builder().epochs(finetuneEpochs).batchSize(128).lr(lr).optimizer("sgd").schedule("cosine").momentum(0.9)
                         .nesterov(true).weightDecay(0).seed(seed).build();
-                System.err.printf(Locale.ROOT, "fine-tuning %d-bit centroids for %d epochs%n", bits, finetuneEpochs);
+                System.err.printf(Locale.ROOT, "fine-tuning %d-bit centroids for %s%n", bits, Metrics.plural(finetuneEpochs, "epoch"));
                 tuner.fit(model, cfg, data.train(), data.test(), new ProgressBar(System.err, finetuneEpochs));
             }
             shared = tuner.sharedWeights();

@@ -116,7 +116,10 @@ final class LmBenchCommand implements Callable<Integer> {
             metrics.put("block_weight_bytes", blockBytes);
             double prefillFlops = prefillFlops(c, blockParams, promptTokens);
             metrics.put("prefill_gflops", prefillFlops / 1e9 * r.prefillTokensPerSecond() / promptTokens);
-            System.out.printf(Locale.ROOT, "%s %s, %,d parameters, %d threads%n", c.modelType(), ck.dtype(), c.parameterCount(), Parallel.threads());
+            java.util.Set<String> packed = new java.util.TreeSet<>();
+            for (Projection p : m.blockProjections()) if (p.packedWeights() != null) packed.add(p.packedWeights().format());
+            System.out.printf(Locale.ROOT, "%s %s, %,d parameters%s, %d threads%n", c.modelType(), ck.dtype(), c.parameterCount(),
+                    packed.isEmpty() ? "" : " (dense shapes; block projections stored as " + String.join(", ", packed) + ")", Parallel.threads());
             System.out.printf(Locale.ROOT, "prefill %d tokens: %.1f tokens/s (%.1f–%.1f), %.1f GFLOPS%n", promptTokens, r.prefillTokensPerSecond(),
                     r.prefillSpread()[0], r.prefillSpread()[1], metrics.get("prefill_gflops"));
             System.out.printf(Locale.ROOT, "decode batch 1: %.2f tokens/s (%.2f–%.2f), %.1f MB of weights per token; blocks alone %.2f tokens/s (%.2f–%.2f), %.1f MB%n",

@@ -115,7 +115,7 @@ final class LotteryCommand implements Callable<Integer> {
         this.lottery = lt;
         int firstRunSteps = epochs * new jprune.nn.data.Batches.Sizes(lt.trainImages(), rc.train().batchSize()).batchesPerEpoch();
         if (rc.rewindStep() > firstRunSteps)
-            throw new UsageException("--rewind " + rewind + " is past the end of the first run: " + epochs + (epochs == 1 ? " epoch" : " epochs") + " of " + lt.trainImages()
+            throw new UsageException("--rewind " + rewind + " is past the end of the first run: " + Metrics.plural(epochs, "epoch") + " of " + lt.trainImages()
                     + " images in batches of " + rc.train().batchSize() + " are " + firstRunSteps + " optimizer steps");
         Files.createDirectories(out);
         Path metricsFile = out.resolve("metrics.json"), rewindFile = out.resolve("rewind.safetensors");
@@ -143,7 +143,7 @@ final class LotteryCommand implements Callable<Integer> {
             state = new LotteryTicket.State(Safetensors.read(rewindFile).tensors(), ModelCheckpoint.load(last).model());
             System.err.println("resuming after round " + done.size());
         } else {
-            System.err.printf(Locale.ROOT, "round 0: training dense %s for %d epochs%n", model, epochs);
+            System.err.printf(Locale.ROOT, "round 0: training dense %s for %s%n", model, Metrics.plural(epochs, "epoch"));
             state = lt.start();
             dense = state.dense();
             denseAcc = dense.testAccuracy();

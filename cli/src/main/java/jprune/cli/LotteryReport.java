@@ -37,7 +37,7 @@ final class LotteryReport {
                 Metrics.count(Metrics.num(m, "epochs"))));
         if (early)
             r.paragraph(String.format(Locale.ROOT, "Accuracies are test accuracies at each run's iteration of minimum validation loss (%s training images held out, "
-                    + "checked every %s steps; training runs its whole budget), as the lottery-ticket paper reports them; the second chart and the last "
+                    + "checked every %s steps and after the last; training runs its whole budget), as the lottery-ticket paper reports them; the second chart and the last "
                     + "columns give them at the end of training.", Metrics.count(Metrics.num(m, "validation_images")), Metrics.count(Metrics.num(m, "eval_every"))));
 
         int n = rounds.size();

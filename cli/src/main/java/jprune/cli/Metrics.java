@@ -19,6 +19,11 @@ final class Metrics {
         return v instanceof Number x ? x.doubleValue() : Double.NaN;
     }
 
+    /** "1 epoch", "3 epochs": n and the unit, plural unless n is 1. */
+    static String plural(long n, String unit) {
+        return n + " " + unit + (n == 1 ? "" : "s");
+    }
+
     /** An accuracy change in points, worded for its sign: "drop 0.19 points", "gain 1.20 points" or "no change". */
     static String drop(double points) {
         String size = String.format(java.util.Locale.ROOT, "%.2f points", Math.abs(points));

@@ -72,9 +72,11 @@ final class PruneReport {
                     Metrics.percentShort(Metrics.num(m, "target_sparsity")), units, Metrics.count(Metrics.num(m, "params_total")),
                     Metrics.count(Metrics.num(m, "params_total_dense")), Metrics.percent(Metrics.num(m, "test_accuracy")), Metrics.percent(dense),
                     Metrics.drop(Metrics.num(m, "accuracy_drop_points"))));
-        } else r.paragraph(String.format(Locale.ROOT, "%s pruning with the %s criterion, %s scope and %s schedule, to %s sparsity (asked for %s) "
+        } else r.paragraph(String.format(Locale.ROOT, "%s pruning with the %s criterion, %s schedule, to %s sparsity (asked for %s) "
                         + "of the prunable weights: test accuracy %s against %s dense, %s.",
-                granularity, Metrics.str(m, "criterion"), Metrics.str(m, "scope"), Metrics.str(m, "schedule"),
+                granularity, Metrics.str(m, "criterion"),
+                // N:M keeps N of every M weights in each group: no scope compares weights across layers.
+                (Metrics.str(m, "granularity").matches("\\d+:\\d+") ? "" : Metrics.str(m, "scope") + " scope and ") + Metrics.str(m, "schedule"),
                 Metrics.percent(Metrics.num(m, "sparsity")), Metrics.percent(Metrics.num(m, "target_sparsity")), Metrics.percent(Metrics.num(m, "test_accuracy")),
                 Metrics.percent(dense), Metrics.drop(Metrics.num(m, "accuracy_drop_points"))));
 

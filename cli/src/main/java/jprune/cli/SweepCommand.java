@@ -127,8 +127,8 @@ final class SweepCommand implements Callable<Integer> {
                 p.put("test_accuracy", r.get(0).accuracy());
                 p.put("seconds", (System.nanoTime() - start) / 1e9);
                 points.add(p);
-                System.err.printf(Locale.ROOT, "%-12s %5.1f%%: %6.2f%% without fine-tuning, %6.2f%% after %d epochs%n", c, 100 * s,
-                        100 * r.get(0).accuracyBeforeFinetune(), 100 * r.get(0).accuracy(), finetuneEpochs);
+                System.err.printf(Locale.ROOT, "%-12s %5.1f%%: %6.2f%% without fine-tuning, %6.2f%% after %s%n", c, 100 * s,
+                        100 * r.get(0).accuracyBeforeFinetune(), 100 * r.get(0).accuracy(), Metrics.plural(finetuneEpochs, "epoch"));
                 write(metricsFile, settings, denseAcc, points);
             }
         }
@@ -184,7 +184,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @SuppressWarnings("unchecked")
     private void printTable(List<Object> points, double denseAcc) {
-        System.out.printf(Locale.ROOT, "dense test accuracy %.2f%%; test accuracy (no fine-tuning / after %d epochs):%n", 100 * denseAcc, finetuneEpochs);
+        System.out.printf(Locale.ROOT, "dense test accuracy %.2f%%; test accuracy (no fine-tuning / after %s):%n", 100 * denseAcc, Metrics.plural(finetuneEpochs, "epoch"));
         System.out.printf(Locale.ROOT, "%-14s", "sparsity");
         for (String c : criteria) System.out.printf(Locale.ROOT, " %22s", c);
         System.out.println();

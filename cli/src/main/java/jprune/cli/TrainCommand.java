@@ -72,8 +72,8 @@ final class TrainCommand implements Callable<Integer> {
         if (trainLimit < 0) throw new UsageException("--train-limit must be >= 0, got " + trainLimit);
         TrainConfig cfg = config();
         TrainRun.Result r = TrainRun.run(model, cfg, common.load(trainLimit), out, common.threads(), System.err);
-        System.out.printf(java.util.Locale.ROOT, "%s: test accuracy %.2f%% after %d epochs (%.1f s/epoch); wrote %s%n",
-                model, 100 * r.testAccuracy(), cfg.epochs(), r.secondsPerEpoch(), out.resolve("model.safetensors"));
+        System.out.printf(java.util.Locale.ROOT, "%s: test accuracy %.2f%% after %s (%.1f s/epoch); wrote %s%n",
+                model, 100 * r.testAccuracy(), Metrics.plural(cfg.epochs(), "epoch"), r.secondsPerEpoch(), out.resolve("model.safetensors"));
         return 0;
     }
 

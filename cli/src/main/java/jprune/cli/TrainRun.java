@@ -29,8 +29,8 @@ final class TrainRun {
         Files.createDirectories(out);
         ModelConfig mc = Models.defaultConfig(modelName);
         Module model = Models.build(mc, cfg.seed());
-        progress.printf("training %s (%,d parameters) on %d images, %d epochs, batch %d, %s lr %s, %s schedule, %d threads%n",
-                modelName, model.parameterCount(), data.train().count(), cfg.epochs(), cfg.batchSize(), cfg.optimizer(), cfg.lr(), cfg.schedule(), threads);
+        progress.printf("training %s (%,d parameters) on %d images, %s, batch %d, %s lr %s, %s schedule, %d threads%n",
+                modelName, model.parameterCount(), data.train().count(), Metrics.plural(cfg.epochs(), "epoch"), cfg.batchSize(), cfg.optimizer(), cfg.lr(), cfg.schedule(), threads);
         long start = System.nanoTime();
         List<EpochRecord> history = new Trainer(model, cfg, data.train(), data.test(), new ProgressBar(progress, cfg.epochs())).fit();
         double trainSeconds = (System.nanoTime() - start) / 1e9;

@@ -74,6 +74,7 @@ public final class CompressionPlanner {
                 if (log != null) log.println("  " + name + " → " + c.reason());
             } else {
                 layer.put("format", format);
+                layer.put("bytes", WeightFormats.encode(format, p.value().data(), rows, cols, int8).bytes());
                 layer.put("reason", "given");
             }
             plans.put(name, new CompressedModel.WeightPlan(chosen, storage, shared.get(name), entropy));

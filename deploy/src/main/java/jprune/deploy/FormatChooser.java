@@ -154,8 +154,8 @@ public final class FormatChooser {
             if (clearlyFaster || asFastAndSmaller) best = i;
         }
         Candidate w = timings.get(best), dense0 = timings.get(0);
-        String reason = String.format(Locale.ROOT, "%s: %.1f µs at batch %s vs dense %.1f µs (%.2fx), %d bytes vs %d; density %.3f",
-                w.format(), cost(w), goal == Goal.LATENCY ? "1" : "N", cost(dense0), cost(dense0) / cost(w), w.bytes(), dense0.bytes(),
+        String reason = String.format(Locale.ROOT, "%s: %.1f µs at batch %s vs %s %.1f µs (%.2fx), %d bytes vs %d; density %.3f",
+                w.format(), cost(w), goal == Goal.LATENCY ? "1" : "N", dense0.format(), cost(dense0), cost(dense0) / cost(w), w.bytes(), dense0.bytes(),
                 (double) nnz / ((long) rows * cols));
         return new Choice(candidates.get(best), timings, reason);
     }
