@@ -100,6 +100,7 @@ public final class Parallel {
         // and no thread sits idle waiting for the others.
         ForkJoinTask<?>[] rest = new ForkJoinTask<?>[c - 1];
         ForkJoinPool p = pool();
+        RANGES_WAITING.incrementAndGet();
         for (int i = 1; i < c; i++) {
             final int k = i, chunks = c;
             rest[i - 1] = p.submit(() -> body.run(k, bound(n, chunks, k), bound(n, chunks, k + 1)));
@@ -121,6 +122,7 @@ public final class Parallel {
                 if (failure == null) failure = e;
             }
         }
+        RANGES_WAITING.decrementAndGet();
         if (failure instanceof RuntimeException re) throw re;
         if (failure instanceof Error er) throw er;
         if (failure != null) throw new RuntimeException(failure);
@@ -193,6 +195,16 @@ public final class Parallel {
     private static final java.util.concurrent.atomic.AtomicReference<SharedRun> HANDOFF = new java.util.concurrent.atomic.AtomicReference<>();
     /** Helpers spinning for a handed-off run. */
     private static final java.util.concurrent.atomic.AtomicInteger WARM = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * forRange calls whose chunks are in the pool: a helper spinning for a shared run holds the pool's
+     * thread, so it stops spinning while this is not zero. Prefill alternates shared attention with
+     * forRange products, and each product's chunk used to wait out the whole spin: a 64-token prefill of
+     * the demo's language model ran at 2,037-3,761 tokens/s on 2 threads (ten runs) against 7,133-16,540
+     * after (five, alternating with the old jar; `lm bench --prompt-tokens 64 --decode-tokens 64 --repeats 15
+     * --skip-limits`, 2026-12-04, AMD EPYC VM); decode stayed as it was (run medians 1,317-2,356 tokens/s
+     * against 1,317-2,402).
+     */
+    private static final java.util.concurrent.atomic.AtomicInteger RANGES_WAITING = new java.util.concurrent.atomic.AtomicInteger();
     /** How long a helper spins for the next shared run before it returns to the pool. */
     private static final long WARM_NANOS = 200_000;
 
@@ -251,7 +263,9 @@ public final class Parallel {
                 WARM.incrementAndGet();
                 SharedRun next = null;
                 long until = System.nanoTime() + WARM_NANOS;
-                while ((next = HANDOFF.getAndSet(null)) == null && System.nanoTime() < until) Thread.onSpinWait();
+                // A forRange's chunks wait in the pool's queue for this very thread: stop spinning when one comes.
+                while ((next = HANDOFF.getAndSet(null)) == null && System.nanoTime() < until && RANGES_WAITING.get() == 0)
+                    Thread.onSpinWait();
                 WARM.decrementAndGet();
                 // a run handed off just as the spin ended is still taken here
                 r = next != null ? next : HANDOFF.getAndSet(null);
