@@ -75,7 +75,8 @@ final class LmGenerateCommand implements Callable<Integer> {
             String all = tok.decode(Arrays.copyOf(produced, count[0]), true);
             if (all.length() > printed[0]) outStream.print(all.substring(printed[0]));
             outStream.println();
-            System.err.printf(Locale.ROOT, "lm generate: %d prompt tokens in %.2f s, %d new tokens at %.2f tokens/s (a fresh JVM, the JIT compiling as it ran; lm bench measures warm speed)%n", r.promptTokens(), r.prefillSeconds(),
+            System.err.printf(Locale.ROOT, "lm generate: %d prompt tokens in %.2f s, %d new tokens at %.2f tokens/s"
+                    + " (a fresh JVM, the JIT compiling as it ran; lm bench measures warm speed)%n", r.promptTokens(), r.prefillSeconds(),
                     r.tokens().length, r.decodeTokensPerSecond());
         }
         return 0;
