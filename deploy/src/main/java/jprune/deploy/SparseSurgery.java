@@ -15,7 +15,9 @@ public final class SparseSurgery {
 
     /**
      * Replaces, in place, every Linear or Conv2d whose weight ("name.weight") has a matrix in weights;
-     * returns the model, now inference-only for those layers.
+     * returns the model, now inference-only for those layers. A convolution whose matrix is dense (fp32,
+     * or int8 values with a scale per output channel) keeps its layer and takes the matrix, dequantized,
+     * as its weight: the file keeps the int8 values, the convolution computes in fp32.
      */
     public static Module apply(Module model, Map<String, WeightMatrix> weights) {
         int[] replaced = {0};
@@ -23,6 +25,16 @@ public final class SparseSurgery {
             String name = e.getKey();
             WeightMatrix w = weights.get(name + ".weight");
             if (w == null) continue;
+            if (e.getValue() instanceof Conv2d c && (w.format().equals("dense") || w.format().equals("dense-int8"))) {
+                // A dense matrix becomes the convolution's own weight (int8 values times their row's scale): the
+                // layer stays a Conv2d, whose planned kernels (fused with batch norm, ReLU and pooling)
+                // SparseConv2d's im2col product cannot match. A 50%-channel-pruned convnet ran 4.5x slower at
+                // batch 1 as SparseConv2d (0.43-0.49 ms against 0.08-0.09 dense), 0.41 ms with int8 weights.
+                float[] dense = check(w, c.outChannels(), c.inChannels() * c.kernel() * c.kernel(), name).toDense();
+                System.arraycopy(dense, 0, c.weight().value().data(), 0, dense.length);
+                replaced[0]++;
+                continue;
+            }
             Module sparse = switch (e.getValue()) {
                 case Linear l -> new SparseLinear(check(w, l.outFeatures(), l.inFeatures(), name), l.bias() == null ? null : l.bias().value().data().clone());
                 case Conv2d c -> new SparseConv2d(check(w, c.outChannels(), c.inChannels() * c.kernel() * c.kernel(), name),

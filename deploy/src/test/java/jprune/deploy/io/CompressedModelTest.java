@@ -152,6 +152,24 @@ class CompressedModelTest {
     }
 
     @Test
+    void denseConvolutionsStayConvolutionsSoThePlanFusesThem(@TempDir Path dir) throws Exception {
+        ModelConfig cfg = Models.defaultConfig("convnet");
+        Module m = pruned(cfg, 0.5);
+        Tensor x = Tensor.uniform(new Rng(5), 0f, 1f, 2, 1, 28, 28);
+        for (CompressedModel.Storage storage : List.of(CompressedModel.Storage.F32, CompressedModel.Storage.INT8)) {
+            Path f = dir.resolve(storage + ".jpz");
+            CompressedModel.write(f, cfg, m, plans(m, List.of("dense"), storage, Map.of()), Map.of());
+            Module back = CompressedModel.read(f).model();
+            for (var e : back.namedModules().entrySet()) {
+                assertFalse(e.getValue() instanceof jprune.deploy.SparseConv2d, storage + ": " + e.getKey() + " became a SparseConv2d");
+            }
+            float[] expected = run(m, x), got = run(back, x);
+            double tol = storage == CompressedModel.Storage.F32 ? 1e-4 : 0.05;
+            for (int i = 0; i < expected.length; i++) assertEquals(expected[i], got[i], tol * (1 + Math.abs(expected[i])), storage + " logit " + i);
+        }
+    }
+
+    @Test
     void theWriterRefusesWhatTheReaderWouldReject(@TempDir Path dir) throws Exception {
         ModelConfig cfg = Models.defaultConfig("lenet-300-100");
         Module dense = Models.build(cfg, 1);
