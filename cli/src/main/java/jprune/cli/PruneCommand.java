@@ -127,7 +127,8 @@ final class PruneCommand implements Callable<Integer> {
         long start = System.nanoTime();
         PruneRecipe.Result result;
         try {
-            result = recipe.run(model, config, data.train(), data.test(), new ProgressBar(System.err, Math.max(1, recipe.finetuneEpochs())));
+            int rounds = sched instanceof SparsitySchedule.Iterative it ? it.rounds() : 1;
+            result = recipe.run(model, config, data.train(), data.test(), new ProgressBar(System.err, Math.max(1, recipe.finetuneEpochs()), rounds));
         } catch (RecipeException e) {
             throw new UsageException(flagMessage(e));
         }
