@@ -128,11 +128,10 @@ final class CompressCommand implements Callable<Integer> {
         if (!format.equals("auto")) {
             // Before minutes of k-means fine-tuning: every weight must fit the one format asked for.
             for (var w : jprune.prune.Prunable.weights(model).entrySet()) {
-                var t = w.getValue().value();
                 try {
-                    WeightFormats.encode(format, t.data(), t.size(0), t.numel() / t.size(0), false);
+                    CompressedModel.requireFits(w.getKey(), w.getValue().value(), format);
                 } catch (IllegalArgumentException e) {
-                    throw new UsageException("--format " + format + ": " + w.getKey() + " cannot be stored so (" + e.getMessage() + ")");
+                    throw new UsageException("--format: " + e.getMessage());
                 }
             }
         }

@@ -101,28 +101,31 @@ public final class Parallel {
         ForkJoinTask<?>[] rest = new ForkJoinTask<?>[c - 1];
         ForkJoinPool p = pool();
         RANGES_WAITING.incrementAndGet();
-        for (int i = 1; i < c; i++) {
-            final int k = i, chunks = c;
-            rest[i - 1] = p.submit(() -> body.run(k, bound(n, chunks, k), bound(n, chunks, k + 1)));
-        }
         Throwable failure = null;
-        boolean[] inChunk = IN_CHUNK.get();
-        inChunk[0] = true;
         try {
-            body.run(0, 0, bound(n, c, 1));
-        } catch (Throwable t) {
-            failure = t;
-        } finally {
-            inChunk[0] = false;
-        }
-        for (ForkJoinTask<?> t : rest) {
-            try {
-                t.join();
-            } catch (Throwable e) {
-                if (failure == null) failure = e;
+            for (int i = 1; i < c; i++) {
+                final int k = i, chunks = c;
+                rest[i - 1] = p.submit(() -> body.run(k, bound(n, chunks, k), bound(n, chunks, k + 1)));
             }
+            boolean[] inChunk = IN_CHUNK.get();
+            inChunk[0] = true;
+            try {
+                body.run(0, 0, bound(n, c, 1));
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                inChunk[0] = false;
+            }
+            for (ForkJoinTask<?> t : rest) {
+                try {
+                    t.join();
+                } catch (Throwable e) {
+                    if (failure == null) failure = e;
+                }
+            }
+        } finally {
+            RANGES_WAITING.decrementAndGet();   // also when a submit is refused
         }
-        RANGES_WAITING.decrementAndGet();
         if (failure instanceof RuntimeException re) throw re;
         if (failure instanceof Error er) throw er;
         if (failure != null) throw new RuntimeException(failure);

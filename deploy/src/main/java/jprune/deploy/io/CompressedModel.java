@@ -62,12 +62,7 @@ public final class CompressedModel {
         for (var e : plans.entrySet()) {
             Tensor t = state.get(e.getKey());
             if (t == null) throw new IllegalArgumentException("plan for '" + e.getKey() + "', which the model does not have");
-            if (t.shape().length < 2) throw new IllegalArgumentException("plan for '" + e.getKey() + "', which is not a matrix");
-            try {
-                WeightFormats.encode(e.getValue().runtimeFormat(), t.data(), t.size(0), t.numel() / t.size(0), false);
-            } catch (IllegalArgumentException bad) {
-                throw new IllegalArgumentException("'" + e.getKey() + "' cannot be stored as " + e.getValue().runtimeFormat() + ": " + bad.getMessage(), bad);
-            }
+            requireFits(e.getKey(), t, e.getValue().runtimeFormat());
         }
         for (var e : state.entrySet()) {
             String name = e.getKey();
@@ -96,6 +91,19 @@ public final class CompressedModel {
         manifest.put("metadata", metadata);
         manifest.put("tensors", tensors);
         return CompressedFile.write(file, manifest, blobs);
+    }
+
+    /**
+     * Throws unless weight (a matrix, rows = its first dimension) can be held in format, e.g. is N:M
+     * sparse for an N:M format; the message names the weight and the format's reason.
+     */
+    public static void requireFits(String name, Tensor weight, String format) {
+        if (weight.shape().length < 2) throw new IllegalArgumentException("'" + name + "' is not a matrix");
+        try {
+            WeightFormats.encode(format, weight.data(), weight.size(0), weight.numel() / weight.size(0), false);
+        } catch (IllegalArgumentException bad) {
+            throw new IllegalArgumentException("'" + name + "' cannot be stored as " + format + ": " + bad.getMessage(), bad);
+        }
     }
 
     /** Reads, verifies and builds the runnable model. */
