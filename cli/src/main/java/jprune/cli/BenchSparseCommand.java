@@ -20,7 +20,8 @@ import picocli.CommandLine.Option;
 @Command(name = "sparse", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Sparse × dense products in every format against our dense kernel: the reference models' layer shapes and 4096×4096, "
                 + "at each density, batch 1 and 64. The reference shapes run 'warm' (one matrix repeated: they fit in cache, as in their models), "
-                + "the large one 'streaming' (copies totalling 512 MiB cycled, so weights come from memory, as a large model's do).",
+                + "the large one 'streaming' (copies cycled, dense's totalling 512 MiB and each format's 128 MiB, so weights come from memory, "
+                + "as a large model's do). A shape's points are warmed up, then timed together, each point's rounds spread over the whole measurement.",
                 "Prints a table, the crossover densities and how steady dense's own time was across each shape's points (a move over 15%% means "
                 + "another run's speedups may differ by more than that); with --out DIR writes DIR/metrics.json and DIR/report.html (roofline)."})
 final class BenchSparseCommand implements Callable<Integer> {
@@ -45,8 +46,13 @@ final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--int8", description = "Measure the int8-valued variants instead of fp32.")
     boolean int8;
 
-    @Option(names = "--millis", paramLabel = "MS", defaultValue = "500", description = "Time spent per measurement point. Default: ${DEFAULT-VALUE}.")
-    double millis;
+    @Option(names = "--millis", paramLabel = "MS", description = "Time spent timing each point (its format and dense, in alternating samples). "
+            + "Default: " + REFERENCE_MILLIS + " for the reference shapes, " + LARGE_MILLIS + " for the large one. A shape's points are timed together, "
+            + "each point's samples spread over the whole measurement, so at the large shape's default every speedup is taken across the same "
+            + "minute and a half of the machine's changes in speed.")
+    Double millis;
+
+    static final int REFERENCE_MILLIS = 700, LARGE_MILLIS = 2500;
 
     @Option(names = "--skip-limits", description = "Do not measure peak FMA throughput and memory bandwidth (no roofline ceilings).")
     boolean skipLimits;
@@ -66,14 +72,13 @@ final class BenchSparseCommand implements Callable<Integer> {
             if (!List.of("warm", "streaming").contains(m)) throw new UsageException("--large-modes must be warm, streaming or both, got '" + m + "'");
         for (double d : densities) if (!(d > 0 && d <= 1)) throw new UsageException("--densities must be in (0, 1], got " + d);
         for (int b : batches) if (b < 1 || b > 4096) throw new UsageException("--batches must be in [1, 4096], got " + b);
-        if (!(millis >= 1)) throw new UsageException("--millis must be >= 1, got " + millis);
+        if (millis != null && !(millis >= 1)) throw new UsageException("--millis must be >= 1, got " + millis);
         if (out != null) Files.createDirectories(out);
 
         MachineLimits limits = skipLimits ? null : MachineLimits.measure();
         if (limits != null)
             System.out.printf(Locale.ROOT, "machine: peak %.0f GFLOPS (register-only FMA), %.1f GB/s streaming read, %d threads%n",
                     limits.peakGflops(), limits.bandwidthGBs(), limits.threads());
-        SparseBenchmark bench = new SparseBenchmark(millis, int8);
         double[] ds = densities.stream().mapToDouble(Double::doubleValue).toArray();
         int[] bs = batches.stream().mapToInt(Integer::intValue).toArray();
         List<SparseBenchmark.Result> all = new ArrayList<>();
@@ -81,10 +86,13 @@ final class BenchSparseCommand implements Callable<Integer> {
         // --large-modes says (streaming unless asked), in the order warm, streaming.
         Map<SparseBenchmark.Shape, List<String>> plan = new LinkedHashMap<>();
         if (!shapes.equals("large")) for (SparseBenchmark.Shape s : SparseBenchmark.referenceShapes()) plan.put(s, List.of("warm"));
+        SparseBenchmark.Shape large = new SparseBenchmark.Shape(size + "x" + size, size, size);
         if (!shapes.equals("reference"))
-            plan.put(new SparseBenchmark.Shape(size + "x" + size, size, size), List.of("warm", "streaming").stream().filter(largeModes::contains).toList());
+            plan.put(large, List.of("warm", "streaming").stream().filter(largeModes::contains).toList());
         System.out.printf(Locale.ROOT, "%-28s %10s %7s %-14s %5s %-9s %10s %8s %8s %13s%n", "layer", "shape", "density", "format", "batch", "mode", "µs", "GFLOPS", "speedup", "range");
         for (Map.Entry<SparseBenchmark.Shape, List<String>> e : plan.entrySet()) {
+            SparseBenchmark bench = new SparseBenchmark(millis != null ? millis : e.getKey().equals(large) ? LARGE_MILLIS : REFERENCE_MILLIS, int8,
+                    line -> System.err.println("bench sparse: " + line));
             for (String mode : e.getValue()) {
                 all.addAll(bench.run(e.getKey(), ds, bs, mode, r -> System.out.printf(Locale.ROOT, "%-28s %10s %7.3f %-14s %5d %-9s %10.2f %8.2f %8.2f %6.2f-%-6.2f%n",
                         r.layer(), r.rows() + "x" + r.cols(), r.density(), r.format(), r.batch(), r.mode(), r.micros(), r.gflops(), r.speedup(),

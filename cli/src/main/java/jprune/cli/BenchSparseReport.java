@@ -26,7 +26,7 @@ final class BenchSparseReport {
         List<Map<String, Object>> results = Metrics.maps(m, "results");
         double peak = Metrics.num(m, "peak_gflops"), bw = Metrics.num(m, "bandwidth_gbs");
         r.paragraph("Every sparse weight format against our dense kernel at the same shape, batch and mode (warm: one matrix, cache-resident when it "
-                + "fits; streaming: copies totalling 512 MiB cycled, so weights come from memory). Speedup is dense time over format time.");
+                + "fits; streaming: copies cycled, dense's totalling 512 MiB and each format's 128 MiB, so weights come from memory). Speedup is dense time over format time.");
         r.table("summary", List.of("peak (register-only FMA loop)", "memory bandwidth (streaming read)", "threads", "values"),
                 List.of(List.of(Double.isFinite(peak) ? Svg.num(peak) + " GFLOPS" : "not measured", Double.isFinite(bw) ? Svg.num(bw) + " GB/s" : "not measured",
                         Metrics.count(Metrics.num(m, "threads")), Boolean.TRUE.equals(m.get("int8")) ? "int8" : "fp32")));

@@ -57,29 +57,60 @@ public final class SparseBenchmark {
     }
 
     /**
-     * Bytes the streaming mode's copies add up to at least. The issue's machines have a 32 MiB
+     * Bytes dense's streaming copies add up to at least. The issue's machines have a 32 MiB
      * last-level cache; the VM measured here reports 480 MiB of L3 and behaves like 40-160 MB, so 96
      * MiB still left dense weights partly cached (47 GB/s "streaming", above the 33 GB/s a plain read
      * reaches). 512 MiB is beyond either.
      */
     static final long STREAM_BYTES = 512L << 20;
     /**
-     * Samples of at least 2 ms (a 0.1-0.3 ms sparse product was one call per 0.1 ms sample, each
-     * paying the switch from the dense call before it) in 15 to 61 rounds. It did not make two runs
-     * agree more often on a shared Intel VM (68 of 76 speedups within 15%, against 70 of 76 with 0.1
-     * ms samples in at most 31 rounds; 181 rounds did no better on the batch-1 points): there the
-     * misses move with the machine's load from run to run, not within a point's rounds.
+     * Bytes each format's streaming copies add up to at least. Fewer than dense's because every
+     * format is timed alternating with dense, whose samples stream at least one 64 MiB copy (at
+     * 4096²), and because all of a shape's formats are held at once (see {@link #run}): at 512 MiB
+     * each the 19 formats of a 4096² run would need 10 GiB. A copy comes back after at least 128
+     * MiB of its own copies and one of dense's. Timed against each other in one run (2026-12-05,
+     * Zen 5, each interleaved with dense): pools of 32, 128 and 512 MiB gave CSR 10% 383/381/370
+     * µs at batch 1, CSR 2% 96-123 µs alike, bitmask 50% 844/842/803 µs.
      */
-    static final Timing.Rounds ROUNDS = new Timing.Rounds(2_000_000, 15, 61);
+    static final long FORMAT_STREAM_BYTES = 128L << 20;
+    /**
+     * Samples of at least 2 ms (a 0.1-0.3 ms sparse product was one call per 0.1 ms sample, each
+     * paying the switch from the dense call before it), 15 to 601 rounds spread over the whole
+     * measurement of a shape (see {@link Timing#spreadSamples}). Measured point after point, in at
+     * most 61 rounds, two runs on a shared Zen 5 VM agreed on only 23-32 of 38 large-shape speedups:
+     * each point caught whichever state the machine's memory was in for its second or so.
+     */
+    static final Timing.Rounds ROUNDS = new Timing.Rounds(2_000_000, 15, 601);
+    /**
+     * Milliseconds each call runs just before the timing starts, to count how many calls make a
+     * sample: each point is warmed up by calls before (see {@link #warm}).
+     */
+    static final double WARM_MILLIS = 30;
+    /** Share of the maximum heap a shape's format copies may take at once; more are measured in turns. */
+    static final double HEAP_SHARE = 0.6;
     static final List<String> UNSTRUCTURED = List.of("csr", "bitmask");
     static final List<String> BLOCKS = List.of("block4x4");
 
     private final double millisPerPoint;
     private final boolean int8;
+    private final Consumer<String> progress;
+    /** Bytes of format copies held at once; negative: {@link #HEAP_SHARE} of the heap, less dense's copies. */
+    private final long groupBytes;
 
     public SparseBenchmark(double millisPerPoint, boolean int8) {
+        this(millisPerPoint, int8, line -> {});
+    }
+
+    /** progress hears a line when a shape's points start warming up and when their timing starts. */
+    public SparseBenchmark(double millisPerPoint, boolean int8, Consumer<String> progress) {
+        this(millisPerPoint, int8, progress, -1);
+    }
+
+    SparseBenchmark(double millisPerPoint, boolean int8, Consumer<String> progress, long groupBytes) {
         this.millisPerPoint = millisPerPoint;
         this.int8 = int8;
+        this.progress = progress;
+        this.groupBytes = groupBytes;
     }
 
     /** The 2-D weight shapes (outputs × flattened inputs) of the reference CNNs and MLP. */
@@ -94,30 +125,104 @@ public final class SparseBenchmark {
         return out;
     }
 
-    /** Measures every format at every density; `mode` is "warm" or "streaming". Results go to sink as they come. */
+    /** A format at one density, its copies encoded, waiting to be measured at every batch. */
+    private record Encoded(double density, List<WeightMatrix> copies) {
+        long bytes() {
+            return copies.stream().mapToLong(WeightMatrix::bytes).sum();
+        }
+    }
+
+    /**
+     * Measures every format at every density; `mode` is "warm" or "streaming". Every point of the
+     * shape is encoded and warmed up first, then all are timed together with their rounds spread
+     * over the whole measurement ({@link Timing#spreadSamples}), so each speedup is taken across
+     * the same changes in the machine's speed. Formats whose copies would take more than {@link
+     * #HEAP_SHARE} of the heap are measured in turns. Results go to sink in the order listed.
+     */
     public List<Result> run(Shape shape, double[] densities, int[] batches, String mode, Consumer<Result> sink) {
         List<Result> out = new ArrayList<>();
         Rng rng = new Rng(shape.rows() * 31L + shape.cols());
         float[] full = new float[shape.rows() * shape.cols()];
         for (int i = 0; i < full.length; i++) full[i] = (float) rng.nextGaussian();
         // Dense stays alive throughout: every format is timed against it in interleaved rounds.
-        List<WeightMatrix> dense = copies("dense", full, shape, mode);
-        for (int batch : batches) add(out, sink, measure(shape, 1.0, dense, dense, batch, mode));
+        List<WeightMatrix> dense = copies("dense", full, shape, mode, STREAM_BYTES);
+        long budget = groupBytes >= 0 ? groupBytes
+                : (long) (HEAP_SHARE * Runtime.getRuntime().maxMemory()) - new Encoded(1, dense).bytes() - 4L * full.length;
+        List<Encoded> group = new ArrayList<>(List.of(new Encoded(1.0, dense)));   // dense's own points go with the first group
+        long held = 0;
         for (double d : densities) {
-            for (String f : UNSTRUCTURED) measureAll(out, sink, shape, d, f, unstructured(full, d, rng), batches, mode, dense);
-            for (String f : BLOCKS) measureAll(out, sink, shape, d, f, blocks(full, shape, 4, 4, d, rng), batches, mode, dense);
+            List<Map.Entry<String, float[]>> formats = new ArrayList<>();
+            for (String f : UNSTRUCTURED) formats.add(Map.entry(f, unstructured(full, d, rng)));
+            for (String f : BLOCKS) formats.add(Map.entry(f, blocks(full, shape, 4, 4, d, rng)));
             for (int[] nm : new int[][] {{2, 4}, {1, 4}, {1, 8}}) {
-                if (Math.abs((double) nm[0] / nm[1] - d) < 1e-9)
-                    measureAll(out, sink, shape, d, nm[0] + ":" + nm[1], nOfM(full, shape, nm[0], nm[1], rng), batches, mode, dense);
+                if (Math.abs((double) nm[0] / nm[1] - d) < 1e-9) formats.add(Map.entry(nm[0] + ":" + nm[1], nOfM(full, shape, nm[0], nm[1], rng)));
+            }
+            for (Map.Entry<String, float[]> f : formats) {
+                WeightMatrix first = WeightFormats.encode(f.getKey(), f.getValue(), shape.rows(), shape.cols(), int8);
+                long need = copiesNeeded(first, mode, FORMAT_STREAM_BYTES) * first.bytes();
+                if (held > 0 && held + need > budget) {
+                    measureGroup(shape, group, dense, batches, mode, out, sink);
+                    group.clear();
+                    held = 0;
+                }
+                group.add(new Encoded(d, copies(f.getKey(), first, f.getValue(), shape, mode, FORMAT_STREAM_BYTES)));
+                held += need;
             }
         }
+        measureGroup(shape, group, dense, batches, mode, out, sink);
         return out;
     }
 
-    private void measureAll(List<Result> out, Consumer<Result> sink, Shape shape, double density, String format, float[] w,
-                            int[] batches, String mode, List<WeightMatrix> dense) {
-        List<WeightMatrix> ms = copies(format, w, shape, mode);
-        for (int batch : batches) add(out, sink, measure(shape, density, ms, dense, batch, mode));
+    /** Warms up and times every batch of every format in the group (dense itself, if listed), then reports them in order. */
+    private void measureGroup(Shape shape, List<Encoded> group, List<WeightMatrix> dense, int[] batches, String mode,
+                              List<Result> out, Consumer<Result> sink) {
+        List<List<Runnable>> sets = new ArrayList<>();
+        List<Encoded> of = new ArrayList<>();
+        List<Integer> batchOf = new ArrayList<>();
+        Map<Integer, float[]> inputs = new LinkedHashMap<>();
+        for (int batch : batches) {
+            float[] x = new float[shape.cols() * batch];
+            for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i * 0.61);
+            inputs.put(batch, x);
+        }
+        progress.accept(String.format(java.util.Locale.ROOT, "%s %s: warming up %d points", shape.layer(), mode, group.size() * batches.length));
+        // Dense is warmed up first at each batch (it is listed first when it is measured itself, and
+        // warmed here otherwise), so it is warm when the formats are timed against it.
+        if (group.get(0).copies() != dense) for (int batch : batches) warm(cycling(dense, inputs.get(batch), new float[shape.rows() * batch], batch), batch);
+        for (Encoded e : group) {
+            for (int batch : batches) {
+                float[] x = inputs.get(batch);
+                Runnable call = cycling(e.copies(), x, new float[shape.rows() * batch], batch);
+                warm(call, batch);
+                sets.add(e.copies() == dense ? List.of(call) : List.of(cycling(dense, x, new float[shape.rows() * batch], batch), call));
+                of.add(e);
+                batchOf.add(batch);
+            }
+        }
+        progress.accept(String.format(java.util.Locale.ROOT, "%s %s: timing %d points together (about %.0f s)", shape.layer(), mode, sets.size(),
+                sets.size() * millisPerPoint / 1e3));
+        double[][][] t = Timing.spreadSamples(sets, WARM_MILLIS, millisPerPoint, ROUNDS);
+        for (int i = 0; i < sets.size(); i++) add(out, sink, result(shape, of.get(i), batchOf.get(i), mode, t[i]));
+    }
+
+    /** Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time. */
+    private static void warm(Runnable call, int batch) {
+        Timing.warmUntilSteady(call, 4_000_000_000L, batch == 1 ? 3000 : 300);
+    }
+
+    /**
+     * The point's figures from its samples: t[0] dense's and t[1] the format's (t[0] alone for
+     * dense); the speedup is the median of the per-round ratios, with their range.
+     */
+    private static Result result(Shape shape, Encoded e, int batch, String mode, double[][] t) {
+        WeightMatrix m0 = e.copies().get(0);
+        double denseUs = Timing.median(t[0]);
+        double us = Timing.median(t[t.length - 1]);
+        Timing.Ratio speedup = t.length == 1 ? new Timing.Ratio(1, 1, 1) : Timing.Ratio.of(t[0], t[1]);
+        double flops = 2.0 * m0.nonzeros() * batch;
+        long moved = m0.bytes() + 4L * (shape.cols() + shape.rows()) * batch;
+        return new Result(shape.layer(), shape.rows(), shape.cols(), e.density(), m0.format(), batch, mode, us, denseUs, flops / us / 1e3,
+                speedup.median(), speedup.min(), speedup.max(), m0.bytes(), flops / moved);
     }
 
     private static void add(List<Result> out, Consumer<Result> sink, Result r) {
@@ -125,44 +230,20 @@ public final class SparseBenchmark {
         if (sink != null) sink.accept(r);
     }
 
-    private List<WeightMatrix> copies(String format, float[] w, Shape shape, String mode) {
-        WeightMatrix first = WeightFormats.encode(format, w, shape.rows(), shape.cols(), int8);
+    private List<WeightMatrix> copies(String format, float[] w, Shape shape, String mode, long streamBytes) {
+        return copies(format, WeightFormats.encode(format, w, shape.rows(), shape.cols(), int8), w, shape, mode, streamBytes);
+    }
+
+    /** first (w in the format), and in streaming mode further encodings of w until they total streamBytes (at least two). */
+    private List<WeightMatrix> copies(String format, WeightMatrix first, float[] w, Shape shape, String mode, long streamBytes) {
         List<WeightMatrix> ms = new ArrayList<>(List.of(first));
-        if (mode.equals("streaming")) {
-            long n = Math.max(2, (STREAM_BYTES + first.bytes() - 1) / Math.max(1, first.bytes()));
-            for (int i = 1; i < n; i++) ms.add(WeightFormats.encode(format, w, shape.rows(), shape.cols(), int8));
-        }
+        long n = copiesNeeded(first, mode, streamBytes);
+        for (int i = 1; i < n; i++) ms.add(WeightFormats.encode(format, w, shape.rows(), shape.cols(), int8));
         return ms;
     }
 
-    /**
-     * Times the format's product and dense's in interleaved rounds (dense alone when ms is dense);
-     * the speedup is the median of the per-round ratios, with their range.
-     */
-    private Result measure(Shape shape, double density, List<WeightMatrix> ms, List<WeightMatrix> dense, int batch, String mode) {
-        WeightMatrix m0 = ms.get(0);
-        float[] x = new float[shape.cols() * batch], y = new float[shape.rows() * batch];
-        for (int i = 0; i < x.length; i++) x[i] = (float) Math.cos(i * 0.61);
-        Runnable call = cycling(ms, x, y, batch);
-        // Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time.
-        // Dense is measured first at each batch, so it is warm when the formats are timed against it.
-        Timing.warmUntilSteady(call, 4_000_000_000L, batch == 1 ? 3000 : 300);
-        double us, denseUs;
-        Timing.Ratio speedup;
-        if (ms == dense) {
-            us = denseUs = Timing.median(Timing.interleavedSamples(List.of(call), millisPerPoint, ROUNDS)[0]);
-            speedup = new Timing.Ratio(1, 1, 1);
-        } else {
-            Runnable denseCall = cycling(dense, x, new float[y.length], batch);
-            double[][] t = Timing.interleavedSamples(List.of(denseCall, call), millisPerPoint, ROUNDS);
-            us = Timing.median(t[1]);
-            denseUs = Timing.median(t[0]);
-            speedup = Timing.Ratio.of(t[0], t[1]);
-        }
-        double flops = 2.0 * m0.nonzeros() * batch;
-        long moved = m0.bytes() + 4L * (shape.cols() + shape.rows()) * batch;
-        return new Result(shape.layer(), shape.rows(), shape.cols(), density, m0.format(), batch, mode, us, denseUs, flops / us / 1e3,
-                speedup.median(), speedup.min(), speedup.max(), m0.bytes(), flops / moved);
+    private static long copiesNeeded(WeightMatrix first, String mode, long streamBytes) {
+        return mode.equals("streaming") ? Math.max(2, (streamBytes + first.bytes() - 1) / Math.max(1, first.bytes())) : 1;
     }
 
     /** One product per call, moving through the copies in turn (streaming mode: past the cache). */

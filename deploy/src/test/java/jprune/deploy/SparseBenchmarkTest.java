@@ -26,4 +26,22 @@ class SparseBenchmarkTest {
             if (r.format().equals("dense")) assertEquals(1.0, r.speedup());
         }
     }
+
+    /**
+     * When a shape's format copies do not fit the memory allowed at once, its points are timed in
+     * turns (here each format alone, as a 1-byte allowance forces); the report is the same list.
+     */
+    @Test
+    void formatsThatDoNotFitTogetherAreTimedInTurnsAndReportedInOrder() {
+        SparseBenchmark.Shape shape = new SparseBenchmark.Shape("small", 32, 40);
+        List<String> progress = new ArrayList<>();
+        List<SparseBenchmark.Result> results = new SparseBenchmark(2, false, progress::add, 1).run(shape, new double[] {0.5}, new int[] {1}, "streaming", null);
+        List<String> got = new ArrayList<>();
+        for (SparseBenchmark.Result r : results) got.add(r.format() + "@" + r.density() + "x" + r.batch() + " " + r.mode());
+        assertEquals(List.of("dense@1.0x1 streaming", "csr@0.5x1 streaming", "bitmask@0.5x1 streaming", "block4x4@0.5x1 streaming", "2:4@0.5x1 streaming"), got);
+        // dense goes with the first format; every later format is a turn of its own
+        assertEquals(List.of("small streaming: timing 2 points together", "small streaming: timing 1 points together",
+                        "small streaming: timing 1 points together", "small streaming: timing 1 points together"),
+                progress.stream().filter(l -> l.contains("timing")).map(l -> l.replaceAll(" \\(about.*", "")).toList());
+    }
 }

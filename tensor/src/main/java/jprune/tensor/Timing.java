@@ -81,39 +81,78 @@ public final class Timing {
 
     /** {@link #interleavedSamples(List, double)} with the given sample length and number of rounds. */
     public static double[][] interleavedSamples(List<Runnable> calls, double budgetMillis, Rounds rounds) {
-        long budget = (long) (budgetMillis * 1e6);
-        int n = calls.size();
-        int[] reps = new int[n];
-        for (int c = 0; c < n; c++) {
-            long start = System.nanoTime();
-            int k = 0;
-            while (System.nanoTime() - start < budget / 3 || k < 3) {
-                calls.get(c).run();
-                k++;
-            }
-            double perCall = (System.nanoTime() - start) / (double) k;
-            reps[c] = rounds.reps(perCall);
-        }
-        // Re-estimate after every call is warm (the first ones ran before the JIT settled).
-        long sampleCost = 0;
-        for (int c = 0; c < n; c++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < reps[c]; i++) calls.get(c).run();
-            double perCall = (System.nanoTime() - t0) / (double) reps[c];
-            reps[c] = rounds.reps(perCall);
-            sampleCost += (long) (perCall * reps[c]);
-        }
-        int samples = (int) Math.max(rounds.minRounds(), Math.min(rounds.maxRounds(), (budget * 2L / 3 * n) / Math.max(1, sampleCost)));
-        double[][] t = new double[n][samples];
-        for (int s = 0; s < samples; s++) {
-            for (int j = 0; j < n; j++) {
-                int c = (s + j) % n;
+        return spreadSamples(List.of(calls), budgetMillis / 3, budgetMillis * 2 / 3 * calls.size(), rounds)[0];
+    }
+
+    /**
+     * {@link #interleavedSamples} for several sets of calls at once, with every set's rounds spread
+     * evenly over the whole measurement: it passes through the sets again and again, taking a round
+     * of each set in the passes its share says, so a set with 15 rounds and one with 60 both start
+     * in the first pass and end in the last. samples[set][call][round]. Interleaving within a round
+     * cancels load that changes between its calls; spreading cancels what lasts longer: on a
+     * shared VM the memory system's speed changes every 10-15 s (2026-12-05, Zen 5: dense 4096² at
+     * batch 1 took 1.55 ms, then 2.0 for 15 s, then 1.5 again), a ratio of a memory-bound and a
+     * core-bound kernel moves with it (CSR 10% over dense 4.2× then 5.2×), and a set measured in
+     * one go gets whichever state held then. Spread, every set sees the same mix of states.
+     *
+     * <p>Every call first runs for warmMillis (at least 3 times), which also tells how many calls
+     * make a sample; each set then gets as many rounds as sampleMillis pays for, within the bounds
+     * of rounds.
+     */
+    public static double[][][] spreadSamples(List<List<Runnable>> sets, double warmMillis, double sampleMillis, Rounds rounds) {
+        long warm = (long) (warmMillis * 1e6), sampling = (long) (sampleMillis * 1e6);
+        int k = sets.size();
+        int[][] reps = new int[k][];
+        int[] roundsOf = new int[k];
+        int passes = 0;
+        for (int s = 0; s < k; s++) {
+            List<Runnable> calls = sets.get(s);
+            reps[s] = new int[calls.size()];
+            for (int c = 0; c < calls.size(); c++) reps[s][c] = warmAndCountReps(calls.get(c), warm, rounds);
+            // Re-estimate after every call of the set is warm (the first ones ran before the JIT settled).
+            long roundCost = 0;
+            for (int c = 0; c < calls.size(); c++) {
                 long t0 = System.nanoTime();
-                for (int i = 0; i < reps[c]; i++) calls.get(c).run();
-                t[c][s] = (System.nanoTime() - t0) / 1e3 / reps[c];
+                for (int i = 0; i < reps[s][c]; i++) calls.get(c).run();
+                double perCall = (System.nanoTime() - t0) / (double) reps[s][c];
+                reps[s][c] = rounds.reps(perCall);
+                roundCost += (long) (perCall * reps[s][c]);
+            }
+            roundsOf[s] = (int) Math.max(rounds.minRounds(), Math.min(rounds.maxRounds(), sampling / Math.max(1, roundCost)));
+            passes = Math.max(passes, roundsOf[s]);
+        }
+        double[][][] t = new double[k][][];
+        for (int s = 0; s < k; s++) t[s] = new double[sets.get(s).size()][roundsOf[s]];
+        int[] taken = new int[k];
+        for (int p = 0; p < passes; p++) {
+            for (int s = 0; s < k; s++) {
+                long due = (long) (p + 1) * roundsOf[s] / passes;
+                for (; taken[s] < due; taken[s]++) sampleRound(sets.get(s), reps[s], taken[s], t[s]);
             }
         }
         return t;
+    }
+
+    /** Runs call for at least warmNanos (and 3 times) and returns how many calls make one sample. */
+    private static int warmAndCountReps(Runnable call, long warmNanos, Rounds rounds) {
+        long start = System.nanoTime();
+        int k = 0;
+        while (System.nanoTime() - start < warmNanos || k < 3) {
+            call.run();
+            k++;
+        }
+        return rounds.reps((System.nanoTime() - start) / (double) k);
+    }
+
+    /** One sample of each call, the call that goes first rotating with the round. */
+    private static void sampleRound(List<Runnable> calls, int[] reps, int round, double[][] t) {
+        int n = calls.size();
+        for (int j = 0; j < n; j++) {
+            int c = (round + j) % n;
+            long t0 = System.nanoTime();
+            for (int i = 0; i < reps[c]; i++) calls.get(c).run();
+            t[c][round] = (System.nanoTime() - t0) / 1e3 / reps[c];
+        }
     }
 
     /** The median of v (the mean of the middle two for an even count). */

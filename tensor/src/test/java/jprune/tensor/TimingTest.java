@@ -45,6 +45,31 @@ class TimingTest {
         assertThrows(IllegalArgumentException.class, () -> new Timing.Rounds(1000, 5, 4));
     }
 
+    /**
+     * Spread: a set that can afford only a few rounds takes them across the whole measurement of the
+     * others, not in one stretch. A (2 µs a call) gets the 40 rounds allowed, B (0.5 ms a call) the 5
+     * it is held to at least: after both warm up, each of B's rounds follows 8 of A's.
+     */
+    @Test
+    void spreadSamplesSpreadEverySetsRoundsOverTheWholeMeasurement() {
+        StringBuilder order = new StringBuilder();
+        int[] calls = new int[2];
+        Runnable a = () -> {
+            order.append('A');
+            spin(calls, 0);
+        };
+        Runnable b = () -> {
+            order.append('B');
+            long until = System.nanoTime() + 500_000;
+            while (System.nanoTime() < until) Thread.onSpinWait();
+        };
+        double[][][] t = Timing.spreadSamples(List.of(List.of(a), List.of(b)), 1, 1, new Timing.Rounds(1, 5, 40));
+        assertEquals(40, t[0][0].length);
+        assertEquals(5, t[1][0].length);
+        String measured = order.toString().replaceFirst("^A+B+", "");
+        assertEquals("AAAAAAAAB".repeat(5), measured);
+    }
+
     private static void spin(int[] calls, int which) {
         calls[which]++;
         long x = 0;
