@@ -162,10 +162,7 @@ public final class BitmaskMatrix extends StoredValues implements RowRangeProduct
         }
         // Every column costs a little (a bit to test) and every nonzero a multiply-add.
         long work = (long) rows * cols / 16 + rowStart[rows];
-        RowChunks.uniform(rows, work, (from, to) -> {
-            if (isInt8()) BitmaskKernels.gemvInt8(bits, words, rowStart, quantized, scales, cols, x, y, from, to);
-            else BitmaskKernels.gemv(bits, words, rowStart, values, cols, x, y, from, to);
-        });
+        RowChunks.vector(rows, null, work, 1, rows, y, (out, from, to) -> multiplyVectorRows(x, out, from, to));
     }
 
     @Override

@@ -218,9 +218,10 @@ public final class BlockSparseMatrix extends StoredValues {
         }
         int nbr = blockRowPtr.length - 1;
         float[] xp = BlockSparseKernels.padX(x, cols, blockColCount * blockCols);
-        RowChunks.weighted(nbr, blockRowPtr, (long) blockRows * blockCols, (from, to) ->
+        long work = ((long) blockRowPtr[nbr] - blockRowPtr[0]) * blockRows * blockCols + nbr;
+        RowChunks.vector(nbr, blockRowPtr, work, blockRows, rows, y, (out, from, to) ->
                 BlockSparseKernels.gemv(blockRowPtr, blockCol, values, quantized, scales, rows, blockRows, blockCols,
-                        xp, y, from, to));
+                        xp, out, from, to));
     }
 
     @Override

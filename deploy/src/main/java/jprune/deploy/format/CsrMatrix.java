@@ -277,14 +277,7 @@ public final class CsrMatrix extends StoredValues implements RowRangeProduct {
             ScalarProducts.multiply(this, x, 1, y);
             return;
         }
-        RowChunks.weighted(rows, start, GATHER_WORK, (from, to) -> {
-            if (narrow != null) {
-                if (isInt8()) CsrKernels.gemvInt8(start, narrow, quantized, scales, x, y, from, to);
-                else CsrKernels.gemv(start, narrow, values, x, y, from, to);
-            } else {
-                CsrKernels.gemv(start, wide, values, quantized, scales, x, y, from, to);
-            }
-        });
+        RowChunks.vector(rows, start, ((long) start[rows] - start[0]) * GATHER_WORK + rows, 1, rows, y, (out, from, to) -> multiplyVectorRows(x, out, from, to));
     }
 
     /** Rows [from, to) of W·x with long rows taken {@code lockstep} at a time (fp32, 16-bit indices): for tests. */

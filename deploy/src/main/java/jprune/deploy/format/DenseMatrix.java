@@ -71,8 +71,7 @@ public final class DenseMatrix extends StoredValues implements RowRangeProduct {
             return;
         }
         long work = (long) rows * cols;
-        if (isInt8()) RowChunks.uniform(rows, work, (from, to) -> DenseKernels.gemvInt8(quantized, scales, cols, x, y, from, to));
-        else RowChunks.uniform(rows, work, (from, to) -> DenseKernels.gemv(values, cols, x, y, from, to));
+        RowChunks.vector(rows, null, work, 1, rows, y, (out, from, to) -> multiplyVectorRows(x, out, from, to));
     }
 
     @Override

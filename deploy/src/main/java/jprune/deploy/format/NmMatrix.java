@@ -196,10 +196,7 @@ public final class NmMatrix extends StoredValues implements RowRangeProduct {
             ScalarProducts.multiply(this, x, 1, y);
             return;
         }
-        RowChunks.uniform(rows, (long) rows * slotsPerRow, (from, to) -> {
-            if (isInt8()) NmKernels.gemvInt8(quantized, scales, positions, n, m, cols, slotsPerRow, x, y, from, to);
-            else NmKernels.gemv(values, positions, n, m, cols, slotsPerRow, x, y, from, to);
-        });
+        RowChunks.vector(rows, null, (long) rows * slotsPerRow, 1, rows, y, (out, from, to) -> multiplyVectorRows(x, out, from, to));
     }
 
     @Override

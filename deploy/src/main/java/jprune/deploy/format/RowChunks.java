@@ -20,9 +20,24 @@ final class RowChunks {
      */
     static final long PARALLEL_WORK = 1L << 20;
 
+    /**
+     * Chunks a batch-1 product is shared out in ({@link #vector}): enough that a thread on a core
+     * another process slows takes fewer of them. Measured on the 2-core Zen 5 VM (2026-12-05, CSR
+     * 10% at 4096², the two halves of forRange timed apart): for tens of seconds at a time one
+     * thread's half took 400-530 µs while the other's took 280-310, and the product waited for the
+     * slower.
+     */
+    static final int VECTOR_CHUNKS = 8;
+
     @FunctionalInterface
     interface Body {
         void rows(int from, int to);
+    }
+
+    /** Computes units [from, to) of a product into out (the rows they cover, at the same indices as in y) and nothing else. */
+    @FunctionalInterface
+    interface RowsInto {
+        void rows(float[] out, int from, int to);
     }
 
     /** Rows of about equal cost. */
@@ -50,6 +65,32 @@ final class RowChunks {
         }
         Parallel.forRange(parts, 1, (chunk, from, to) ->
                 body.rows(rowAt(prefix, rows, units, from, parts), rowAt(prefix, rows, units, to, parts)));
+    }
+
+    /**
+     * A matrix-vector product y = W·x of units (a row, or a block of rowsPerUnit rows; rows in all)
+     * whose cost is given by a monotone prefix as in {@link #weighted}, or of equal cost when prefix
+     * is null. Above {@link #PARALLEL_WORK} it is shared out in {@link #VECTOR_CHUNKS} chunks with
+     * {@link Parallel#share}: each thread takes chunks as it finishes the last, computes them into
+     * its own buffer and copies them out, so a thread slowed by another process does fewer and
+     * the product does not wait for it. The split never changes a row's sum.
+     */
+    static void vector(int units, int[] prefix, long work, int rowsPerUnit, int rows, float[] y, RowsInto body) {
+        if (units == 0) return;
+        int chunks = Math.min(VECTOR_CHUNKS, units);
+        if (work < PARALLEL_WORK || Parallel.threads() == 1 || chunks == 1) {
+            body.rows(y, 0, units);
+            return;
+        }
+        long total = prefix == null ? 0 : (long) prefix[units] - prefix[0];
+        Parallel.share(chunks, c -> {
+            int from = prefix == null ? Parallel.bound(units, chunks, c) : rowAt(prefix, units, total, c, chunks);
+            int to = prefix == null ? Parallel.bound(units, chunks, c + 1) : rowAt(prefix, units, total, c + 1, chunks);
+            float[] part = Scratch.get().product(rows);
+            body.rows(part, from, to);
+            int r0 = Math.min(rows, from * rowsPerUnit), r1 = Math.min(rows, to * rowsPerUnit);
+            return () -> System.arraycopy(part, r0, y, r0, r1 - r0);
+        });
     }
 
     /** First row whose start reaches part/parts of the units (part = parts gives rows). */

@@ -10,6 +10,8 @@ final class Scratch {
 
     private float[] floats = new float[0];
     private int[] ints = new int[0];
+    /** Rows of a shared-out product, computed here before they are copied to its output. */
+    private float[] product = new float[0];
     /** One vector's lanes, for {@link FormatSpecies#sum}. */
     final float[] lanes = new float[FormatSpecies.L];
     /** Eight vectors of gather indices (a gather takes its index map from an int[]). */
@@ -24,6 +26,11 @@ final class Scratch {
     float[] floats(int size) {
         if (floats.length < size) floats = new float[size];
         return floats;
+    }
+
+    float[] product(int size) {
+        if (product.length < size) product = new float[size];
+        return product;
     }
 
     int[] ints(int size) {
