@@ -47,8 +47,8 @@ class TimingTest {
 
     /**
      * Spread: a set that can afford only a few rounds takes them across the whole measurement of the
-     * others, not in one stretch. A (2 µs a call) gets the 40 rounds allowed, B (0.5 ms a call) the 5
-     * it is held to at least: after both warm up, each of B's rounds follows 8 of A's.
+     * others, not in one stretch. A (microseconds a call) gets the 40 rounds allowed, B (5 ms a call,
+     * 20 ms of sampling paying for 4) the 5 it is held to at least: after both warm up, each of B's rounds follows 8 of A's.
      */
     @Test
     void spreadSamplesSpreadEverySetsRoundsOverTheWholeMeasurement() {
@@ -60,10 +60,10 @@ class TimingTest {
         };
         Runnable b = () -> {
             order.append('B');
-            long until = System.nanoTime() + 500_000;
+            long until = System.nanoTime() + 5_000_000;
             while (System.nanoTime() < until) Thread.onSpinWait();
         };
-        double[][][] t = Timing.spreadSamples(List.of(List.of(a), List.of(b)), 1, 1, new Timing.Rounds(1, 5, 40));
+        double[][][] t = Timing.spreadSamples(List.of(List.of(a), List.of(b)), 1, 20, new Timing.Rounds(1, 5, 40));
         assertEquals(40, t[0][0].length);
         assertEquals(5, t[1][0].length);
         String measured = order.toString().replaceFirst("^A+B+", "");
