@@ -135,7 +135,8 @@ final class BenchSparseCommand implements Callable<Integer> {
      * the core, dense at batch 1 by memory), so such a move changes them, and a second run's will
      * differ: on a busy 2-core Zen 5 VM (2026-12-04) dense at batch 1 moved 1.28–2.19 ms within runs
      * and only 23–29 of 38 speedups agreed within 15% between consecutive runs, where a quiet Intel VM
-     * agreed on 37–38.
+     * agreed on 37–38. Since a shape's points are timed together with their rounds spread
+     * (2026-12-05), dense moves 1–9% there: a change that lasts the whole run is not seen here.
      */
     static final double UNSTEADY = 0.15;
 
