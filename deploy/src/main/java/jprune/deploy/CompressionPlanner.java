@@ -50,14 +50,14 @@ public final class CompressionPlanner {
      * @param sample one input sample, [1, C, H, W]
      */
     public Plan plan(Module model, Map<String, SharedWeights> shared, Tensor sample, java.io.PrintStream log) {
-        Map<String, Integer> positions = convPositions(model, sample);
+        Map<String, ConvInput> convInputs = convInputs(model, sample);
         Map<String, CompressedModel.WeightPlan> plans = new LinkedHashMap<>();
         List<Map<String, Object>> layers = new ArrayList<>();
         boolean int8 = storage == CompressedModel.Storage.INT8;
         for (Map.Entry<String, Parameter> e : Prunable.weights(model).entrySet()) {
             String name = e.getKey();
             Parameter p = e.getValue();
-            int rows = p.size(0), cols = p.numel() / rows, cols1 = positions.getOrDefault(name, 1);
+            int rows = p.size(0), cols = p.numel() / rows;
             long nnz = 0;
             for (float v : p.value().data()) if (v != 0f) nnz++;
             Map<String, Object> layer = new LinkedHashMap<>();
@@ -67,7 +67,9 @@ public final class CompressionPlanner {
             layer.put("density", (double) nnz / p.numel());
             String chosen = format;
             if (format.equals("auto")) {
-                FormatChooser.Choice c = chooser.choose(p.value().data(), rows, cols, int8, cols1, cols1 * servingBatch);
+                ConvInput in = convInputs.get(name);
+                FormatChooser.Choice c = in == null ? chooser.choose(p.value().data(), rows, cols, int8, 1, servingBatch)
+                        : chooser.chooseConvolution(in.conv(), p.value().data(), int8, in.channels(), in.height(), in.width(), servingBatch);
                 chosen = baseName(c.matrix().format());
                 layer.putAll(c.toMap());
                 layer.put("format", chosen);
@@ -88,14 +90,17 @@ public final class CompressionPlanner {
         return matrixFormat.endsWith("-int8") ? matrixFormat.substring(0, matrixFormat.length() - 5) : matrixFormat;
     }
 
-    /** Output positions (H·W) of each convolution for one sample: the columns of its product at batch 1. */
-    static Map<String, Integer> convPositions(Module model, Tensor sample) {
-        Map<String, Integer> out = new LinkedHashMap<>();
+    /** A convolution and the shape of one sample's input to it. */
+    record ConvInput(Conv2d conv, int channels, int height, int width) {}
+
+    /** Each convolution's layer and its input shape for one sample (by weight name), found by running the sample. */
+    static Map<String, ConvInput> convInputs(Module model, Tensor sample) {
+        Map<String, ConvInput> out = new LinkedHashMap<>();
         List<AutoCloseable> hooks = new ArrayList<>();
         for (var e : model.namedModules().entrySet()) {
-            if (e.getValue() instanceof Conv2d) {
+            if (e.getValue() instanceof Conv2d conv) {
                 String name = e.getKey() + ".weight";
-                hooks.add(e.getValue().addForwardHook((mod, x, y) -> out.put(name, y.value().size(2) * y.value().size(3))));
+                hooks.add(conv.addForwardHook((mod, x, y) -> out.put(name, new ConvInput(conv, x.value().size(1), x.value().size(2), x.value().size(3)))));
             }
         }
         boolean training = model.isTraining();

@@ -7,9 +7,12 @@ import java.util.Locale;
 import java.util.Map;
 import jprune.deploy.format.WeightFormats;
 import jprune.deploy.format.WeightMatrix;
+import jprune.nn.Module;
 import jprune.nn.infer.InferencePlan;
+import jprune.nn.layers.Conv2d;
 import jprune.nn.layers.Flatten;
 import jprune.nn.layers.Sequential;
+import jprune.tensor.Rng;
 import jprune.tensor.Timing;
 
 /**
@@ -108,10 +111,52 @@ public final class FormatChooser {
      * @param columnsBatchN columns at the serving batch
      */
     public Choice choose(float[] dense, int rows, int cols, boolean int8, int columnsBatch1, int columnsBatchN) {
+        List<WeightMatrix> candidates = candidates(dense, rows, cols, int8);
+        float[] x1 = input(cols * columnsBatch1), xn = input(cols * columnsBatchN);
+        float[] y1 = new float[rows * columnsBatch1], yn = new float[rows * columnsBatchN];
+        List<Runnable> batch1 = new ArrayList<>(), batchN = new ArrayList<>();
+        for (WeightMatrix m : candidates) {
+            if (columnsBatch1 == 1) {
+                // A linear layer: timed as the compressed model's plan runs it (samples of the batch at once).
+                batch1.add(asPlanRuns(m, x1, 1, y1));
+                batchN.add(asPlanRuns(m, xn, columnsBatchN, yn));
+            } else {
+                batch1.add(() -> product(m, x1, columnsBatch1, y1));
+                batchN.add(() -> product(m, xn, columnsBatchN, yn));
+            }
+        }
+        return pick(candidates, batch1, batchN, columnsBatch1, columnsBatchN, dense);
+    }
+
+    /**
+     * A convolution's weight (conv's, with the given values), each candidate timed as a compressed model
+     * runs it ({@link SparseSurgery}): a dense matrix as the convolution's own weight through the
+     * inference plan's convolution kernels, a sparse one as a {@link SparseConv2d} (im2col and the
+     * format's product), on one sample of channels × height × width and on servingBatch of them.
+     * Timed as bare products, a dense weight lost to CSR where the model then ran it as a convolution.
+     */
+    public Choice chooseConvolution(Conv2d conv, float[] dense, boolean int8, int channels, int height, int width, int servingBatch) {
+        int rows = conv.outChannels(), cols = conv.inChannels() * conv.kernel() * conv.kernel();
+        List<WeightMatrix> candidates = candidates(dense, rows, cols, int8);
+        List<Runnable> batch1 = new ArrayList<>(), batchN = new ArrayList<>();
+        int positions = 0;
+        for (WeightMatrix m : candidates) {
+            Conv2d copy = new Conv2d(conv.inChannels(), conv.outChannels(), conv.kernel(), conv.stride(), conv.padding(), conv.bias() != null, new Rng(0));
+            if (conv.bias() != null) System.arraycopy(conv.bias().value().data(), 0, copy.bias().value().data(), 0, rows);
+            Module layer = SparseSurgery.apply(new Sequential().add(copy), Map.of("0.weight", m));
+            InferencePlan plan = InferencePlan.compile(layer, channels, height, width);
+            positions = plan.outputSize() / rows;
+            batch1.add(planRun(plan, 1));
+            batchN.add(planRun(plan, servingBatch));
+        }
+        return pick(candidates, batch1, batchN, positions, positions * servingBatch, dense);
+    }
+
+    /** Every format that can hold the weight: dense, and if it has zeros CSR, bitmask, the sparsest N:M it fits, and well-filled blocks. */
+    private static List<WeightMatrix> candidates(float[] dense, int rows, int cols, boolean int8) {
         List<WeightMatrix> candidates = new ArrayList<>();
         candidates.add(WeightFormats.encode("dense", dense, rows, cols, int8));
-        long nnz = 0;
-        for (float v : dense) if (v != 0f) nnz++;
+        long nnz = nonzeros(dense);
         if (nnz < (long) rows * cols) {
             candidates.add(WeightFormats.encode("csr", dense, rows, cols, int8));
             candidates.add(WeightFormats.encode("bitmask", dense, rows, cols, int8));
@@ -128,19 +173,17 @@ public final class FormatChooser {
                 if (nnz > 0 && (double) nnz / m.nonzeros() >= MIN_BLOCK_FILL) candidates.add(m);
             }
         }
-        float[] x1 = input(cols * columnsBatch1), xn = input(cols * columnsBatchN);
-        float[] y1 = new float[rows * columnsBatch1], yn = new float[rows * columnsBatchN];
-        List<Runnable> batch1 = new ArrayList<>(), batchN = new ArrayList<>();
-        for (WeightMatrix m : candidates) {
-            if (columnsBatch1 == 1) {
-                // A linear layer: timed as the compressed model's plan runs it (samples of the batch at once).
-                batch1.add(asPlanRuns(m, x1, 1, y1));
-                batchN.add(asPlanRuns(m, xn, columnsBatchN, yn));
-            } else {
-                batch1.add(() -> product(m, x1, columnsBatch1, y1));
-                batchN.add(() -> product(m, xn, columnsBatchN, yn));
-            }
-        }
+        return candidates;
+    }
+
+    private static long nonzeros(float[] dense) {
+        long nnz = 0;
+        for (float v : dense) if (v != 0f) nnz++;
+        return nnz;
+    }
+
+    /** Times the candidates' runs at both batches and keeps the fastest for the goal (ties within 3% to the smaller). */
+    private Choice pick(List<WeightMatrix> candidates, List<Runnable> batch1, List<Runnable> batchN, int columnsBatch1, int columnsBatchN, float[] dense) {
         List<String> formats = candidates.stream().map(WeightMatrix::format).toList();
         double[] t1 = timer.micros(formats, batch1, columnsBatch1, true), tn = timer.micros(formats, batchN, columnsBatchN, false);
         if (t1.length != candidates.size() || tn.length != candidates.size())
@@ -156,8 +199,13 @@ public final class FormatChooser {
         Candidate w = timings.get(best), dense0 = timings.get(0);
         String reason = String.format(Locale.ROOT, "%s: %.1f µs at batch %s vs %s %.1f µs (%.2fx), %d bytes vs %d; density %.3f",
                 w.format(), cost(w), goal == Goal.LATENCY ? "1" : "N", dense0.format(), cost(dense0), cost(dense0) / cost(w), w.bytes(), dense0.bytes(),
-                (double) nnz / ((long) rows * cols));
+                (double) nonzeros(dense) / dense.length);
         return new Choice(candidates.get(best), timings, reason);
+    }
+
+    private static Runnable planRun(InferencePlan plan, int batch) {
+        float[] x = input(plan.inputSize() * batch), y = new float[plan.outputSize() * batch];
+        return () -> plan.run(x, batch, y);
     }
 
     private double cost(Candidate t) {

@@ -122,4 +122,30 @@ class FormatChooserTest {
         assertEquals(smallest.format(), c.matrix().format(), c.candidates().toString());
         assertNotEquals("dense", smallest.format());
     }
+
+    /**
+     * A convolution's candidates are timed as the compressed model runs them (every one runs here,
+     * fp32 and int8): at one sample's and the serving batch's output positions.
+     */
+    @Test
+    void aConvolutionsCandidatesRunAsTheModelRunsThem() {
+        float[] w = twoOfFour();   // 16 outputs × (8 channels · 2 · 2)
+        jprune.nn.layers.Conv2d conv = new jprune.nn.layers.Conv2d(8, 16, 2, 1, 0, true, new Rng(4));
+        Map<String, double[]> t = Map.of("dense", new double[] {10, 20}, "csr", new double[] {6, 30}, "bitmask", new double[] {8, 12},
+                "2:4", new double[] {7, 15}, "block16x1", new double[] {9, 11});
+        for (boolean int8 : new boolean[] {false, true}) {
+            List<String> calls = new ArrayList<>();
+            FormatChooser.Timer runningFake = (formats, products, columns, batch1) -> {
+                products.forEach(Runnable::run);
+                Map<String, double[]> byBase = new HashMap<>();
+                for (String f : formats) byBase.put(f, t.get(f.replace("-int8", "")));
+                return fake(byBase, calls).micros(formats, products, columns, batch1);
+            };
+            FormatChooser.Choice latency = new FormatChooser(FormatChooser.Goal.LATENCY, runningFake).chooseConvolution(conv, w, int8, 8, 5, 5, 8);
+            assertEquals(int8 ? "csr-int8" : "csr", latency.matrix().format(), latency.reason());
+            assertEquals(List.of("batch1:16", "batchN:128"), calls, "4×4 output positions a sample, 8 samples");
+            FormatChooser.Choice throughput = new FormatChooser(FormatChooser.Goal.THROUGHPUT, runningFake).chooseConvolution(conv, w, int8, 8, 5, 5, 8);
+            assertEquals(int8 ? "block16x1-int8" : "block16x1", throughput.matrix().format(), throughput.reason());
+        }
+    }
 }
