@@ -151,13 +151,15 @@ public final class SparseBenchmark {
         List<Encoded> group = new ArrayList<>(List.of(new Encoded(1.0, dense)));   // dense's own points go with the first group
         long held = 0;
         for (double d : densities) {
-            List<Map.Entry<String, float[]>> formats = new ArrayList<>();
-            for (String f : UNSTRUCTURED) formats.add(Map.entry(f, unstructured(full, d, rng)));
-            for (String f : BLOCKS) formats.add(Map.entry(f, blocks(full, shape, 4, 4, d, rng)));
+            // Each format's weights are drawn just before it is encoded (one full-size array alive at a time), in a fixed order.
+            Map<String, java.util.function.Supplier<float[]>> formats = new LinkedHashMap<>();
+            for (String f : UNSTRUCTURED) formats.put(f, () -> unstructured(full, d, rng));
+            for (String f : BLOCKS) formats.put(f, () -> blocks(full, shape, 4, 4, d, rng));
             for (int[] nm : new int[][] {{2, 4}, {1, 4}, {1, 8}}) {
-                if (Math.abs((double) nm[0] / nm[1] - d) < 1e-9) formats.add(Map.entry(nm[0] + ":" + nm[1], nOfM(full, shape, nm[0], nm[1], rng)));
+                if (Math.abs((double) nm[0] / nm[1] - d) < 1e-9) formats.put(nm[0] + ":" + nm[1], () -> nOfM(full, shape, nm[0], nm[1], rng));
             }
-            for (Map.Entry<String, float[]> f : formats) {
+            for (Map.Entry<String, java.util.function.Supplier<float[]>> format : formats.entrySet()) {
+                Map.Entry<String, float[]> f = Map.entry(format.getKey(), format.getValue().get());
                 WeightMatrix first = WeightFormats.encode(f.getKey(), f.getValue(), shape.rows(), shape.cols(), int8);
                 long need = copiesNeeded(first, mode, FORMAT_STREAM_BYTES) * first.bytes();
                 if (held > 0 && held + need > budget) {
