@@ -28,7 +28,9 @@ import jprune.tensor.Tensor;
  * over threads themselves, so a plan with one whose weight is too large for the cache
  * ({@link #LAYER_FANOUT_NONZEROS}) runs on the calling thread and leaves the split to them; with
  * smaller sparse layers the batch is split by samples as for dense plans (compressed lenet-300-100 at
- * batch 64 on two threads: 0.264 ms whole on one, 0.116-0.119 ms split). Within a thread,
+ * batch 64 on two threads: 0.264 ms whole on one, 0.116-0.119 ms split), and where it is not split
+ * (batch 1) such a layer alone stays on the calling thread, while the convolutions before it still
+ * split their own work. Within a thread,
  * images run through the convolution layers one at a time (their activations stay in the core's
  * caches), and the fully connected layers run on the chunk's samples together, as does a module
  * fallback with weights and everything after it ({@link Step#runsOnGroups()}).
@@ -148,8 +150,6 @@ public final class InferencePlan {
                 float[] out = compute(workspaces.get(), x, from, n);
                 return () -> store(out, from, n, y);
             });
-        } else if (chunk == WHOLE && !layerFanOut) {
-            Parallel.runAsChunk(() -> serial(x, batch, y));
         } else {
             serial(x, batch, y);
         }

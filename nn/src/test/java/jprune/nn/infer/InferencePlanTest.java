@@ -204,6 +204,73 @@ class InferencePlanTest {
         }
     }
 
+    /** A flat layer passing its inputs through, noting whether each call ran as a chunk (kernels kept serial). */
+    static final class Passthrough extends Module implements FlatLayer {
+        final int features;
+        final long work;
+        final List<Boolean> serial = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        Passthrough(int features, long work) {
+            this.features = features;
+            this.work = work;
+        }
+
+        @Override
+        public int inFeatures() {
+            return features;
+        }
+
+        @Override
+        public int outFeatures() {
+            return features;
+        }
+
+        @Override
+        public long work() {
+            return work;
+        }
+
+        @Override
+        public void infer(int m, float[] x, int xOff, int ldx, float[] y, int yOff, int ldy, Scratch scratch) {
+            serial.add(Parallel.inWorker());
+            for (int r = 0; r < m; r++) System.arraycopy(x, xOff + r * ldx, y, yOff + r * ldy, features);
+        }
+
+        @Override
+        protected Variable compute(Variable x) {
+            return x;
+        }
+    }
+
+    @Test
+    void atBatchOneOnlyASmallFlatLayerStaysOnTheCallingThread() {
+        int saved = Parallel.threads();
+        for (long work : new long[] {1000, InferencePlan.LAYER_FANOUT_NONZEROS}) {
+            Module before = new Tanh();
+            Passthrough layer = new Passthrough(2 * 5 * 5, work);
+            List<Boolean> beforeSerial = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+            Module m = new Sequential(before, new Flatten(), layer).train(false);
+            try (AutoCloseable hook = before.addForwardHook((module, input, output) -> beforeSerial.add(Parallel.inWorker()))) {
+                InferencePlan plan = InferencePlan.compile(m, 2, 5, 5);
+                assertTrue(plan.toString().contains("module fallback") && plan.toString().contains("Passthrough"), plan.toString());
+                beforeSerial.clear();
+                layer.serial.clear();
+                Parallel.setThreads(2);
+                Tensor x = images(1, 2, 5, 5, 3);
+                float[] planned = plan.forward(x).data();
+                // The layers before it may split their own work (a convolution does); a small flat
+                // layer's kernels stay serial, a large one's may split.
+                assertEquals(List.of(false), beforeSerial, "work " + work);
+                assertEquals(List.of(work < InferencePlan.LAYER_FANOUT_NONZEROS), layer.serial, "work " + work);
+                assertArrayEquals(forward(m, x), planned);
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            } finally {
+                Parallel.setThreads(saved);
+            }
+        }
+    }
+
     @Test
     void aPlanIsASnapshotOfTheWeights() {
         Module m = model(Models.defaultConfig("lenet-5"), 11);
