@@ -82,6 +82,7 @@ final class BenchSparseCommand implements Callable<Integer> {
         double[] ds = densities.stream().mapToDouble(Double::doubleValue).toArray();
         int[] bs = batches.stream().mapToInt(Integer::intValue).toArray();
         List<SparseBenchmark.Result> all = new ArrayList<>();
+        List<SparseBenchmark.Scaling> scaling = new ArrayList<>();
         // The reference layers fit in cache, as they do in their models: warm. The large shape runs as
         // --large-modes says (streaming unless asked), in the order warm, streaming.
         Map<SparseBenchmark.Shape, List<String>> plan = new LinkedHashMap<>();
@@ -97,17 +98,19 @@ final class BenchSparseCommand implements Callable<Integer> {
                 all.addAll(bench.run(e.getKey(), ds, bs, mode, r -> System.out.printf(Locale.ROOT, "%-28s %10s %7.3f %-14s %5d %-9s %10.2f %8.2f %8.2f %6.2f-%-6.2f%n",
                         r.layer(), r.rows() + "x" + r.cols(), r.density(), r.format(), r.batch(), r.mode(), r.micros(), r.gflops(), r.speedup(),
                         r.speedupMin(), r.speedupMax())));
-                if (out != null) write(limits, all);   // a killed run keeps what it measured
+                if (out != null) write(limits, all, scaling);   // a killed run keeps what it measured
             }
+            scaling.addAll(bench.scaling());
         }
         List<Map<String, Object>> crossovers = crossovers(all);
         for (Map<String, Object> c : crossovers) System.out.println("crossover: " + c);
         printSteadiness(steadiness(all));
-        if (out != null) write(limits, all);
+        printScaling(scaling);
+        if (out != null) write(limits, all, scaling);
         return 0;
     }
 
-    private void write(MachineLimits limits, List<SparseBenchmark.Result> all) throws java.io.IOException {
+    private void write(MachineLimits limits, List<SparseBenchmark.Result> all, List<SparseBenchmark.Scaling> scaling) throws java.io.IOException {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("int8", int8);
         if (limits != null) {
@@ -122,6 +125,9 @@ final class BenchSparseCommand implements Callable<Integer> {
         m.put("results", rs);
         m.put("crossovers", new ArrayList<Object>(crossovers(all)));
         m.put("steadiness", new ArrayList<Object>(steadiness(all)));
+        List<Object> sc = new ArrayList<>();
+        for (SparseBenchmark.Scaling x : scaling) sc.add(x.toMap());
+        m.put("thread_scaling", sc);
         AtomicFiles.writeString(out.resolve("metrics.json"), Json.write(m, true));
         BenchSparseReport.write(out.resolve("report.html"), m);
     }
@@ -166,6 +172,26 @@ final class BenchSparseCommand implements Callable<Integer> {
             System.out.printf(Locale.ROOT, "steadiness: in %d of %d shape, batch and mode groups dense's time moved more than %d%% between points (the machine's "
                     + "speed changed under the run or, warm, what was timed beside dense left it a different cache): another run's speedups there may differ "
                     + "by more than %d%%%n", unsteady, groups.size(), limit, limit);
+    }
+
+    /**
+     * Below this a gathering kernel gained too little from the run's threads: on the 2-core Zen 5 VM
+     * (2026-12-05) CSR 10% at 4096² took 330-400 µs on two threads and 580-710 on one, and in the
+     * runs whose gathering kernels took their one-thread time throughout, their batch-1 speedups
+     * read 15-40% below the other runs'.
+     */
+    static final double LOW_SCALING = 1.3;
+
+    /** One line per probe, and a warning where a gathering kernel gained little from the threads. */
+    private static void printScaling(List<SparseBenchmark.Scaling> scaling) {
+        for (SparseBenchmark.Scaling x : scaling) {
+            System.out.printf(Locale.ROOT, "threads: %s %s %s at batch 1 ran %.2fx faster on %d threads than on one (%s against %s µs; rounds %.2f-%.2f)%n",
+                    x.layer(), x.format(), x.format().startsWith("dense") ? x.mode() : String.format(Locale.ROOT, "%.0f%% %s", 100 * x.density(), x.mode()),
+                    x.speedup(), x.threads(), micros(x.micros()), micros(x.oneThreadMicros()), x.speedupMin(), x.speedupMax());
+            if (!x.format().startsWith("dense") && x.speedup() < LOW_SCALING)
+                System.out.printf(Locale.ROOT, "threads: %s gained little from its second thread: the host may be running the threads on one core (or "
+                        + "another tenant on its sibling); gathering formats' batch-1 speedups (CSR, bitmask, N:M) read low in this run%n", x.layer());
+        }
     }
 
     /** Whole microseconds from 100 on, one decimal from 10, two below. */

@@ -11,6 +11,7 @@ import jprune.deploy.format.WeightMatrix;
 import jprune.nn.Parameter;
 import jprune.nn.models.Models;
 import jprune.prune.Prunable;
+import jprune.tensor.Parallel;
 import jprune.tensor.Rng;
 import jprune.tensor.Timing;
 
@@ -57,6 +58,33 @@ public final class SparseBenchmark {
     }
 
     /**
+     * How much faster a batch-1 product ran on all of the run's threads than on one, timed in the
+     * same spread rounds as the shape's points: the median of per-round ratios (one thread's time
+     * over all threads'), with their range. A gathering kernel (CSR) is bound by its core, dense at
+     * batch 1 by memory, so a host that gives the second thread no core of its own (both vCPUs on
+     * one physical core, or another tenant on the sibling) slows the first and not the second, and
+     * the run's batch-1 speedups of gathering formats read low: this says when.
+     */
+    public record Scaling(String layer, String format, double density, String mode, int threads,
+                          double oneThreadMicros, double micros, double speedup, double speedupMin, double speedupMax) {
+        public Map<String, Object> toMap() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("layer", layer);
+            m.put("format", format);
+            m.put("density", density);
+            m.put("batch", 1);
+            m.put("mode", mode);
+            m.put("threads", threads);
+            m.put("us_one_thread", oneThreadMicros);
+            m.put("us", micros);
+            m.put("speedup", speedup);
+            m.put("speedup_min", speedupMin);
+            m.put("speedup_max", speedupMax);
+            return m;
+        }
+    }
+
+    /**
      * Bytes dense's streaming copies add up to at least. The issue's machines have a 32 MiB
      * last-level cache; the VM measured here reports 480 MiB of L3 and behaves like 40-160 MB, so 96
      * MiB still left dense weights partly cached (47 GB/s "streaming", above the 33 GB/s a plain read
@@ -96,6 +124,7 @@ public final class SparseBenchmark {
     private final Consumer<String> progress;
     /** Bytes of format copies held at once; negative: {@link #HEAP_SHARE} of the heap, less dense's copies. */
     private final long groupBytes;
+    private final List<Scaling> scaling = new ArrayList<>();
 
     public SparseBenchmark(double millisPerPoint, boolean int8) {
         this(millisPerPoint, int8, line -> {});
@@ -111,6 +140,25 @@ public final class SparseBenchmark {
         this.int8 = int8;
         this.progress = progress;
         this.groupBytes = groupBytes;
+    }
+
+    /**
+     * The thread-scaling probes measured so far ({@link Scaling}): at batch 1, for each shape and
+     * mode whose dense product is large enough to be split over threads, dense and the CSR format
+     * nearest 10% density, when the run has more than one thread.
+     */
+    public List<Scaling> scaling() {
+        return List.copyOf(scaling);
+    }
+
+    /** Below this many multiply-adds a batch-1 product stays on one thread (as the kernels decide), so threads cannot speed it up. */
+    static final long SCALING_MIN_WORK = 1L << 20;
+
+    /** The CSR density nearest 10% (the issue-4 target's), or NaN. */
+    static double scalingDensity(List<Double> csrDensities) {
+        double best = Double.NaN;
+        for (double d : csrDensities) if (Double.isNaN(best) || Math.abs(d - 0.1) < Math.abs(best - 0.1)) best = d;
+        return best;
     }
 
     /** The 2-D weight shapes (outputs × flattened inputs) of the reference CNNs and MLP. */
@@ -201,10 +249,40 @@ public final class SparseBenchmark {
                 batchOf.add(batch);
             }
         }
+        int points = sets.size();
+        List<Encoded> probed = scalingProbes(shape, group, dense, batches);
+        for (Encoded e : probed) {
+            Runnable threads = cycling(e.copies(), inputs.get(1), new float[shape.rows()], 1);
+            Runnable one = cycling(e.copies(), inputs.get(1), new float[shape.rows()], 1);
+            sets.add(List.of(() -> Parallel.runAsChunk(one), threads));
+        }
         progress.accept(String.format(java.util.Locale.ROOT, "%s %s: timing %d points together (about %.0f s)", shape.layer(), mode, sets.size(),
                 sets.size() * millisPerPoint / 1e3));
         double[][][] t = Timing.spreadSamples(sets, WARM_MILLIS, millisPerPoint, ROUNDS);
-        for (int i = 0; i < sets.size(); i++) add(out, sink, result(shape, of.get(i), batchOf.get(i), mode, t[i]));
+        for (int i = 0; i < points; i++) add(out, sink, result(shape, of.get(i), batchOf.get(i), mode, t[i]));
+        for (int i = 0; i < probed.size(); i++) {
+            double[][] p = t[points + i];
+            Timing.Ratio r = Timing.Ratio.of(p[0], p[1]);
+            WeightMatrix m0 = probed.get(i).copies().get(0);
+            scaling.add(new Scaling(shape.layer(), m0.format(), probed.get(i).density(), mode, Parallel.threads(),
+                    Timing.median(p[0]), Timing.median(p[1]), r.median(), r.min(), r.max()));
+        }
+    }
+
+    /**
+     * What the group's thread-scaling probes time ({@link Scaling}): dense, if the group times it,
+     * and the group's CSR nearest 10% density; none without batch 1, with one thread or below
+     * {@link #SCALING_MIN_WORK}. Their one-thread calls are warmed up by the all-threads ones.
+     */
+    private static List<Encoded> scalingProbes(Shape shape, List<Encoded> group, List<WeightMatrix> dense, int[] batches) {
+        if (Parallel.threads() < 2 || (long) shape.rows() * shape.cols() < SCALING_MIN_WORK || Arrays.stream(batches).noneMatch(b -> b == 1))
+            return List.of();
+        List<Encoded> out = new ArrayList<>();
+        if (group.get(0).copies() == dense) out.add(group.get(0));
+        List<Double> csr = group.stream().filter(e -> e.copies().get(0).format().startsWith("csr")).map(Encoded::density).toList();
+        double d = scalingDensity(csr);
+        group.stream().filter(e -> e.copies().get(0).format().startsWith("csr") && e.density() == d).findFirst().ifPresent(out::add);
+        return out;
     }
 
     /** Until C2 has compiled a kernel it runs a hundred times slower: warm up by calls, not by time. */

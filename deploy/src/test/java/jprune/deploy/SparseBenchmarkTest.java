@@ -44,4 +44,36 @@ class SparseBenchmarkTest {
                         "small streaming: timing 1 points together", "small streaming: timing 1 points together"),
                 progress.stream().filter(l -> l.contains("timing")).map(l -> l.replaceAll(" \\(about.*", "")).toList());
     }
+
+    @Test
+    void withTwoThreadsDenseAndTheCsrNearestTenPercentAreTimedOnOneThreadToo() {
+        int saved = jprune.tensor.Parallel.threads();
+        try {
+            jprune.tensor.Parallel.setThreads(2);
+            // 1024 × 1024: a million multiply-adds, the least a probe is taken at.
+            SparseBenchmark.Shape shape = new SparseBenchmark.Shape("probe", 1024, 1024);
+            SparseBenchmark bench = new SparseBenchmark(2, false);
+            bench.run(shape, new double[] {0.3, 0.12}, new int[] {1}, "warm", null);
+            List<String> got = bench.scaling().stream().map(x -> x.format() + "@" + x.density() + " " + x.threads()).toList();
+            assertEquals(List.of("dense@1.0 2", "csr@0.12 2"), got);
+            for (SparseBenchmark.Scaling x : bench.scaling())
+                assertTrue(x.micros() > 0 && x.oneThreadMicros() > 0 && x.speedupMin() <= x.speedup() && x.speedup() <= x.speedupMax(), x.toString());
+            // None for a product below the split threshold, nor without batch 1, nor on one thread.
+            SparseBenchmark small = new SparseBenchmark(2, false);
+            small.run(new SparseBenchmark.Shape("small", 1023, 1024), new double[] {0.1}, new int[] {1}, "warm", null);
+            small.run(shape, new double[] {0.1}, new int[] {4}, "warm", null);
+            jprune.tensor.Parallel.setThreads(1);
+            small.run(shape, new double[] {0.1}, new int[] {1}, "warm", null);
+            assertEquals(List.of(), small.scaling());
+        } finally {
+            jprune.tensor.Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void theProbedCsrDensityIsTheOneNearestTenPercent() {
+        assertEquals(0.1, SparseBenchmark.scalingDensity(List.of(0.5, 0.3, 0.2, 0.1, 0.05, 0.02)));
+        assertEquals(0.05, SparseBenchmark.scalingDensity(List.of(0.5, 0.05, 0.02)));
+        assertTrue(Double.isNaN(SparseBenchmark.scalingDensity(List.of())));
+    }
 }
