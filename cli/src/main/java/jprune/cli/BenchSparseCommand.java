@@ -175,10 +175,12 @@ final class BenchSparseCommand implements Callable<Integer> {
     }
 
     /**
-     * Below this a gathering kernel gained too little from the run's threads: on the 2-core Zen 5 VM
-     * (2026-12-05) CSR 10% at 4096² took 330-400 µs on two threads and 580-710 on one, and in the
-     * runs whose gathering kernels took their one-thread time throughout, their batch-1 speedups
-     * read 15-40% below the other runs'.
+     * Below this a gathering kernel gained too little from the run's threads. On the 2-core Zen 5 VM
+     * (2026-12-05) CSR 10% at 4096² ran 1.83-1.95x faster on two threads than on one in four runs
+     * (324-416 against 594-803 µs); in an earlier run, before this probe, every gathering kernel
+     * took its one-thread time throughout (CSR 10% 710 µs), and CSR 10% read 2.44x at batch 1
+     * against 4.19x in the next run. A core slowed for both threads (one-thread time up, scaling
+     * not down: 803 µs in one of the four) is not caught by this, only by the times themselves.
      */
     static final double LOW_SCALING = 1.3;
 
