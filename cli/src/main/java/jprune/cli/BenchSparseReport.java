@@ -78,6 +78,25 @@ final class BenchSparseReport {
             r.table(List.of("layer", "batch", "mode", "points", "dense time", "moved"), st);
         }
 
+        List<Map<String, Object>> scaling = Metrics.maps(m, "thread_scaling");
+        if (!scaling.isEmpty()) {
+            r.heading("Threads: batch-1 products on all threads against one");
+            r.note("Timed in the same rounds as the points. Dense at batch 1 is bound by memory and a gathering kernel (CSR) by its core: where CSR gained "
+                    + "less than " + BenchSparseCommand.LOW_SCALING + "× from its threads, the host gave the second thread little of a core of its own, "
+                    + "and the gathering formats' batch-1 speedups read low in this run.");
+            List<List<String>> sc = new ArrayList<>();
+            for (Map<String, Object> e : scaling) {
+                double x = Metrics.num(e, "speedup");
+                String format = Metrics.str(e, "format");
+                sc.add(List.of(Metrics.str(e, "layer"), format.startsWith("dense") ? format : format + " " + Metrics.percentShort(Metrics.num(e, "density")),
+                        Metrics.str(e, "mode"), Metrics.count(Metrics.num(e, "threads")),
+                        Svg.num(Metrics.num(e, "us")) + " µs", Svg.num(Metrics.num(e, "us_one_thread")) + " µs",
+                        String.format(java.util.Locale.ROOT, "%.2f× (%.2f–%.2f)", x, Metrics.num(e, "speedup_min"), Metrics.num(e, "speedup_max"))
+                                + (!format.startsWith("dense") && x < BenchSparseCommand.LOW_SCALING ? " (low)" : "")));
+            }
+            r.table(List.of("layer", "format", "mode", "threads", "time", "one thread", "gain"), sc);
+        }
+
         r.heading("Roofline");
         r.note("Useful GFLOPS (2 × non-zeros × batch per second) of each kernel, placed by arithmetic intensity (those flops per byte of weights and "
                 + "activations moved), under the measured ceiling min(peak, intensity × bandwidth). Labels are dropped where they would overlap; "

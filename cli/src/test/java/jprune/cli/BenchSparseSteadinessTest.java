@@ -53,4 +53,12 @@ class BenchSparseSteadinessTest {
         assertTrue(html.contains("71% (unsteady)"), "the 71% move is not flagged");
         assertTrue(html.contains("9%</td>") || html.contains(">9%<"), "the 9% move should read plainly");
     }
+
+    @Test
+    void theReportFlagsAGatheringKernelThatGainedLittleFromItsThreads() {
+        String html = BenchSparseReport.build(SyntheticMetrics.benchSparse()).html();
+        assertTrue(html.contains("Threads: batch-1 products"), "no thread-scaling section");
+        assertTrue(html.contains("1.04× (0.55–2.10) (low)"), "CSR's 1.04× is not flagged");
+        assertTrue(html.contains("1.84× (0.35–6.32)<"), "dense's gain should read plainly");
+    }
 }

@@ -146,8 +146,12 @@ final class SyntheticMetrics {
         List<Object> steadiness = List.of(map("layer", "4096x4096", "batch", 1, "mode", "streaming", "points", 20, "dense_us_min", 1283.0,
                 "dense_us_max", 2192.0, "dense_moved", 0.708), map("layer", "4096x4096", "batch", 64, "mode", "streaming", "points", 20,
                 "dense_us_min", 10600.0, "dense_us_max", 11500.0, "dense_moved", 0.085));
+        List<Object> scaling = List.of(map("layer", "4096x4096", "format", "dense", "density", 1.0, "batch", 1, "mode", "streaming", "threads", 2,
+                "us_one_thread", 2747.0, "us", 1533.0, "speedup", 1.84, "speedup_min", 0.35, "speedup_max", 6.32),
+                map("layer", "4096x4096", "format", "csr", "density", 0.1, "batch", 1, "mode", "streaming", "threads", 2,
+                "us_one_thread", 710.0, "us", 690.0, "speedup", 1.04, "speedup_min", 0.55, "speedup_max", 2.1));
         return viaJson(map("int8", false, "peak_gflops", 469.0, "bandwidth_gbs", 34.7, "threads", 2, "results", results, "crossovers", crossovers,
-                "steadiness", steadiness));
+                "steadiness", steadiness, "thread_scaling", scaling));
     }
 
     private static Map<String, Object> result(String layer, int rows, int cols, double density, String format, int batch, String mode, double us, double speedup) {
