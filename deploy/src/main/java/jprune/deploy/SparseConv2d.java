@@ -4,6 +4,7 @@ import jprune.deploy.format.WeightMatrix;
 import jprune.nn.Module;
 import jprune.nn.autograd.GradMode;
 import jprune.nn.autograd.Variable;
+import jprune.nn.infer.SparseLayer;
 import jprune.tensor.ConvGeometry;
 import jprune.tensor.ConvKernels;
 import jprune.tensor.Shape;
@@ -14,7 +15,7 @@ import jprune.tensor.Tensor;
  * inChannels·k·k): groups of images are unfolded by im2col into one feature-major column matrix,
  * which is exactly the batched product's input, so every stored weight meets a long contiguous run.
  */
-public final class SparseConv2d extends Module {
+public final class SparseConv2d extends Module implements SparseLayer {
     /** Column-matrix size (floats) a group of images is unfolded into at most: a few MiB, cache-friendly. */
     private static final int GROUP_COL_FLOATS = 1 << 20;
 
@@ -37,6 +38,11 @@ public final class SparseConv2d extends Module {
 
     public WeightMatrix weight() {
         return weight;
+    }
+
+    @Override
+    public long nonzeros() {
+        return weight.nonzeros();
     }
 
     /** A copy of the bias, or null when the layer has none. */

@@ -30,7 +30,7 @@ import jprune.tensor.Tensor;
  * smaller sparse layers the batch is split by samples as for dense plans (compressed lenet-300-100 at
  * batch 64 on two threads: 0.264 ms whole on one, 0.116-0.119 ms split), and where it is not split
  * (batch 1) such a layer alone stays on the calling thread, while the convolutions before it still
- * split their own work. Within a thread,
+ * split their own work; so does a small {@link SparseLayer} the plan runs as a module. Within a thread,
  * images run through the convolution layers one at a time (their activations stay in the core's
  * caches), and the fully connected layers run on the chunk's samples together, as does a module
  * fallback with weights and everything after it ({@link Step#runsOnGroups()}).

@@ -246,17 +246,18 @@ class InferencePlanTest {
     void atBatchOneOnlyASmallFlatLayerStaysOnTheCallingThread() {
         int saved = Parallel.threads();
         for (long work : new long[] {1000, InferencePlan.LAYER_FANOUT_NONZEROS}) {
+            // A module fallback over a million values a sample: enough that its kernels may split.
             Module before = new Tanh();
-            Passthrough layer = new Passthrough(2 * 5 * 5, work);
+            Passthrough layer = new Passthrough(2 * 512 * 1024, work);
             List<Boolean> beforeSerial = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
             Module m = new Sequential(before, new Flatten(), layer).train(false);
             try (AutoCloseable hook = before.addForwardHook((module, input, output) -> beforeSerial.add(Parallel.inWorker()))) {
-                InferencePlan plan = InferencePlan.compile(m, 2, 5, 5);
+                InferencePlan plan = InferencePlan.compile(m, 2, 512, 1024);
                 assertTrue(plan.toString().contains("module fallback") && plan.toString().contains("Passthrough"), plan.toString());
                 beforeSerial.clear();
                 layer.serial.clear();
                 Parallel.setThreads(2);
-                Tensor x = images(1, 2, 5, 5, 3);
+                Tensor x = images(1, 2, 512, 1024, 3);
                 float[] planned = plan.forward(x).data();
                 // The layers before it may split their own work (a convolution does); a small flat
                 // layer's kernels stay serial, a large one's may split.
@@ -268,6 +269,66 @@ class InferencePlanTest {
             } finally {
                 Parallel.setThreads(saved);
             }
+        }
+    }
+
+    /** A parameter-free module declaring a sparse weight, passing its input through, noting whether each call ran as a chunk. */
+    static final class SparseIdentity extends Module implements SparseLayer {
+        final long nonzeros;
+        final List<Boolean> serial = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+        SparseIdentity(long nonzeros) {
+            this.nonzeros = nonzeros;
+        }
+
+        @Override
+        public long nonzeros() {
+            return nonzeros;
+        }
+
+        @Override
+        protected Variable compute(Variable x) {
+            serial.add(Parallel.inWorker());
+            return x;
+        }
+    }
+
+    @Test
+    void aSmallSparseLayerRunAsAModuleStaysOnTheCallingThread() {
+        int saved = Parallel.threads();
+        try {
+            for (long nonzeros : new long[] {1000, InferencePlan.LAYER_FANOUT_NONZEROS}) {
+                SparseIdentity layer = new SparseIdentity(nonzeros);
+                InferencePlan plan = InferencePlan.compile(new Sequential(layer, new Flatten()).train(false), 2, 5, 5);
+                assertTrue(plan.toString().contains("SparseIdentity (module fallback)"), plan.toString());
+                layer.serial.clear();
+                Parallel.setThreads(2);
+                Tensor x = images(1, 2, 5, 5, 4);
+                assertArrayEquals(x.data(), plan.forward(x).data());
+                assertEquals(List.of(nonzeros < InferencePlan.LAYER_FANOUT_NONZEROS), layer.serial, "nonzeros " + nonzeros);
+            }
+        } finally {
+            Parallel.setThreads(saved);
+        }
+    }
+
+    @Test
+    void aSmallModuleFallbackStaysOnTheCallingThread() {
+        int saved = Parallel.threads();
+        List<Boolean> serial = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Module tanh = new Tanh();
+        try (AutoCloseable hook = tanh.addForwardHook((module, input, output) -> serial.add(Parallel.inWorker()))) {
+            InferencePlan plan = InferencePlan.compile(new Sequential(tanh, new Flatten()).train(false), 2, 5, 5);
+            serial.clear();
+            Parallel.setThreads(2);
+            Tensor x = images(1, 2, 5, 5, 5);
+            float[] planned = plan.forward(x).data();
+            assertEquals(List.of(true), serial, "50 values at batch 1");
+            assertArrayEquals(forward(tanh, x), planned);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        } finally {
+            Parallel.setThreads(saved);
         }
     }
 
