@@ -85,7 +85,7 @@ final class ModuleStep extends Step {
      * took 514-595 µs at batch 1 with those kernels split and 378-404 µs with all on one thread
      * (2026-12-05, Zen 5, interleaved).
      */
-    boolean serial(int count) {
+    private boolean serial(int count) {
         if (module instanceof SparseLayer) return smallSparse;
         return (long) count * Math.max(parameters, in.size()) < InferencePlan.PARALLEL_WORK;
     }
