@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
                 + "the large one 'streaming' (copies cycled, dense's totalling 512 MiB and each format's 128 MiB, so weights come from memory, "
                 + "as a large model's do). A shape's points are warmed up, then timed together, each point's rounds spread over the whole measurement.",
                 "Prints a table, the crossover densities and how steady dense's own time was across each shape's points (a move over 15%% means "
-                + "another run's speedups may differ by more than that); with --out DIR writes DIR/metrics.json and DIR/report.html (roofline)."})
+                + "another run's speedups may differ by more than that), and with more than one thread how much faster dense and CSR at about 10%% "
+                + "ran at batch 1 on all threads than on one (a CSR gain under 1.3x means the host gave the second thread little of a core, and "
+                + "gathering formats' batch-1 speedups read low); with --out DIR writes DIR/metrics.json and DIR/report.html (roofline)."})
 final class BenchSparseCommand implements Callable<Integer> {
     @Option(names = "--shapes", paramLabel = "S", defaultValue = "all", description = "reference (the models' layers), large (4096×4096) or all. Default: ${DEFAULT-VALUE}.")
     String shapes;
