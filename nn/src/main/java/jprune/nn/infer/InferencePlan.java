@@ -188,7 +188,7 @@ public final class InferencePlan {
                 for (int s = 0; s < spatial; s++) {
                     Step st = steps.get(s);
                     int bOff = s == spatial - 1 ? i * st.out.size() : 0;
-                    st.run(a, aOff, ws.outputs[s], bOff, 1, ws, s);
+                    run(st, a, aOff, ws.outputs[s], bOff, 1, ws, s);
                     a = ws.outputs[s];
                     aOff = bOff;
                 }
@@ -197,11 +197,17 @@ public final class InferencePlan {
             curOff = 0;
         }
         for (int s = spatial; s < steps.size(); s++) {
-            steps.get(s).run(cur, curOff, ws.outputs[s], 0, n, ws, s);
+            run(steps.get(s), cur, curOff, ws.outputs[s], 0, n, ws, s);
             cur = ws.outputs[s];
             curOff = 0;
         }
         return cur;
+    }
+
+    /** Runs one step, as a chunk where it keeps its kernels on this thread ({@link Step#serial}). */
+    private static void run(Step st, float[] x, int xOff, float[] y, int yOff, int count, Workspace ws, int index) {
+        if (st.serial(count)) Parallel.runAsChunk(() -> st.run(x, xOff, y, yOff, count, ws, index));
+        else st.run(x, xOff, y, yOff, count, ws, index);
     }
 
     private void store(float[] out, int g0, int n, float[] y) {

@@ -3,7 +3,6 @@ package jprune.nn.infer;
 import jprune.nn.Module;
 import jprune.nn.autograd.GradMode;
 import jprune.nn.autograd.Variable;
-import jprune.tensor.Parallel;
 import jprune.tensor.Tensor;
 
 /**
@@ -61,14 +60,7 @@ final class ModuleStep extends Step {
         float[] xs = java.util.Arrays.copyOfRange(x, xOff, xOff + count * in.size());
         Tensor result;
         try (var g = GradMode.noGrad()) {
-            Variable input = Variable.constant(Tensor.of(xs, shape));
-            if (serial(count)) {
-                Variable[] r = new Variable[1];
-                Parallel.runAsChunk(() -> r[0] = module.forward(input));
-                result = r[0].value();
-            } else {
-                result = module.forward(input).value();
-            }
+            result = module.forward(Variable.constant(Tensor.of(xs, shape))).value();
         }
         if (result.numel() != count * out.size())
             throw new IllegalStateException(what + " gave " + result.numel() + " values for " + count + " samples, expected " + count * out.size());
@@ -76,7 +68,7 @@ final class ModuleStep extends Step {
     }
 
     /**
-     * Whether the module's kernels stay on the calling thread for count samples: a small sparse
+     * The module's kernels stay on the calling thread for count samples: a small sparse
      * layer's always ({@link SparseLayer}); any other's below the plan's {@link
      * InferencePlan#PARALLEL_WORK}, its work counted as each input value or weight (whichever are
      * more) once a sample. The module's kernels split by their own thresholds, set for training
@@ -85,7 +77,8 @@ final class ModuleStep extends Step {
      * took 514-595 µs at batch 1 with those kernels split and 378-404 µs with all on one thread
      * (2026-12-05, Zen 5, interleaved).
      */
-    private boolean serial(int count) {
+    @Override
+    boolean serial(int count) {
         if (module instanceof SparseLayer) return smallSparse;
         return (long) count * Math.max(parameters, in.size()) < InferencePlan.PARALLEL_WORK;
     }

@@ -37,6 +37,15 @@ abstract class Step {
         return false;
     }
 
+    /**
+     * Whether this step's kernels stay on the calling thread for count samples (the plan runs it as
+     * a chunk, {@link jprune.tensor.Parallel#runAsChunk}): for steps whose kernels would split work
+     * that costs less to do alone.
+     */
+    boolean serial(int count) {
+        return false;
+    }
+
     /** Fewest samples this step runs efficiently at once (fewer cost about as much). */
     int minRowsPerChunk() {
         return 1;
