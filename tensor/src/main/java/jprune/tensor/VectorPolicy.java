@@ -51,10 +51,38 @@ public final class VectorPolicy {
 
     /**
      * The sum of lanes[0..LANES) in a fixed pairwise order (lanes[i] + lanes[i + LANES/2], and so
-     * on down to one), overwriting the array. The same order at every call, in interpreted and in
-     * compiled code, on every thread.
+     * on down to one). The same order at every call, in interpreted and in compiled code, on every
+     * thread.
+     *
+     * <p>At 4, 8 and 16 lanes the partial sums stay in locals. Adding in place in the array, as the
+     * general loop does, made each level wait for the stores of the one before, about 100 cycles a
+     * call on a Zen 5 EPYC: a kernel that sums every row paid more for that than for the row itself
+     * when rows are short (100×300 int8, one thread: 4.6 µs against 1.5 with the sum in locals).
+     * The additions and their order are the same, so the result is the same bits.
      */
     public static float laneSum(float[] lanes) {
+        return switch (LANES) {
+            case 16 -> laneSum16(lanes);
+            case 8 -> laneSum8(lanes);
+            case 4 -> (lanes[0] + lanes[2]) + (lanes[1] + lanes[3]);
+            default -> laneSumInPlace(lanes);
+        };
+    }
+
+    private static float laneSum16(float[] l) {
+        float a0 = l[0] + l[8], a1 = l[1] + l[9], a2 = l[2] + l[10], a3 = l[3] + l[11];
+        float a4 = l[4] + l[12], a5 = l[5] + l[13], a6 = l[6] + l[14], a7 = l[7] + l[15];
+        float b0 = a0 + a4, b1 = a1 + a5, b2 = a2 + a6, b3 = a3 + a7;
+        return (b0 + b2) + (b1 + b3);
+    }
+
+    private static float laneSum8(float[] l) {
+        float a0 = l[0] + l[4], a1 = l[1] + l[5], a2 = l[2] + l[6], a3 = l[3] + l[7];
+        return (a0 + a2) + (a1 + a3);
+    }
+
+    /** {@link #laneSum} at any width, overwriting the array: the reference the unrolled forms follow. */
+    static float laneSumInPlace(float[] lanes) {
         for (int h = LANES / 2; h > 0; h /= 2) {
             for (int i = 0; i < h; i++) lanes[i] += lanes[i + h];
         }

@@ -40,6 +40,18 @@ class VectorPolicyTest {
     }
 
     @Test
+    void theUnrolledLaneSumGivesTheBitsOfTheInPlaceLoop() {
+        Rng rng = new Rng(17);
+        for (int trial = 0; trial < 2000; trial++) {
+            float[] lanes = new float[VectorPolicy.LANES];
+            for (int i = 0; i < lanes.length; i++) lanes[i] = (rng.nextFloat() - 0.5f) * (float) Math.pow(10, (trial + i) % 9);
+            float[] reference = lanes.clone();
+            float sum = VectorPolicy.laneSum(lanes);
+            assertEquals(Float.floatToRawIntBits(VectorPolicy.laneSumInPlace(reference)), Float.floatToRawIntBits(sum), "trial " + trial);
+        }
+    }
+
+    @Test
     void foldingInRegistersAddsWhatLaneSumAdds() {
         if (VectorPolicy.SCALAR) return;
         Rng rng = new Rng(61);
