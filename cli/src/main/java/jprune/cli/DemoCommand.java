@@ -99,6 +99,10 @@ final class DemoCommand implements Callable<Integer> {
         row("dense", num(m, "dense_test_accuracy"), total, Files.size(denseDir.resolve("model.safetensors")), di);
         row("pruned", num(m, "test_accuracy"), nonzero, Files.size(prunedDir.resolve("model.safetensors")), pi);
         row("int8 .jpz", num(c, "test_accuracy"), nonzero, ((Number) c.get("compressed_bytes")).longValue(), ci);
+        System.out.printf(Locale.ROOT, "speed against the dense model, each timed beside it in interleaved rounds (median of the per-round ratios, min-max):%n"
+                + "  pruned    %s at batch 1, %s at batch 64%n  int8 .jpz %s at batch 1, %s at batch 64%n"
+                + "(the latencies above come from two runs, prune's and compress's, each with its own dense timing: compare the models by these ratios)%n",
+                ratio(pi, "speedup_batch1"), ratio(pi, "speedup_batch64"), ratio(ci, "speedup_batch1"), ratio(ci, "speedup_batch64"));
         System.out.printf(Locale.ROOT, "%nsparsity %.1f%%, accuracy %s after pruning, %s after compression; the compressed file is %.1fx smaller.%n"
                         + "The pruned checkpoint stores zeros densely and runs on dense kernels; the compressed model runs from its sparse int8 form.%n",
                 100 * num(m, "sparsity"), Metrics.drop(num(m, "accuracy_drop_points")), Metrics.drop(100 * (num(m, "dense_test_accuracy") - num(c, "test_accuracy"))),
@@ -111,6 +115,14 @@ final class DemoCommand implements Callable<Integer> {
     private static void row(String name, double acc, long params, long bytes, Map<String, Object> speed) {
         System.out.printf(Locale.ROOT, "%-9s %8.2f%% %,14d %8.1f KiB %13.3f ms %18.0f%n", name, 100 * acc, params, bytes / 1024.0,
                 num(speed, "latency_ms_batch1"), num(speed, "throughput_batch64"));
+    }
+
+    /** "1.02x (0.80-1.31)": a speedup and its range from a run's inference metrics, or "not measured". */
+    static String ratio(Map<String, Object> speed, String key) {
+        if (!(speed.get(key) instanceof Number v)) return "not measured";
+        if (!(speed.get(key + "_min") instanceof Number lo) || !(speed.get(key + "_max") instanceof Number hi))
+            return String.format(Locale.ROOT, "%.2fx", v.doubleValue());
+        return String.format(Locale.ROOT, "%.2fx (%.2f-%.2f)", v.doubleValue(), lo.doubleValue(), hi.doubleValue());
     }
 
     private static double num(Map<String, Object> m, String key) {
