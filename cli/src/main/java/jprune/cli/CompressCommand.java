@@ -66,7 +66,7 @@ final class CompressCommand implements Callable<Integer> {
             description = "Huffman-code int8 values and k-means codes (positions are always coded). Default: on; --no-entropy stores them packed.")
     boolean entropy;
 
-    @Option(names = "--format", paramLabel = "F", defaultValue = "auto", description = "auto (time the candidates, per layer), or one of dense, csr, bitmask, N:M (e.g. 2:4), blockRxC (e.g. block4x4) for every layer. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--format", paramLabel = "F", defaultValue = "auto", description = "auto (time the candidates, per layer), or one of dense, csr, bitmask, sell, N:M (e.g. 2:4), blockRxC (e.g. block4x4) for every layer. Default: ${DEFAULT-VALUE}.")
     String format;
 
     @Option(names = "--optimize", paramLabel = "G", defaultValue = "latency", description = "What auto minimises: latency (batch 1) or throughput (batch 64). Default: ${DEFAULT-VALUE}.")

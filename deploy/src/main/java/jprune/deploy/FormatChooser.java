@@ -17,7 +17,7 @@ import jprune.tensor.Timing;
 
 /**
  * Picks a layer's in-memory format by timing every format that can hold it, on this machine, at the
- * shape the layer runs at: dense, CSR, bitmask, N:M (when the weight is N:M) and block-sparse (when
+ * shape the layer runs at: dense, CSR, bitmask, sliced ELL, N:M (when the weight is N:M) and block-sparse (when
  * its nonzeros fill the blocks well). The fastest at batch 1 (latency) or at the serving batch
  * (throughput) wins; ties within 3% go to the smaller format. Every candidate's timing is kept,
  * so the choice can be explained.
@@ -50,6 +50,8 @@ public final class FormatChooser {
         }
     }
 
+    /** Formats that hold any sparsity pattern, tried for every weight with a zero. */
+    static final List<String> UNSTRUCTURED = List.of("csr", "bitmask", "sell");
     /** N:M patterns tried (the first the weight satisfies is timed) and block shapes tried. */
     static final List<String> NM = List.of("1:8", "1:4", "2:8", "2:4", "4:8");   // fewest stored slots first
     static final List<String> BLOCKS = List.of("block4x4", "block8x8", "block1x16", "block16x1", "block2x2");
@@ -79,6 +81,8 @@ public final class FormatChooser {
 
     private final Goal goal;
     private final Timer timer;
+    /** Base format names (no "-int8") never offered as candidates. */
+    private final java.util.Set<String> excluded;
 
     /** @param budgetMillis rough time to spend timing each candidate */
     public FormatChooser(Goal goal, double budgetMillis) {
@@ -87,8 +91,26 @@ public final class FormatChooser {
 
     /** A chooser that takes its timings from the given timer. */
     public FormatChooser(Goal goal, Timer timer) {
+        this(goal, timer, java.util.Set.of());
+    }
+
+    private FormatChooser(Goal goal, Timer timer, java.util.Set<String> excluded) {
         this.goal = goal;
         this.timer = timer;
+        this.excluded = excluded;
+    }
+
+    /**
+     * This chooser without the given formats among its candidates (base names such as "sell"), for a
+     * caller that cannot store or run them; dense is always a candidate.
+     */
+    public FormatChooser excluding(String... formats) {
+        java.util.Set<String> all = new java.util.HashSet<>(excluded);
+        for (String f : formats) {
+            if (f.equals("dense")) throw new IllegalArgumentException("dense is always a candidate");
+            all.add(f);
+        }
+        return new FormatChooser(goal, timer, java.util.Set.copyOf(all));
     }
 
     /**
@@ -152,15 +174,15 @@ public final class FormatChooser {
         return pick(candidates, batch1, batchN, positions, positions * servingBatch, dense);
     }
 
-    /** Every format that can hold the weight: dense, and if it has zeros CSR, bitmask, the sparsest N:M it fits, and well-filled blocks. */
-    private static List<WeightMatrix> candidates(float[] dense, int rows, int cols, boolean int8) {
+    /** Every format that can hold the weight: dense, and if it has zeros CSR, bitmask, sliced ELL, the sparsest N:M it fits, and well-filled blocks. */
+    private List<WeightMatrix> candidates(float[] dense, int rows, int cols, boolean int8) {
         List<WeightMatrix> candidates = new ArrayList<>();
         candidates.add(WeightFormats.encode("dense", dense, rows, cols, int8));
         long nnz = nonzeros(dense);
         if (nnz < (long) rows * cols) {
-            candidates.add(WeightFormats.encode("csr", dense, rows, cols, int8));
-            candidates.add(WeightFormats.encode("bitmask", dense, rows, cols, int8));
+            for (String f : UNSTRUCTURED) if (!excluded.contains(f)) candidates.add(WeightFormats.encode(f, dense, rows, cols, int8));
             for (String nm : NM) {
+                if (excluded.contains(nm)) continue;
                 try {
                     candidates.add(WeightFormats.encode(nm, dense, rows, cols, int8));
                     break;
@@ -169,6 +191,7 @@ public final class FormatChooser {
                 }
             }
             for (String b : BLOCKS) {
+                if (excluded.contains(b)) continue;
                 WeightMatrix m = WeightFormats.encode(b, dense, rows, cols, int8);
                 if (nnz > 0 && (double) nnz / m.nonzeros() >= MIN_BLOCK_FILL) candidates.add(m);
             }

@@ -92,7 +92,7 @@ class FormatChooserTest {
     void theFastestFormatForTheGoalWins() {
         float[] w = twoOfFour();
         Map<String, double[]> t = Map.of("dense", new double[] {10, 20}, "csr", new double[] {6, 9}, "bitmask", new double[] {8, 12},
-                "2:4", new double[] {4, 15}, "block16x1", new double[] {7, 11});
+                "sell", new double[] {9, 13}, "2:4", new double[] {4, 15}, "block16x1", new double[] {7, 11});
         List<String> calls = new ArrayList<>();
         FormatChooser.Choice latency = new FormatChooser(FormatChooser.Goal.LATENCY, fake(t, calls)).choose(w, 16, 32, false, 1, 8);
         assertEquals("2:4", latency.matrix().format(), latency.reason());
@@ -101,6 +101,13 @@ class FormatChooserTest {
         assertTrue(latency.reason().contains("2.50x"), latency.reason());
         FormatChooser.Choice throughput = new FormatChooser(FormatChooser.Goal.THROUGHPUT, fake(t, calls)).choose(w, 16, 32, false, 1, 8);
         assertEquals("csr", throughput.matrix().format(), throughput.reason());
+        // Excluded formats are not candidates (the fake fails on a format it has no timing for).
+        Map<String, double[]> noSell = new HashMap<>(t);
+        noSell.remove("sell");
+        FormatChooser.Choice without = new FormatChooser(FormatChooser.Goal.LATENCY, fake(noSell, new ArrayList<>())).excluding("sell")
+                .choose(w, 16, 32, false, 1, 8);
+        assertEquals(List.of("dense", "csr", "bitmask", "2:4", "block16x1"), without.candidates().stream().map(FormatChooser.Candidate::format).toList());
+        assertThrows(IllegalArgumentException.class, () -> new FormatChooser(FormatChooser.Goal.LATENCY, fake(t, calls)).excluding("dense"));
         for (FormatChooser.Candidate c : throughput.candidates()) {
             assertEquals(t.get(c.format())[0], c.microsBatch1(), c.format());
             assertEquals(t.get(c.format())[1], c.microsBatchN(), c.format());
@@ -111,12 +118,12 @@ class FormatChooserTest {
     void aClearlyFasterFormatWinsWhateverItsSizeAndNearTiesGoToTheSmallest() {
         float[] w = twoOfFour();
         Map<String, double[]> denseFastest = new HashMap<>(Map.of("dense", new double[] {5, 5}, "csr", new double[] {10, 10},
-                "bitmask", new double[] {10, 10}, "2:4", new double[] {10, 10}, "block16x1", new double[] {10, 10}));
+                "bitmask", new double[] {10, 10}, "sell", new double[] {10, 10}, "2:4", new double[] {10, 10}, "block16x1", new double[] {10, 10}));
         assertEquals("dense", new FormatChooser(FormatChooser.Goal.LATENCY, fake(denseFastest, new ArrayList<>())).choose(w, 16, 32, false, 1, 8)
                 .matrix().format());
         // Every format within 3% of the others: the fewest bytes win, even against a slightly faster one.
         Map<String, double[]> tie = new HashMap<>(Map.of("dense", new double[] {10, 10}, "csr", new double[] {10.2, 10},
-                "bitmask", new double[] {10.1, 10}, "2:4", new double[] {10.25, 10}, "block16x1", new double[] {10.15, 10}));
+                "bitmask", new double[] {10.1, 10}, "sell", new double[] {10.05, 10}, "2:4", new double[] {10.25, 10}, "block16x1", new double[] {10.15, 10}));
         FormatChooser.Choice c = new FormatChooser(FormatChooser.Goal.LATENCY, fake(tie, new ArrayList<>())).choose(w, 16, 32, false, 1, 8);
         FormatChooser.Candidate smallest = c.candidates().stream().min(java.util.Comparator.comparingLong(FormatChooser.Candidate::bytes)).orElseThrow();
         assertEquals(smallest.format(), c.matrix().format(), c.candidates().toString());
@@ -132,7 +139,7 @@ class FormatChooserTest {
         float[] w = twoOfFour();   // 16 outputs × (8 channels · 2 · 2)
         jprune.nn.layers.Conv2d conv = new jprune.nn.layers.Conv2d(8, 16, 2, 1, 0, true, new Rng(4));
         Map<String, double[]> t = Map.of("dense", new double[] {10, 20}, "csr", new double[] {6, 30}, "bitmask", new double[] {8, 12},
-                "2:4", new double[] {7, 15}, "block16x1", new double[] {9, 11});
+                "sell", new double[] {9.5, 14}, "2:4", new double[] {7, 15}, "block16x1", new double[] {9, 11});
         for (boolean int8 : new boolean[] {false, true}) {
             List<String> calls = new ArrayList<>();
             FormatChooser.Timer runningFake = (formats, products, columns, batch1) -> {

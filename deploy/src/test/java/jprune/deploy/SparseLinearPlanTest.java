@@ -38,7 +38,11 @@ class SparseLinearPlanTest {
 
     @Test
     void aCompressedModelRunsInAPlanAsItRunsAlone() {
-        Module m = compressed(new String[] {"csr", "bitmask", "dense"}, 3);
+        for (String[] formats : new String[][] {{"csr", "bitmask", "dense"}, {"sell", "sell", "dense"}}) runsAsAlone(formats);
+    }
+
+    private static void runsAsAlone(String[] formats) {
+        Module m = compressed(formats, 3);
         InferencePlan plan = InferencePlan.compile(m, 1, 28, 28);
         // Sparse layers run their own kernels; a dense one runs as the plan's linear kernel.
         assertTrue(plan.toString().contains("SparseLinear 784→300 + relu") && plan.toString().contains("SparseLinear (dense) 100→10"), plan.toString());

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * Format names to formats: encodes a dense weight matrix in the format a name asks for. Names are
- * "dense", "csr", "bitmask", "N:M" (e.g. "2:4", 1 ≤ N < M ≤ 16) and "blockRxC" (e.g. "block4x4",
+ * "dense", "csr", "bitmask", "sell" (sliced ELL, {@link SlicedEllMatrix}), "N:M" (e.g. "2:4", 1 ≤ N < M ≤ 16) and "blockRxC" (e.g. "block4x4",
  * sides 1 to {@value BlockSparseMatrix#MAX_BLOCK}); an "-int8" suffix on the name is accepted as
  * another way to ask for int8 values.
  */
@@ -13,7 +13,7 @@ public final class WeightFormats {
     private WeightFormats() {}
 
     /** What {@link #encode} accepts, for messages and help texts. */
-    public static final String ALLOWED = "dense, csr, bitmask, N:M (e.g. 2:4, 1 <= N < M <= 16), blockRxC (e.g. block4x4)";
+    public static final String ALLOWED = "dense, csr, bitmask, sell, N:M (e.g. 2:4, 1 <= N < M <= 16), blockRxC (e.g. block4x4)";
 
     private static final Pattern NM = Pattern.compile("(\\d{1,2}):(\\d{1,2})");
     private static final Pattern BLOCK = Pattern.compile("block(\\d{1,3})x(\\d{1,3})");
@@ -46,6 +46,8 @@ public final class WeightFormats {
                 return int8 ? CsrMatrix.int8(dense, rows, cols) : CsrMatrix.of(dense, rows, cols);
             case "bitmask":
                 return int8 ? BitmaskMatrix.int8(dense, rows, cols) : BitmaskMatrix.of(dense, rows, cols);
+            case "sell":
+                return int8 ? SlicedEllMatrix.int8(dense, rows, cols) : SlicedEllMatrix.of(dense, rows, cols);
             default:
                 break;
         }

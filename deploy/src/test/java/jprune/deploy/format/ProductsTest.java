@@ -30,11 +30,11 @@ class ProductsTest {
     private static final double[] DENSITIES = {0, 0.02, 0.1, 0.5, 1.0};
     private static final int[] BATCHES = {1, 3, 17, 40, 64};
     /**
-     * Formats with a vector path (dense, csr, bitmask, 2:4, 4:8, 8:16, block4x4, block8x8, block2x8,
+     * Formats with a vector path (dense, csr, bitmask, sell, 2:4, 4:8, 8:16, block4x4, block8x8, block2x8,
      * block1x32) and with only the scalar one (1:4, 3:8, block3x5, block1x4), so both are covered
      * whatever the machine's vector width.
      */
-    static final String[] FORMATS = {"dense", "csr", "bitmask", "2:4", "4:8", "8:16", "1:4", "3:8",
+    static final String[] FORMATS = {"dense", "csr", "bitmask", "sell", "2:4", "4:8", "8:16", "1:4", "3:8",
             "block4x4", "block8x8", "block2x8", "block1x32", "block3x5", "block1x4"};
 
     private final int savedThreads = Parallel.threads();

@@ -19,7 +19,7 @@ import net.jqwik.api.constraints.IntRange;
 class RoundTripProperties {
     @Provide
     Arbitrary<String> formats() {
-        return Arbitraries.of("dense", "csr", "bitmask", "2:4", "4:8", "1:3", "7:16", "block1x1", "block4x4", "block3x5",
+        return Arbitraries.of("dense", "csr", "bitmask", "sell", "2:4", "4:8", "1:3", "7:16", "block1x1", "block4x4", "block3x5",
                 "block2x8", "block16x1");
     }
 
@@ -30,6 +30,7 @@ class RoundTripProperties {
         float[] d = Fixtures.forFormat(new Rng(seed), format, rows, cols, density);
         WeightMatrix w = WeightFormats.encode(format, d, rows, cols, false);
         Fixtures.assertSameValues(w.toDense(), d, w.format());
+        if (!rebuildable(w)) return;
         Fixtures.assertSameValues(rebuild(w).toDense(), d, w.format() + " rebuilt from its arrays");
         assertEquals(format.startsWith("dense") ? (long) rows * cols : w.nonzeros(), rebuild(w).nonzeros());
     }
@@ -45,7 +46,7 @@ class RoundTripProperties {
         WeightMatrix w = WeightFormats.encode(format, d, rows, cols, true);
         float[] want = Fixtures.dequantized(d, rows, cols);
         Fixtures.assertSameValues(w.toDense(), want, w.format());
-        Fixtures.assertSameValues(rebuild(w).toDense(), want, w.format() + " rebuilt from its arrays");
+        if (rebuildable(w)) Fixtures.assertSameValues(rebuild(w).toDense(), want, w.format() + " rebuilt from its arrays");
     }
 
     @Property(tries = 100)
@@ -58,6 +59,14 @@ class RoundTripProperties {
         for (String f : new String[] {"dense", "csr", "bitmask", "block2x2"}) {
             Fixtures.assertSameValues(WeightFormats.encode(f, d, rows, cols, false).toDense(), d, f);
         }
+    }
+
+    /**
+     * Sliced ELL has no raw-array factory: its layout depends on the machine's vector width, so a file
+     * stores the positions and values, and the layout is built from them (as from a dense array).
+     */
+    static boolean rebuildable(WeightMatrix w) {
+        return !(w instanceof SlicedEllMatrix);
     }
 
     /** The matrix rebuilt from its public raw-array accessors through the validating factories. */

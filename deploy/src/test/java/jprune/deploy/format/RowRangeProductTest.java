@@ -16,7 +16,7 @@ class RowRangeProductTest {
     @Test
     void rowRangesAddUpToTheWholeProductBitForBit() {
         Rng rng = new Rng(21);
-        for (String format : new String[] {"dense", "csr", "bitmask", "2:4", "4:8", "1:4"}) {
+        for (String format : new String[] {"dense", "csr", "bitmask", "sell", "2:4", "4:8", "1:4"}) {
             for (boolean int8 : new boolean[] {false, true}) {
                 int rows = 157, cols = 1000;
                 WeightMatrix w = WeightFormats.encode(format, Fixtures.forFormat(rng, format, rows, cols, 0.5), rows, cols, int8);

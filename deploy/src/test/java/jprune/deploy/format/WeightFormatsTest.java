@@ -15,6 +15,7 @@ class WeightFormatsTest {
         assertInstanceOf(DenseMatrix.class, WeightFormats.encode("dense", D, 2, 4, false));
         assertInstanceOf(CsrMatrix.class, WeightFormats.encode("csr", D, 2, 4, false));
         assertInstanceOf(BitmaskMatrix.class, WeightFormats.encode("bitmask", D, 2, 4, false));
+        assertInstanceOf(SlicedEllMatrix.class, WeightFormats.encode("sell", D, 2, 4, false));
         NmMatrix nm = assertInstanceOf(NmMatrix.class, WeightFormats.encode("2:4", D, 2, 4, false));
         assertEquals(2, nm.n());
         assertEquals(4, nm.m());
@@ -25,7 +26,7 @@ class WeightFormatsTest {
 
     @Test
     void formatNamesRoundTripThroughTheRegistry() {
-        for (String f : new String[] {"dense", "csr", "bitmask", "2:4", "3:8", "block4x4", "block1x16"}) {
+        for (String f : new String[] {"dense", "csr", "bitmask", "sell", "2:4", "3:8", "block4x4", "block1x16"}) {
             for (boolean int8 : new boolean[] {false, true}) {
                 WeightMatrix w = WeightFormats.encode(f, D, 2, 4, int8);
                 assertEquals(int8 ? f + "-int8" : f, w.format());
@@ -39,7 +40,7 @@ class WeightFormatsTest {
     void unknownNamesListTheAllowedOnes() {
         for (String bad : new String[] {"coo", "", "2:", "block4", "blockAxB", "csr32", "100:200"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WeightFormats.encode(bad, D, 2, 4, false));
-            assertTrue(e.getMessage().contains("allowed: dense, csr, bitmask, N:M"), e.getMessage());
+            assertTrue(e.getMessage().contains("allowed: dense, csr, bitmask, sell, N:M"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> WeightFormats.encode(null, D, 2, 4, false));
     }

@@ -34,6 +34,8 @@ public final class LmCompressor {
         public Settings {
             if (format == null) throw new IllegalArgumentException("no format given");
             if (!format.equals("auto")) WeightFormats.encode(format, new float[] {1f}, 1, 1, false);   // rejects unknown names
+            if (format.trim().toLowerCase(java.util.Locale.ROOT).replace("-int8", "").equals("sell"))
+                throw new IllegalArgumentException("format sell has no packed-checkpoint form (its layout depends on the machine's vector width); use csr");
             if (!(budgetMillis > 0)) throw new IllegalArgumentException("timing budget must be > 0 ms");
         }
     }
@@ -65,7 +67,9 @@ public final class LmCompressor {
      */
     public static List<Layer> compress(HfCheckpoint src, DecoderModel model, Settings settings, Path dir, PrintStream log) throws IOException {
         if (!PackedWeights.listed(src).isEmpty()) throw new IllegalArgumentException(src.dir() + " is already compressed");
-        FormatChooser chooser = new FormatChooser(FormatChooser.Goal.LATENCY, settings.budgetMillis());
+        // No sliced ELL: a packed checkpoint has no form for it (its layout depends on the vector width), and
+        // decoding streams the weights from memory, where its padding makes it slower than CSR.
+        FormatChooser chooser = new FormatChooser(FormatChooser.Goal.LATENCY, settings.budgetMillis()).excluding("sell");
         Map<String, WeightMatrix> packed = new LinkedHashMap<>();
         List<Layer> layers = new ArrayList<>();
         for (Projection p : model.blockProjections()) {

@@ -120,6 +120,7 @@ class LmCompressorTest {
                     () -> LmCompressor.compress(ck, model, new LmCompressor.Settings("2:4", false, false, null, 5), tmp.resolve("x"), null));
             assertTrue(e.getMessage().contains("h.0.attn.c_attn") && e.getMessage().contains("2:4"), e.getMessage());
             assertThrows(IllegalArgumentException.class, () -> new LmCompressor.Settings("zip", false, false, null, 5));
+            assertThrows(IllegalArgumentException.class, () -> new LmCompressor.Settings("sell-int8", false, false, null, 5));
             var none = assertThrows(IllegalArgumentException.class, () -> LmCompressor.compress(ck, model,
                     new LmCompressor.Settings("csr", false, false, java.util.regex.Pattern.compile("nothing"), 5), tmp.resolve("y"), null));
             assertTrue(none.getMessage().contains("matches no projection"), none.getMessage());
