@@ -6,7 +6,6 @@ import static jprune.deploy.format.FormatSpecies.F;
 import static jprune.deploy.format.FormatSpecies.I;
 import static jprune.deploy.format.FormatSpecies.L;
 
-import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -114,57 +113,32 @@ final class SlicedEllKernels {
     }
 
     /**
-     * Batched product of slices [sFrom, sTo): each slice's rows decoded into (column, weight) pairs,
-     * padding left out, in step order, then {@link SparseRowKernels#rows}. counts[(s·panels + p)·L +
-     * lane] is how many of the steps of slice s, panel p hold a real weight of that lane's row (they
-     * come first); maxSliceSteps bounds a slice's steps (the scratch size).
+     * Reference for a batched product over the slots: each row's real weights (padding, which is zero,
+     * left out) in step order, then {@link SparseRowKernels#rowsScalar}. The matrix itself computes
+     * batches from its CSR rows; this checks them against the slots.
      */
-    static void gemm(int[] stepStart, byte[] counts, int panels, int rows, byte[] col, float[] v, byte[] q, float[] scale,
-                     int maxSliceSteps, MemorySegment x, int batch, float[] y, int sFrom, int sTo) {
-        Scratch scratch = Scratch.get();
-        int size = maxSliceSteps * L;
-        int[] c = scratch.ints(size);
-        float[] w = scratch.floats(size);
-        int[] rowStart = new int[L + 1];
-        for (int s = sFrom; s < sTo; s++) {
-            int n = Math.min(L, rows - s * L);
-            decode(stepStart, counts, panels, L, col, v, q, s, n, c, w, rowStart);
-            SparseRowKernels.rows(n, rowStart, c, w, 0, scale, s * L, x, batch, y);
-        }
-    }
-
-    /**
-     * Slice s's first n rows as (column, weight) pairs into c and w, row by row in step order,
-     * padding left out (each row's real weights in a panel are its first steps there, counts says how
-     * many).
-     */
-    private static void decode(int[] stepStart, byte[] counts, int panels, int lanes, byte[] col, float[] v, byte[] q, int s, int n,
-                               int[] c, float[] w, int[] rowStart) {
-        int k = 0, width = 2 * lanes;
-        for (int lane = 0; lane < n; lane++) {
-            rowStart[lane] = k;
-            for (int p = 0; p < panels; p++) {
-                int at = stepStart[s * panels + p] * lanes + lane, base = p * width;
-                for (int j = counts[(s * panels + p) * lanes + lane]; j > 0; j--, at += lanes, k++) {
-                    c[k] = base + col[at];
-                    w[k] = q != null ? q[at] : v[at];
-                }
-            }
-        }
-        rowStart[n] = k;
-    }
-
-    /** Reference for {@link #gemm}: {@link SparseRowKernels#rowsScalar} over the same decoded pairs. */
-    static void gemmScalar(int[] stepStart, byte[] counts, int panels, int lanes, int rows, byte[] col, float[] w, float[] scale,
-                           float[] x, int batch, float[] y) {
-        int slices = (stepStart.length - 1) / panels;
+    static void gemmScalar(int[] stepStart, int panels, int lanes, int rows, byte[] col, float[] w, float[] scale, float[] x,
+                           int batch, float[] y) {
+        int slices = (stepStart.length - 1) / panels, width = 2 * lanes;
         for (int s = 0; s < slices; s++) {
             int n = Math.min(lanes, rows - s * lanes);
             int steps = stepStart[(s + 1) * panels] - stepStart[s * panels];
             int[] c = new int[steps * lanes];
             float[] wt = new float[steps * lanes];
-            int[] rowStart = new int[lanes + 1];
-            decode(stepStart, counts, panels, lanes, col, w, null, s, n, c, wt, rowStart);
+            int[] rowStart = new int[n + 1];
+            int k = 0;
+            for (int lane = 0; lane < n; lane++) {
+                rowStart[lane] = k;
+                for (int p = 0; p < panels; p++) {
+                    for (int st = stepStart[s * panels + p]; st < stepStart[s * panels + p + 1]; st++) {
+                        int at = st * lanes + lane;
+                        if (w[at] == 0) continue;
+                        c[k] = p * width + col[at];
+                        wt[k++] = w[at];
+                    }
+                }
+            }
+            rowStart[n] = k;
             SparseRowKernels.rowsScalar(n, rowStart, c, wt, scale, s * lanes, x, batch, y);
         }
     }
