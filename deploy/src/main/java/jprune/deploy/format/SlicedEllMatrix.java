@@ -42,7 +42,6 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
     /** Scales padded to whole slices (int8), or null. */
     private final float[] paddedScales;
     private final long nonzeros;
-    private final int maxSliceSteps;
 
     private SlicedEllMatrix(int rows, int cols, int lanes, int[] stepStart, byte[] columns, float[] values,
                             byte[] quantized, float[] scales, long nonzeros, CsrMatrix batchRows) {
@@ -52,10 +51,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         this.panels = ceilDiv(cols, 2 * lanes);
         this.stepStart = stepStart;
         this.sliceStart = new int[slices + 1];
-        int max = 0;
         for (int s = 0; s <= slices; s++) sliceStart[s] = stepStart[s * panels];
-        for (int s = 0; s < slices; s++) max = Math.max(max, sliceStart[s + 1] - sliceStart[s]);
-        this.maxSliceSteps = max;
         this.columns = columns;
         this.batchRows = batchRows;
         this.paddedScales = scales == null ? null : java.util.Arrays.copyOf(scales, slices * lanes);
