@@ -53,8 +53,8 @@ final class ScalarProducts {
             }
             case SlicedEllMatrix m -> {
                 float[] s = m.isInt8() ? m.scalesView() : null;
-                if (batch == 1) SlicedEllKernels.gemvScalar(m.stepStartView(), m.panels(), m.lanes(), m.columnsView(), m.weights(), s, x, m.cols(), y, 0, rows);
-                else SlicedEllKernels.gemmScalar(m.stepStartView(), m.panels(), m.lanes(), rows, m.columnsView(), m.weights(), s, x, batch, y);
+                if (batch == 1) SlicedEllKernels.gemvScalar(m.stepStartView(), m.panels(), m.lanes(), m.positionView(), m.columnsView(), m.weights(), s, x, m.cols(), y, 0, rows);
+                else SlicedEllKernels.gemmScalar(m.stepStartView(), m.panels(), m.lanes(), m.orderView(), m.columnsView(), m.weights(), s, x, batch, y);
             }
             case BlockSparseMatrix m -> {
                 int br = m.blockRows(), bc = m.blockCols(), nbr = BlockSparseMatrix.ceilDiv(rows, br);

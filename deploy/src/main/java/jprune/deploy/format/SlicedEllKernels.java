@@ -30,11 +30,12 @@ final class SlicedEllKernels {
     private static final VectorOperators.Conversion<Byte, Integer> ZB2I = VectorOperators.ZERO_EXTEND_B2I;
 
     /**
-     * Slices [sFrom, sTo) of y = W·x, writing only rows [rowFrom, rowTo) of y. xp is x copied into
-     * panels·2L floats (zeros past the last column); v fp32 values or null, q int8 values or null
-     * (then scale, padded to whole slices, multiplies each row's sum). lanes: L floats of scratch.
+     * Slices [sFrom, sTo) of y = W·x, writing only rows [rowFrom, rowTo) of y. Lane l of slice s is row
+     * order[s·L + l] (−1: no row). xp is x copied into panels·2L floats (zeros past the last column);
+     * v fp32 values or null, q int8 values or null (then scale, by lane like order, multiplies each
+     * row's sum). lanes: L floats of scratch.
      */
-    static void gemv(int[] stepStart, int panels, byte[] col, float[] v, byte[] q, float[] scale, float[] xp,
+    static void gemv(int[] stepStart, int panels, int[] order, byte[] col, float[] v, byte[] q, float[] scale, float[] xp,
                      float[] y, int sFrom, int sTo, int rowFrom, int rowTo, float[] lanes) {
         int width = 2 * L;
         for (int s = sFrom; s < sTo; s++) {
@@ -74,12 +75,10 @@ final class SlicedEllKernels {
             }
             FloatVector sum = a0.add(a1);
             if (scale != null) sum = sum.mul(FloatVector.fromArray(F, scale, s * L));
-            int r0 = s * L;
-            if (r0 >= rowFrom && r0 + L <= rowTo) {
-                sum.intoArray(y, r0);
-            } else {
-                sum.intoArray(lanes, 0);
-                for (int r = Math.max(r0, rowFrom), end = Math.min(r0 + L, rowTo); r < end; r++) y[r] = lanes[r - r0];
+            sum.intoArray(lanes, 0);
+            for (int l = 0; l < L; l++) {
+                int r = order[s * L + l];
+                if (r >= rowFrom && r < rowTo) y[r] = lanes[l];
             }
         }
     }
@@ -88,11 +87,11 @@ final class SlicedEllKernels {
      * Reference for {@link #gemv}, lane by lane in the same order (the same two chains of fused
      * multiply-adds, the same final addition and scaling): bit-identical to it.
      */
-    static void gemvScalar(int[] stepStart, int panels, int lanes, byte[] col, float[] w, float[] scale, float[] x, int cols,
-                           float[] y, int rowFrom, int rowTo) {
+    static void gemvScalar(int[] stepStart, int panels, int lanes, int[] position, byte[] col, float[] w, float[] scale, float[] x,
+                           int cols, float[] y, int rowFrom, int rowTo) {
         int width = 2 * lanes;
         for (int r = rowFrom; r < rowTo; r++) {
-            int s = r / lanes, lane = r % lanes;
+            int s = position[r] / lanes, lane = position[r] % lanes;
             float a0 = 0, a1 = 0;
             for (int p = 0; p < panels; p++) {
                 int st = stepStart[s * panels + p], e = stepStart[s * panels + p + 1];
@@ -117,18 +116,17 @@ final class SlicedEllKernels {
      * left out) in step order, then {@link SparseRowKernels#rowsScalar}. The matrix itself computes
      * batches from its CSR rows; this checks them against the slots.
      */
-    static void gemmScalar(int[] stepStart, int panels, int lanes, int rows, byte[] col, float[] w, float[] scale, float[] x,
+    static void gemmScalar(int[] stepStart, int panels, int lanes, int[] order, byte[] col, float[] w, float[] scale, float[] x,
                            int batch, float[] y) {
         int slices = (stepStart.length - 1) / panels, width = 2 * lanes;
         for (int s = 0; s < slices; s++) {
-            int n = Math.min(lanes, rows - s * lanes);
             int steps = stepStart[(s + 1) * panels] - stepStart[s * panels];
-            int[] c = new int[steps * lanes];
-            float[] wt = new float[steps * lanes];
-            int[] rowStart = new int[n + 1];
-            int k = 0;
-            for (int lane = 0; lane < n; lane++) {
-                rowStart[lane] = k;
+            for (int lane = 0; lane < lanes; lane++) {
+                int row = order[s * lanes + lane];
+                if (row < 0) continue;
+                int[] c = new int[steps];
+                float[] wt = new float[steps];
+                int k = 0;
                 for (int p = 0; p < panels; p++) {
                     for (int st = stepStart[s * panels + p]; st < stepStart[s * panels + p + 1]; st++) {
                         int at = st * lanes + lane;
@@ -137,9 +135,8 @@ final class SlicedEllKernels {
                         wt[k++] = w[at];
                     }
                 }
+                SparseRowKernels.rowsScalar(1, new int[] {0, k}, c, wt, scale, row, x, batch, y);
             }
-            rowStart[n] = k;
-            SparseRowKernels.rowsScalar(n, rowStart, c, wt, scale, s * lanes, x, batch, y);
         }
     }
 }

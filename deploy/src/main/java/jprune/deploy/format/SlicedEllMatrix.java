@@ -4,8 +4,11 @@ import jprune.tensor.VectorPolicy;
 
 /**
  * Sliced ELLPACK in column panels ("sell"): rows in slices of L (the vector width in floats, one row
- * per lane), columns in panels of 2L. Within each slice and panel, step k holds every row's k-th
- * nonzero in that panel: L values (fp32, or int8 with a scale per row, {@link Int8Rows}) and L
+ * per lane), columns in panels of 2L. Within each window of {@value #WINDOW_SLICES} slices the rows
+ * are sorted by their number of nonzeros (most first, ties by index) before they are cut into slices,
+ * so a slice's rows are alike in length (the σ of SELL-C-σ): a magnitude-pruned lenet-300-100 fc1,
+ * whose rows keep from few to many weights, fills 0.41 of its slots sorted and 0.30 unsorted. Within each slice
+ * and panel, step k holds every row's k-th nonzero in that panel: L values (fp32, or int8 with a scale per row, {@link Int8Rows}) and L
  * one-byte columns within the panel; a row with fewer nonzeros there than the slice's busiest row
  * gets zero weights (at the panel's first column). The steps of slice s, panel p are
  * stepStart[s·panels + p] to stepStart[s·panels + p + 1].
@@ -24,8 +27,15 @@ import jprune.tensor.VectorPolicy;
  * zero weights add nothing to a product with finite inputs.
  */
 public final class SlicedEllMatrix extends StoredValues implements RowRangeProduct {
+    /** Slices per window: rows are sorted by length within a window (WINDOW_SLICES × L rows). */
+    static final int WINDOW_SLICES = 8;
     /** Rows per slice (and lanes per step), fixed when the matrix was built. */
     private final int lanes;
+    /** The row in each lane: order[s·lanes + l] (−1 past the last row), and its inverse, position[row]. */
+    private final int[] order, position;
+    /** Each window's first step: windowStart[w] = stepStart[min(w·WINDOW_SLICES, slices)·panels]. */
+    private final int[] windowStart;
+    private final int windows;
     private final int slices, panels;
     private final int[] stepStart;
     /** Each slice's first step: sliceStart[s] = stepStart[s·panels], slices + 1 of them. */
@@ -39,22 +49,33 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
      * against CSR's 48.
      */
     private final CsrMatrix batchRows;
-    /** Scales padded to whole slices (int8), or null. */
+    /** Scales by lane, like {@link #order} (0 where no row), for the int8 kernel; or null. */
     private final float[] paddedScales;
     private final long nonzeros;
 
-    private SlicedEllMatrix(int rows, int cols, int lanes, int[] stepStart, byte[] columns, float[] values,
+    private SlicedEllMatrix(int rows, int cols, int lanes, int[] order, int[] stepStart, byte[] columns, float[] values,
                             byte[] quantized, float[] scales, long nonzeros, CsrMatrix batchRows) {
         super(rows, cols, values, quantized, scales);
         this.lanes = lanes;
+        this.order = order;
+        this.position = new int[rows];
+        for (int i = 0; i < order.length; i++) if (order[i] >= 0) position[order[i]] = i;
         this.slices = ceilDiv(rows, lanes);
         this.panels = ceilDiv(cols, 2 * lanes);
         this.stepStart = stepStart;
         this.sliceStart = new int[slices + 1];
         for (int s = 0; s <= slices; s++) sliceStart[s] = stepStart[s * panels];
+        this.windows = ceilDiv(slices, WINDOW_SLICES);
+        this.windowStart = new int[windows + 1];
+        for (int w = 0; w <= windows; w++) windowStart[w] = sliceStart[Math.min(w * WINDOW_SLICES, slices)];
         this.columns = columns;
         this.batchRows = batchRows;
-        this.paddedScales = scales == null ? null : java.util.Arrays.copyOf(scales, slices * lanes);
+        if (scales == null) {
+            this.paddedScales = null;
+        } else {
+            this.paddedScales = new float[order.length];
+            for (int i = 0; i < order.length; i++) paddedScales[i] = order[i] >= 0 ? scales[order[i]] : 0f;
+        }
         this.nonzeros = nonzeros;
     }
 
@@ -77,13 +98,16 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         int lanes = FormatSpecies.L, width = 2 * lanes;
         int slices = ceilDiv(rows, lanes), panels = ceilDiv(cols, width);
         float[] s = int8 ? Int8Rows.scales(dense, rows, cols) : null;
+        int[] order = order(dense, rows, cols, lanes, slices);
         // Steps of each (slice, panel): its busiest row's nonzeros in the panel.
         int[] stepStart = new int[slices * panels + 1];
         long steps = 0, nnz = 0;
         for (int sl = 0; sl < slices; sl++) {
             for (int p = 0; p < panels; p++) {
                 int most = 0;
-                for (int r = sl * lanes; r < Math.min(rows, sl * lanes + lanes); r++) {
+                for (int lane = 0; lane < lanes; lane++) {
+                    int r = order[sl * lanes + lane];
+                    if (r < 0) continue;
                     int n = 0;
                     for (int c = p * width, i = r * cols + c; c < Math.min(cols, p * width + width); c++, i++) if (dense[i] != 0) n++;
                     most = Math.max(most, n);
@@ -104,8 +128,9 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         for (int sl = 0; sl < slices; sl++) {
             for (int p = 0; p < panels; p++) {
                 int first = stepStart[sl * panels + p];
-                for (int r = sl * lanes; r < Math.min(rows, sl * lanes + lanes); r++) {
-                    int k = first, lane = r - sl * lanes;
+                for (int lane = 0; lane < lanes; lane++) {
+                    int r = order[sl * lanes + lane], k = first;
+                    if (r < 0) continue;
                     for (int c = p * width, i = r * cols + c; c < Math.min(cols, p * width + width); c++, i++) {
                         if (dense[i] == 0) continue;
                         int at = k++ * lanes + lane;
@@ -116,8 +141,28 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
                 }
             }
         }
-        return new SlicedEllMatrix(rows, cols, lanes, stepStart, col, v, q, s, nnz,
+        return new SlicedEllMatrix(rows, cols, lanes, order, stepStart, col, v, q, s, nnz,
                 int8 ? CsrMatrix.int8(dense, rows, cols) : CsrMatrix.of(dense, rows, cols));
+    }
+
+    /**
+     * The row in each lane: within each window of WINDOW_SLICES slices, the window's rows by number of
+     * nonzeros, most first (ties by index); −1 for the lanes past the last row.
+     */
+    private static int[] order(float[] dense, int rows, int cols, int lanes, int slices) {
+        int[] count = new int[rows];
+        for (int r = 0; r < rows; r++) for (int i = r * cols, end = i + cols; i < end; i++) if (dense[i] != 0) count[r]++;
+        int[] order = new int[slices * lanes];
+        java.util.Arrays.fill(order, -1);
+        int window = WINDOW_SLICES * lanes;
+        for (int w0 = 0; w0 < rows; w0 += window) {
+            int n = Math.min(window, rows - w0);
+            Integer[] rs = new Integer[n];
+            for (int i = 0; i < n; i++) rs[i] = w0 + i;
+            java.util.Arrays.sort(rs, (a, b) -> count[a] != count[b] ? Integer.compare(count[b], count[a]) : Integer.compare(a, b));
+            for (int i = 0; i < n; i++) order[w0 + i] = rs[i];
+        }
+        return order;
     }
 
     @Override
@@ -138,7 +183,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
     @Override
     public long bytes() {
         long slots = slots();
-        return slots * (isInt8() ? 2 : 5) + 4L * stepStart.length + (isInt8() ? 4L * rows : 0) + batchRows.bytes();
+        return slots * (isInt8() ? 2 : 5) + 4L * stepStart.length + 4L * order.length + (isInt8() ? 4L * rows : 0) + batchRows.bytes();
     }
 
     /** What one slot of the matrix-vector product costs, in multiply-adds of a dense product: a permute and an FMA, about one. */
@@ -154,8 +199,11 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
             return;
         }
         float[] xp = paddedX(x);
-        RowChunks.vector(slices, sliceStart, vectorWork(), lanes, rows, y, (out, from, to) ->
-                SlicedEllKernels.gemv(stepStart, panels, columns, values, quantized, paddedScales, xp, out, from, to, 0, rows,
+        int windowRows = WINDOW_SLICES * lanes;
+        // Shared out by windows: a window holds exactly its own rows, in some order.
+        RowChunks.vector(windows, windowStart, vectorWork(), windowRows, rows, y, (out, from, to) ->
+                SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, paddedScales, xp, out,
+                        from * WINDOW_SLICES, Math.min(slices, to * WINDOW_SLICES), from * windowRows, Math.min(rows, to * windowRows),
                         Scratch.get().lanes));
     }
 
@@ -164,11 +212,12 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         if (ScalarProducts.rowRange(this, x, y, from, to)) return;
         if (from == to) return;
         if (scalarOnly()) {
-            SlicedEllKernels.gemvScalar(stepStart, panels, lanes, columns, weights(), scales, x, cols, y, from, to);
+            SlicedEllKernels.gemvScalar(stepStart, panels, lanes, position, columns, weights(), scales, x, cols, y, from, to);
             return;
         }
-        SlicedEllKernels.gemv(stepStart, panels, columns, values, quantized, paddedScales, paddedX(x), y, from / lanes,
-                ceilDiv(to, lanes), from, to, Scratch.get().lanes);
+        int windowRows = WINDOW_SLICES * lanes;
+        SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, paddedScales, paddedX(x), y,
+                from / windowRows * WINDOW_SLICES, Math.min(slices, ceilDiv(to, windowRows) * WINDOW_SLICES), from, to, Scratch.get().lanes);
     }
 
     /** The vector kernels need byte vectors of L lanes (L ≥ 8); else (scalar policy, 128-bit vectors) the scalar reference computes the product. */
@@ -213,8 +262,9 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         for (int s = 0; s < slices; s++) {
             for (int p = 0; p < panels; p++) {
                 for (int st = stepStart[s * panels + p]; st < stepStart[s * panels + p + 1]; st++) {
-                    for (int lane = 0; lane < lanes && s * lanes + lane < rows; lane++) {
-                        int at = st * lanes + lane, r = s * lanes + lane;
+                    for (int lane = 0; lane < lanes; lane++) {
+                        int at = st * lanes + lane, r = order[s * lanes + lane];
+                        if (r < 0) continue;
                         float w = isInt8() ? Int8Rows.dequantize(quantized[at], scales[r]) : values[at];
                         if (w != 0) d[r * cols + p * width + columns[at]] = w;   // padding is zero: skip it
                     }
@@ -234,6 +284,14 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
 
     int[] stepStartView() {
         return stepStart;
+    }
+
+    int[] orderView() {
+        return order;
+    }
+
+    int[] positionView() {
+        return position;
     }
 
     byte[] columnsView() {
