@@ -5,19 +5,20 @@ import jprune.tensor.VectorPolicy;
 /**
  * Sliced ELLPACK in column panels ("sell"): rows in slices of L (the vector width in floats, one row
  * per lane), columns in panels of 2L. Within each window of {@value #WINDOW_SLICES} slices the rows
- * are sorted by their number of nonzeros (most first, ties by index) before they are cut into slices,
- * so a slice's rows are alike in length (the σ of SELL-C-σ): a magnitude-pruned lenet-300-100 fc1,
- * whose rows keep from few to many weights, fills 0.41 of its slots sorted and 0.30 unsorted. Within each slice
- * and panel, step k holds every row's k-th nonzero in that panel: L values (fp32, or int8 with a scale per row, {@link Int8Rows}) and L
- * one-byte columns within the panel; a row with fewer nonzeros there than the slice's busiest row
- * gets zero weights (at the panel's first column). The steps of slice s, panel p are
- * stepStart[s·panels + p] to stepStart[s·panels + p + 1].
+ * are sorted by their number of nonzeros (most first, ties by index) before they are cut into
+ * slices, so a slice's rows are alike in length (the σ of SELL-C-σ): a magnitude-pruned
+ * lenet-300-100 fc1, whose rows keep from few to many weights, fills 0.41 of its slots sorted and
+ * 0.30 unsorted. Within each slice and panel, step k holds every row's k-th nonzero in that panel:
+ * L values (fp32, or int8 with a scale per row, {@link Int8Rows}) and L one-byte columns within the
+ * panel; a row with fewer nonzeros there than the slice's busiest row gets zero weights (at the
+ * panel's first column). The steps of slice s, panel p are stepStart[s·panels + p] to
+ * stepStart[s·panels + p + 1].
  *
  * <p>What it is for: the matrix-vector product of a layer whose weights stay in cache (the
  * reference models' layers), where CSR pays a vector gather per L nonzeros; here a step is a
  * permute from two registers ({@link SlicedEllKernels}). What it costs: the padding. At 10% density
  * a slice's busiest row holds about twice the average in a 32-column panel, so a step's lanes are
- * about half real (0.49 at 300×784, 0.27 at 2%), and a nonzero takes about 10 bytes (fp32) where CSR
+ * about half real (random masks: 0.49 at 300×784, 0.27 at 2%), and a nonzero takes about 10 bytes (fp32) where CSR
  * takes 6: a layer streamed from memory is faster in CSR. {@link #bytes} counts the padding, since
  * the product reads it. Batched products run from a CSR copy of the rows ({@link CsrMatrix}), also
  * counted in {@link #bytes}. The layout depends on L, so the sums' order (and their last bits) does
@@ -50,7 +51,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
      */
     private final CsrMatrix batchRows;
     /** Scales by lane, like {@link #order} (0 where no row), for the int8 kernel; or null. */
-    private final float[] paddedScales;
+    private final float[] laneScales;
     private final long nonzeros;
 
     private SlicedEllMatrix(int rows, int cols, int lanes, int[] order, int[] stepStart, byte[] columns, float[] values,
@@ -71,10 +72,10 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         this.columns = columns;
         this.batchRows = batchRows;
         if (scales == null) {
-            this.paddedScales = null;
+            this.laneScales = null;
         } else {
-            this.paddedScales = new float[order.length];
-            for (int i = 0; i < order.length; i++) paddedScales[i] = order[i] >= 0 ? scales[order[i]] : 0f;
+            this.laneScales = new float[order.length];
+            for (int i = 0; i < order.length; i++) laneScales[i] = order[i] >= 0 ? scales[order[i]] : 0f;
         }
         this.nonzeros = nonzeros;
     }
@@ -202,7 +203,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         int windowRows = WINDOW_SLICES * lanes;
         // Shared out by windows: a window holds exactly its own rows, in some order.
         RowChunks.vector(windows, windowStart, vectorWork(), windowRows, rows, y, (out, from, to) ->
-                SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, paddedScales, xp, out,
+                SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, laneScales, xp, out,
                         from * WINDOW_SLICES, Math.min(slices, to * WINDOW_SLICES), from * windowRows, Math.min(rows, to * windowRows),
                         Scratch.get().lanes));
     }
@@ -216,7 +217,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
             return;
         }
         int windowRows = WINDOW_SLICES * lanes;
-        SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, paddedScales, paddedX(x), y,
+        SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, laneScales, paddedX(x), y,
                 from / windowRows * WINDOW_SLICES, Math.min(slices, ceilDiv(to, windowRows) * WINDOW_SLICES), from, to, Scratch.get().lanes);
     }
 
