@@ -71,7 +71,8 @@ final class ScalarProducts {
         }
     }
 
-    private static float[] widen(byte[] q) {
+    /** int8 weights as floats. */
+    static float[] widen(byte[] q) {
         float[] f = new float[q.length];
         for (int i = 0; i < q.length; i++) f[i] = q[i];
         return f;

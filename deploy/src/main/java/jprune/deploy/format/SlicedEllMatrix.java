@@ -39,8 +39,6 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
     private final int windows;
     private final int slices, panels;
     private final int[] stepStart;
-    /** Each slice's first step: sliceStart[s] = stepStart[s·panels], slices + 1 of them. */
-    private final int[] sliceStart;
     /** Column within its panel of every slot, with a vector of slack for the byte loads. */
     private final byte[] columns;
     /**
@@ -61,14 +59,12 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         this.order = order;
         this.position = new int[rows];
         for (int i = 0; i < order.length; i++) if (order[i] >= 0) position[order[i]] = i;
-        this.slices = ceilDiv(rows, lanes);
-        this.panels = ceilDiv(cols, 2 * lanes);
+        this.slices = Math.ceilDiv(rows, lanes);
+        this.panels = Math.ceilDiv(cols, 2 * lanes);
         this.stepStart = stepStart;
-        this.sliceStart = new int[slices + 1];
-        for (int s = 0; s <= slices; s++) sliceStart[s] = stepStart[s * panels];
-        this.windows = ceilDiv(slices, WINDOW_SLICES);
+        this.windows = Math.ceilDiv(slices, WINDOW_SLICES);
         this.windowStart = new int[windows + 1];
-        for (int w = 0; w <= windows; w++) windowStart[w] = sliceStart[Math.min(w * WINDOW_SLICES, slices)];
+        for (int w = 0; w <= windows; w++) windowStart[w] = stepStart[Math.min(w * WINDOW_SLICES, slices) * panels];
         this.columns = columns;
         this.batchRows = batchRows;
         if (scales == null) {
@@ -78,10 +74,6 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
             for (int i = 0; i < order.length; i++) laneScales[i] = order[i] >= 0 ? scales[order[i]] : 0f;
         }
         this.nonzeros = nonzeros;
-    }
-
-    private static int ceilDiv(int a, int b) {
-        return (a + b - 1) / b;
     }
 
     /** fp32 sliced ELL of a dense row-major array. */
@@ -97,7 +89,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
     private static SlicedEllMatrix build(float[] dense, int rows, int cols, boolean int8) {
         FormatChecks.dense(dense, rows, cols);
         int lanes = FormatSpecies.L, width = 2 * lanes;
-        int slices = ceilDiv(rows, lanes), panels = ceilDiv(cols, width);
+        int slices = Math.ceilDiv(rows, lanes), panels = Math.ceilDiv(cols, width);
         float[] s = int8 ? Int8Rows.scales(dense, rows, cols) : null;
         int[] order = order(dense, rows, cols, lanes, slices);
         // Steps of each (slice, panel): its busiest row's nonzeros in the panel.
@@ -178,7 +170,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
 
     /** Slots (steps × lanes), padding included: what the matrix-vector product reads. */
     public long slots() {
-        return (long) sliceStart[slices] * lanes;
+        return (long) stepStart[slices * panels] * lanes;
     }
 
     @Override
@@ -218,7 +210,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
         }
         int windowRows = WINDOW_SLICES * lanes;
         SlicedEllKernels.gemv(stepStart, panels, order, columns, values, quantized, laneScales, paddedX(x), y,
-                from / windowRows * WINDOW_SLICES, Math.min(slices, ceilDiv(to, windowRows) * WINDOW_SLICES), from, to, Scratch.get().lanes);
+                from / windowRows * WINDOW_SLICES, Math.min(slices, Math.ceilDiv(to, windowRows) * WINDOW_SLICES), from, to, Scratch.get().lanes);
     }
 
     /** The vector kernels need byte vectors of L lanes (L ≥ 8); else (scalar policy, 128-bit vectors) the scalar reference computes the product. */
@@ -250,10 +242,7 @@ public final class SlicedEllMatrix extends StoredValues implements RowRangeProdu
 
     /** The stored weights as floats (int8 widened), slot by slot, for the scalar references. */
     float[] weights() {
-        if (values != null) return values;
-        float[] f = new float[quantized.length];
-        for (int i = 0; i < f.length; i++) f[i] = quantized[i];
-        return f;
+        return values != null ? values : ScalarProducts.widen(quantized);
     }
 
     @Override

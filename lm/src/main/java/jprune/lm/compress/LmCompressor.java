@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import jprune.deploy.FormatChooser;
 import jprune.deploy.format.DenseMatrix;
+import jprune.deploy.format.SlicedEllMatrix;
 import jprune.deploy.format.WeightFormats;
 import jprune.deploy.format.WeightMatrix;
 import jprune.lm.hf.HfCheckpoint;
@@ -33,8 +34,8 @@ public final class LmCompressor {
     public record Settings(String format, boolean int8, boolean int8Head, Pattern layers, double budgetMillis) {
         public Settings {
             if (format == null) throw new IllegalArgumentException("no format given");
-            if (!format.equals("auto")) WeightFormats.encode(format, new float[] {1f}, 1, 1, false);   // rejects unknown names
-            if (format.trim().toLowerCase(java.util.Locale.ROOT).replace("-int8", "").equals("sell"))
+            // rejects unknown names
+            if (!format.equals("auto") && WeightFormats.encode(format, new float[] {1f}, 1, 1, false) instanceof SlicedEllMatrix)
                 throw new IllegalArgumentException("format sell has no packed-checkpoint form (its layout depends on the machine's vector width); use csr");
             if (!(budgetMillis > 0)) throw new IllegalArgumentException("timing budget must be > 0 ms");
         }
