@@ -179,8 +179,39 @@ public final class SparseBenchmark {
         return out;
     }
 
-    /** A format at one density, its copies encoded, waiting to be measured at every batch. */
-    private record Encoded(double density, List<WeightMatrix> copies) {
+    /**
+     * A format at one density, its copies encoded, waiting to be measured at every batch. Every call
+     * that uses the copies, whichever point it times, takes the next one in turn ({@link #take}), so
+     * a call never finds the copy another point's call has just read still in the cache. (With a
+     * counter per point, points whose counters happened to run in step read one copy back to back:
+     * on a VM with a large last-level cache dense then took 1.45 ms at some points and 2.1 ms at
+     * others, by chance, in every run.)
+     */
+    static final class Encoded {
+        private final double density;
+        private final List<WeightMatrix> copies;
+        private int next;
+
+        Encoded(double density, List<WeightMatrix> copies) {
+            this.density = density;
+            this.copies = copies;
+        }
+
+        double density() {
+            return density;
+        }
+
+        List<WeightMatrix> copies() {
+            return copies;
+        }
+
+        /** The copy after the one taken last (one thread times at a time). */
+        WeightMatrix take() {
+            WeightMatrix m = copies.get(next);
+            next = next + 1 == copies.size() ? 0 : next + 1;
+            return m;
+        }
+
         long bytes() {
             return copies.stream().mapToLong(WeightMatrix::bytes).sum();
         }
@@ -199,10 +230,10 @@ public final class SparseBenchmark {
         float[] full = new float[shape.rows() * shape.cols()];
         for (int i = 0; i < full.length; i++) full[i] = (float) rng.nextGaussian();
         // Dense stays alive throughout: every format is timed against it in interleaved rounds.
-        List<WeightMatrix> dense = copies("dense", full, shape, mode, STREAM_BYTES);
+        Encoded dense = new Encoded(1.0, copies("dense", full, shape, mode, STREAM_BYTES));
         long budget = groupBytes >= 0 ? groupBytes
-                : (long) (HEAP_SHARE * Runtime.getRuntime().maxMemory()) - new Encoded(1, dense).bytes() - 4L * full.length;
-        List<Encoded> group = new ArrayList<>(List.of(new Encoded(1.0, dense)));   // dense's own points go with the first group
+                : (long) (HEAP_SHARE * Runtime.getRuntime().maxMemory()) - dense.bytes() - 4L * full.length;
+        List<Encoded> group = new ArrayList<>(List.of(dense));   // dense's own points go with the first group
         long held = 0;
         for (double d : densities) {
             // Each format's weights are drawn just before it is encoded (one full-size array alive at a time), in a fixed order.
@@ -231,7 +262,7 @@ public final class SparseBenchmark {
     }
 
     /** Warms up and times every batch of every format in the group (dense itself, if listed), then reports them in order. */
-    private void measureGroup(Shape shape, List<Encoded> group, List<WeightMatrix> dense, int[] batches, String mode,
+    private void measureGroup(Shape shape, List<Encoded> group, Encoded dense, int[] batches, String mode,
                               List<Result> out, Consumer<Result> sink) {
         List<List<Runnable>> sets = new ArrayList<>();
         List<Encoded> of = new ArrayList<>();
@@ -245,13 +276,13 @@ public final class SparseBenchmark {
         progress.accept(String.format(java.util.Locale.ROOT, "%s %s: warming up %d points", shape.layer(), mode, group.size() * batches.length));
         // Dense is warmed up first at each batch (it is listed first when it is measured itself, and
         // warmed here otherwise), so it is warm when the formats are timed against it.
-        if (group.get(0).copies() != dense) for (int batch : batches) warm(cycling(dense, inputs.get(batch), new float[shape.rows() * batch], batch), batch);
+        if (group.get(0) != dense) for (int batch : batches) warm(cycling(dense, inputs.get(batch), new float[shape.rows() * batch], batch), batch);
         for (Encoded e : group) {
             for (int batch : batches) {
                 float[] x = inputs.get(batch);
-                Runnable call = cycling(e.copies(), x, new float[shape.rows() * batch], batch);
+                Runnable call = cycling(e, x, new float[shape.rows() * batch], batch);
                 warm(call, batch);
-                sets.add(e.copies() == dense ? List.of(call) : List.of(cycling(dense, x, new float[shape.rows() * batch], batch), call));
+                sets.add(e == dense ? List.of(call) : List.of(cycling(dense, x, new float[shape.rows() * batch], batch), call));
                 of.add(e);
                 batchOf.add(batch);
             }
@@ -259,8 +290,8 @@ public final class SparseBenchmark {
         int points = sets.size();
         List<Encoded> probed = scalingProbes(shape, group, dense, batches);
         for (Encoded e : probed) {
-            Runnable threads = cycling(e.copies(), inputs.get(1), new float[shape.rows()], 1);
-            Runnable one = cycling(e.copies(), inputs.get(1), new float[shape.rows()], 1);
+            Runnable threads = cycling(e, inputs.get(1), new float[shape.rows()], 1);
+            Runnable one = cycling(e, inputs.get(1), new float[shape.rows()], 1);
             sets.add(List.of(() -> Parallel.runAsChunk(one), threads));
         }
         progress.accept(String.format(java.util.Locale.ROOT, "%s %s: timing %d points together (about %.0f s)", shape.layer(), mode, sets.size(),
@@ -281,11 +312,11 @@ public final class SparseBenchmark {
      * and the group's CSR nearest 10% density; none without batch 1, with one thread or below
      * {@link #SCALING_MIN_WORK}. Their one-thread calls are warmed up by the all-threads ones.
      */
-    private static List<Encoded> scalingProbes(Shape shape, List<Encoded> group, List<WeightMatrix> dense, int[] batches) {
+    private static List<Encoded> scalingProbes(Shape shape, List<Encoded> group, Encoded dense, int[] batches) {
         if (Parallel.threads() < 2 || (long) shape.rows() * shape.cols() < SCALING_MIN_WORK || Arrays.stream(batches).noneMatch(b -> b == 1))
             return List.of();
         List<Encoded> out = new ArrayList<>();
-        if (group.get(0).copies() == dense) out.add(group.get(0));
+        if (group.get(0) == dense) out.add(group.get(0));
         List<Double> csr = group.stream().filter(e -> e.copies().get(0).format().startsWith("csr")).map(Encoded::density).toList();
         double d = scalingDensity(csr);
         group.stream().filter(e -> e.copies().get(0).format().startsWith("csr") && e.density() == d).findFirst().ifPresent(out::add);
@@ -334,15 +365,14 @@ public final class SparseBenchmark {
     }
 
     /** One product per call, moving through the copies in turn (streaming mode: past the cache). */
-    private static Runnable cycling(List<WeightMatrix> ms, float[] x, float[] y, int batch) {
-        int[] next = {0};
+    static Runnable cycling(Encoded e, float[] x, float[] y, int batch) {
         return () -> {
-            WeightMatrix m = ms.get(next[0]);
-            next[0] = next[0] + 1 == ms.size() ? 0 : next[0] + 1;
+            WeightMatrix m = e.take();
             if (batch == 1) m.multiplyVector(x, y);
             else m.multiplyBatch(x, batch, y);
         };
     }
+
 
     static float[] unstructured(float[] full, double density, Rng rng) {
         float[] w = full.clone();

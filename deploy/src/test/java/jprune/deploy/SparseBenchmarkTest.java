@@ -30,6 +30,26 @@ class SparseBenchmarkTest {
     }
 
     /**
+     * Every call on a matrix's copies takes the next copy, whichever point's call it is, so no call
+     * reads a copy that another point's call has just left in the cache. Each copy here holds its
+     * own weight, so the product says which copy a call used.
+     */
+    @Test
+    void callsFromEveryPointTakeTheCopiesInTurn() {
+        List<jprune.deploy.format.WeightMatrix> copies = new ArrayList<>();
+        for (int i = 0; i < 3; i++) copies.add(jprune.deploy.format.WeightFormats.encode("dense", new float[] {i + 1f}, 1, 1, false));
+        SparseBenchmark.Encoded shared = new SparseBenchmark.Encoded(1.0, copies);
+        float[] x = {1f}, ya = new float[1], yb = new float[1];
+        Runnable a = SparseBenchmark.cycling(shared, x, ya, 1), b = SparseBenchmark.cycling(shared, x, yb, 1);
+        List<Float> used = new ArrayList<>();
+        for (Runnable call : List.of(a, b, a, a, b, b)) {
+            call.run();
+            used.add(call == a ? ya[0] : yb[0]);
+        }
+        assertEquals(List.of(1f, 2f, 3f, 1f, 2f, 3f), used);
+    }
+
+    /**
      * When a shape's format copies do not fit the memory allowed at once, its points are timed in
      * turns (here each format alone, as a 1-byte allowance forces); the report is the same list.
      */
