@@ -138,5 +138,16 @@ final class BenchModelCommand implements Callable<Integer> {
         System.out.printf(Locale.ROOT, "%s: %.2fx at batch 1 (rounds %.2f-%.2f), %.2fx at batch 64 (rounds %.2f-%.2f)%n", verdict,
                 compared.speedupBatch1().median(), compared.speedupBatch1().min(), compared.speedupBatch1().max(),
                 compared.speedupBatch64().median(), compared.speedupBatch64().min(), compared.speedupBatch64().max());
+        InferenceComparison.Side base = sides.get(0);
+        java.util.List<String> split = new java.util.ArrayList<>();
+        if (compared.speedupBatch1().disagreesWith(base.latencyMsBatch1() / compared.latencyMsBatch1())) split.add("batch 1");
+        if (compared.speedupBatch64().disagreesWith(compared.throughputBatch64() / base.throughputBatch64())) split.add("batch 64");
+        if (!split.isEmpty()) System.out.println(disagreementNote("at " + String.join(" and ", split)));
+    }
+
+    /** The line a comparison prints when a median per-round speedup and the medians above it disagree (see {@link jprune.tensor.Timing.Ratio#disagreesWith}). */
+    static String disagreementNote(String where) {
+        return "note: " + where + " the median of the per-round speedups and the medians above disagree on which side is faster:"
+                + " the machine's speed changed between rounds, so run it again before trusting either";
     }
 }

@@ -202,6 +202,15 @@ final class LmBenchCommand implements Callable<Integer> {
                 b.decodeTokensPerSecond(), b.decodeBlockTokensPerSecond(), baseBlockBytes / 1e6, b.prefillTokensPerSecond());
         System.out.printf(Locale.ROOT, "speedup over the baseline (median of %d interleaved rounds, min–max): blocks %.2fx (%.2f–%.2f), decode %.2fx (%.2f–%.2f), prefill %.2fx (%.2f–%.2f)%n",
                 n, Timing.median(blocks), min(blocks), max(blocks), Timing.median(whole), min(whole), max(whole), Timing.median(prefill), min(prefill), max(prefill));
+        java.util.List<String> split = new java.util.ArrayList<>();
+        if (ratio(blocks).disagreesWith(r.decodeBlockTokensPerSecond() / b.decodeBlockTokensPerSecond())) split.add("blocks");
+        if (ratio(whole).disagreesWith(r.decodeTokensPerSecond() / b.decodeTokensPerSecond())) split.add("decode");
+        if (ratio(prefill).disagreesWith(r.prefillTokensPerSecond() / b.prefillTokensPerSecond())) split.add("prefill");
+        if (!split.isEmpty()) System.out.println(BenchModelCommand.disagreementNote("for " + String.join(", ", split)) + " (with more --repeats)");
+    }
+
+    private static Timing.Ratio ratio(double[] perRound) {
+        return new Timing.Ratio(Timing.median(perRound), min(perRound), max(perRound));
     }
 
     private static void putSpread(Map<String, Object> metrics, String key, double[] v) {

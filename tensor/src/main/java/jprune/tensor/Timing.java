@@ -178,5 +178,15 @@ public final class Timing {
             Arrays.sort(r);
             return new Ratio(Timing.median(r), r[0], r[r.length - 1]);
         }
+
+        /**
+         * Whether this median of per-round ratios and the ratio of the two sides' own medians point
+         * different ways, one above 1 and the other below: each is right about what it measures,
+         * and it happens when the machine's speed changed between rounds. A report printing both
+         * should say so.
+         */
+        public boolean disagreesWith(double ratioOfMedians) {
+            return Math.signum(median - 1) * Math.signum(ratioOfMedians - 1) < 0;
+        }
     }
 }

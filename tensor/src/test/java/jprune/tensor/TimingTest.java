@@ -19,6 +19,20 @@ class TimingTest {
     }
 
     @Test
+    void aMedianRatioCanDisagreeWithTheRatioOfMediansAndSaysSo() {
+        // The machine slowed the model's side in two of three rounds and the baseline's in the third:
+        // per round the model wins twice (median 1.1), yet the baseline's median time is the lower.
+        double[] baseline = {11, 30, 10}, model = {10, 27, 20};
+        Timing.Ratio r = Timing.Ratio.of(baseline, model);
+        assertEquals(1.1, r.median(), 1e-12);
+        double ofMedians = Timing.median(baseline.clone()) / Timing.median(model.clone());   // 11 / 20
+        assertTrue(r.disagreesWith(ofMedians));
+        assertFalse(r.disagreesWith(1.05));
+        assertFalse(r.disagreesWith(1.0), "a tie points neither way");
+        assertFalse(new Timing.Ratio(1.0, 0.9, 1.1).disagreesWith(0.5));
+    }
+
+    @Test
     void interleavedSamplesTimeEveryCallInEveryRound() {
         int[] calls = new int[2];
         Runnable a = () -> spin(calls, 0), b = () -> spin(calls, 1);
