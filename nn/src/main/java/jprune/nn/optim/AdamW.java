@@ -24,19 +24,27 @@ public final class AdamW extends Optimizer {
         this.steps = new int[this.params.size()];
     }
 
+    /** This step's constants for the parameter being updated: bias corrections folded in ({@link #begin}). */
+    private float c2, stepSize, decay;
+
     @Override
-    protected void update(int index, Parameter p, float[] w, float[] g, float lr) {
-        int n = w.length;
+    protected void begin(int index, int n, float lr) {
         if (m[index] == null) {
             m[index] = new float[n];
             v[index] = new float[n];
         }
-        float[] mi = m[index], vi = v[index];
         int t = ++steps[index];
-        float b1 = beta1, b2 = beta2;
-        float c1 = (float) (1 - Math.pow(b1, t)), c2 = (float) Math.sqrt(1 - Math.pow(b2, t));
-        float stepSize = lr / c1, decay = 1 - lr * weightDecay, e = eps;
-        for (int i = 0; i < n; i++) {
+        float c1 = (float) (1 - Math.pow(beta1, t));
+        c2 = (float) Math.sqrt(1 - Math.pow(beta2, t));
+        stepSize = lr / c1;
+        decay = 1 - lr * weightDecay;
+    }
+
+    @Override
+    protected void update(int index, float[] w, float[] g, float lr, int from, int to) {
+        float[] mi = m[index], vi = v[index];
+        float b1 = beta1, b2 = beta2, c2 = this.c2, stepSize = this.stepSize, decay = this.decay, e = eps;
+        for (int i = from; i < to; i++) {
             float gi = g[i];
             float mm = b1 * mi[i] + (1 - b1) * gi;
             float vv = b2 * vi[i] + (1 - b2) * gi * gi;

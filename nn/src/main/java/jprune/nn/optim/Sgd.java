@@ -23,18 +23,25 @@ public final class Sgd extends Optimizer {
         this.velocity = new float[this.params.size()][];
     }
 
+    /** Whether the velocity being updated is new this step (PyTorch starts it at the gradient). */
+    private boolean first;
+
     @Override
-    protected void update(int index, Parameter p, float[] w, float[] g, float lr) {
-        int n = w.length;
+    protected void begin(int index, int n, float lr) {
+        first = momentum != 0 && velocity[index] == null;
+        if (first) velocity[index] = new float[n];
+    }
+
+    @Override
+    protected void update(int index, float[] w, float[] g, float lr, int from, int to) {
         float wd = weightDecay, mu = momentum;
         if (mu == 0) {
-            for (int i = 0; i < n; i++) w[i] -= lr * (g[i] + wd * w[i]);
+            for (int i = from; i < to; i++) w[i] -= lr * (g[i] + wd * w[i]);
             return;
         }
         float[] v = velocity[index];
-        boolean first = v == null;
-        if (first) v = velocity[index] = new float[n];
-        for (int i = 0; i < n; i++) {
+        boolean first = this.first;
+        for (int i = from; i < to; i++) {
             float gi = g[i] + wd * w[i];
             float vi = first ? gi : mu * v[i] + gi;
             v[i] = vi;

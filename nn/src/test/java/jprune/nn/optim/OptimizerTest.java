@@ -75,6 +75,51 @@ class OptimizerTest {
         }
     }
 
+    /**
+     * Parameters are updated a chunk at a time (Optimizer.CHUNK entries masked, updated, re-masked):
+     * on a masked parameter two and a half chunks long, every entry must follow the one-entry formula
+     * exactly, with one step count and one start of the momentum for the whole parameter.
+     */
+    @Test
+    void everyChunkOfALongMaskedParameterFollowsTheSameUpdate() {
+        int n = 2 * Optimizer.CHUNK + Optimizer.CHUNK / 2 + 3;
+        java.util.Random r = new java.util.Random(3);
+        float[] w0 = new float[n], mask = new float[n];
+        for (int i = 0; i < n; i++) {
+            w0[i] = (float) r.nextGaussian();
+            mask[i] = r.nextFloat() < 0.3f ? 1f : 0f;
+        }
+        Parameter sgdP = param(w0), adamP = param(w0);
+        sgdP.setMask(Tensor.of(mask.clone(), n));
+        adamP.setMask(Tensor.of(mask.clone(), n));
+        Sgd sgd = new Sgd(List.of(sgdP), 0.05f, 0.9f, true, 0.01f);
+        AdamW adam = new AdamW(List.of(adamP), 1e-3f, 0.9f, 0.999f, 1e-8f, 0.01f);
+        float[] w = w0.clone(), v = new float[n], wa = w0.clone(), m1 = new float[n], m2 = new float[n];
+        for (int i = 0; i < n; i++) w[i] = wa[i] = w0[i] * mask[i] + 0f;
+        for (int step = 1; step <= 3; step++) {
+            float[] g = new float[n];
+            for (int i = 0; i < n; i++) g[i] = (float) r.nextGaussian();
+            setGrad(sgdP, g.clone());
+            setGrad(adamP, g.clone());
+            sgd.step();
+            adam.step();
+            float lr = 0.05f, mu = 0.9f, wd = 0.01f;
+            float c1 = (float) (1 - Math.pow(0.9f, step)), c2 = (float) Math.sqrt(1 - Math.pow(0.999f, step));
+            float stepSize = 1e-3f / c1, decay = 1 - 1e-3f * 0.01f;
+            for (int i = 0; i < n; i++) {
+                float gm = g[i] * mask[i] + 0f;
+                float gi = gm + wd * w[i];
+                v[i] = step == 1 ? gi : mu * v[i] + gi;
+                w[i] = (w[i] - lr * (gi + mu * v[i])) * mask[i] + 0f;
+                m1[i] = 0.9f * m1[i] + (1 - 0.9f) * gm;
+                m2[i] = 0.999f * m2[i] + (1 - 0.999f) * gm * gm;
+                wa[i] = (wa[i] * decay - stepSize * m1[i] / ((float) Math.sqrt(m2[i]) / c2 + 1e-8f)) * mask[i] + 0f;
+            }
+            assertArrayEquals(w, sgdP.value().data(), "SGD, step " + step);
+            assertArrayEquals(wa, adamP.value().data(), "AdamW, step " + step);
+        }
+    }
+
     @Test
     void invalidHyperparametersAreRejected() {
         Parameter p = param(1f);
