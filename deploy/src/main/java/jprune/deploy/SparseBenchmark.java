@@ -373,7 +373,6 @@ public final class SparseBenchmark {
         };
     }
 
-
     static float[] unstructured(float[] full, double density, Rng rng) {
         float[] w = full.clone();
         for (int i = 0; i < w.length; i++) if (rng.nextFloat() >= density) w[i] = 0f;
